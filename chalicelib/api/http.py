@@ -1,0 +1,68 @@
+"""Request parsing and response shaping shared by all routes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from chalice import Response
+from chalice.app import Request
+
+from chalicelib.errors import ErrorCode, OrthancError
+
+
+def json_response(body: Any, status: int = 200) -> Response:
+    """JSON as Orthanc prints it (sorted keys, indented) so diffs against Orthanc are easy."""
+    return Response(
+        body=json.dumps(body, indent=3, sort_keys=True, ensure_ascii=False) + "\n",
+        status_code=status,
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
+
+
+def binary_response(
+    data: bytes, content_type: str, headers: dict[str, str] | None = None
+) -> Response:
+    return Response(
+        body=data, status_code=200, headers={"Content-Type": content_type, **(headers or {})}
+    )
+
+
+def text_response(text: str) -> Response:
+    return Response(body=text, status_code=200, headers={"Content-Type": "text/plain"})
+
+
+def query_params(request: Request) -> dict[str, str]:
+    """Query parameters, the last value winning (Chalice gives None when there are none)."""
+    return dict(request.query_params or {})
+
+
+def flag(params: dict[str, str], name: str) -> bool:
+    """Orthanc's boolean query options: present without a value, or ``true``/``1`` (any
+    case), means true; ``false``/``0`` means false."""
+    if name not in params:
+        return False
+    value = params[name].strip().lower()
+    if value in ("", "true", "1"):
+        return True
+    if value in ("false", "0"):
+        return False
+    raise OrthancError(
+        ErrorCode.PARAMETER_OUT_OF_RANGE, f'Value for option "{name}" must be a Boolean'
+    )
+
+
+def integer(params: dict[str, str], name: str, default: int | None = None) -> int | None:
+    """A non-negative integer query option (``since``, ``limit``)."""
+    if name not in params:
+        return default
+    value = params[name]
+    if not value.isdigit():
+        raise OrthancError(
+            ErrorCode.PARAMETER_OUT_OF_RANGE, f'Value for option "{name}" must be an integer'
+        )
+    return int(value)
+
+
+def header(request: Request, name: str, default: str = "") -> str:
+    return request.headers.get(name.lower(), default)

@@ -1,0 +1,1 @@
+"""Chalice Blueprints, one module per area of the REST API."""

@@ -1,0 +1,150 @@
+"""The DICOM hierarchy: uploads, lists, resources, their relatives, deletes and statistics."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from chalice import Blueprint
+from chalice.app import Request
+
+from chalicelib import bootstrap
+from chalicelib.api import http
+from chalicelib.api.routing import RouteTable
+from chalicelib.dicom.identifiers import Level, ResourceIds
+from chalicelib.errors import ErrorCode, OrthancError, bad_request
+from chalicelib.services import upload
+from chalicelib.services.ingest import Origin, StoreResult
+
+blueprint = Blueprint(__name__)
+routes = RouteTable(blueprint)
+
+
+# -- POST /instances -----------------------------------------------------------------------
+
+
+def _store_answer(result: StoreResult) -> dict[str, str]:
+    ids: ResourceIds = result.ids
+    return {
+        "ID": ids.instance,
+        "ParentPatient": ids.patient,
+        "ParentSeries": ids.series,
+        "ParentStudy": ids.study,
+        "Path": f"/instances/{ids.instance}",
+        "Status": result.status.value,
+    }
+
+
+def upload_instances(request: Request) -> Any:
+    """One DICOM file, a gzip-encoded one, or a ZIP of them (answering a list)."""
+    limit = bootstrap.config().MaximumUploadSize
+    data = request.raw_body or b""
+    if not data and "chunked" in http.header(request, "transfer-encoding").lower():
+        raise OrthancError(
+            ErrorCode.BAD_REQUEST,
+            "Chunked uploads are not supported by this server: send a Content-Length",
+            http_status=411,
+        )
+    if len(data) > limit:
+        raise upload.too_large(limit)
+    if "gzip" in http.header(request, "content-encoding").lower():
+        data = upload.gunzip(data, limit)
+    origin = Origin(
+        protocol="RestApi",
+        remote_ip=request.context.get("identity", {}).get("sourceIp", ""),
+        http_username=request.context.get("cirrus_user", ""),
+    )
+    ingest = bootstrap.ingest()
+    if not upload.is_zip(data):
+        return _store_answer(ingest.store(data, origin))
+    answers = []
+    for _name, member in upload.zip_members(data, limit):
+        try:
+            answers.append(_store_answer(ingest.store(member, origin)))
+        except OrthancError as error:
+            if error.code is not ErrorCode.BAD_FILE_FORMAT:
+                raise
+    return answers
+
+
+# -- lists and single resources ------------------------------------------------------------
+
+
+def list_resources(level: Level, request: Request) -> Any:
+    params = http.query_params(request)
+    since = http.integer(params, "since")
+    limit = http.integer(params, "limit")
+    if (since is None) != (limit is None):
+        missing = "limit" if limit is None else "since"
+        raise bad_request(
+            f'Missing "{missing}" argument for GET request against: /{level.collection}/'
+        )
+    return bootstrap.browse().list_level(
+        level, http.flag(params, "expand"), since or 0, limit
+    )
+
+
+def show_resource(level: Level, request: Request, id: str) -> Any:
+    return bootstrap.browse().resource_json(level, id)
+
+
+def delete_resource(level: Level, request: Request, id: str) -> Any:
+    return bootstrap.delete().delete(level, id)
+
+
+def resource_statistics(level: Level, request: Request, id: str) -> Any:
+    return bootstrap.statistics().resource_statistics(level, id)
+
+
+def descendants(level: Level, target: Level, request: Request, id: str) -> Any:
+    browse = bootstrap.browse()
+    return browse.expand(target, browse.descendants(level, id, target))
+
+
+def ancestor(level: Level, target: Level, request: Request, id: str) -> Any:
+    browse = bootstrap.browse()
+    found = browse.ancestor(level, id, target)
+    return browse.resource_json(target, found.id)
+
+
+def metadata_list(level: Level, request: Request, id: str) -> Any:
+    metadata = bootstrap.content().metadata(level, id)
+    if http.flag(http.query_params(request), "expand"):
+        return metadata
+    return list(metadata)
+
+
+def metadata_item(level: Level, request: Request, id: str, name: str) -> Any:
+    metadata = bootstrap.content().metadata(level, id)
+    if name not in metadata:
+        raise OrthancError(ErrorCode.INEXISTENT_ITEM)
+    return http.text_response(metadata[name])
+
+
+for _level in Level:
+    _collection = f"/{_level.collection}"
+    if _level is Level.INSTANCE:
+        routes.add(
+            _collection, GET=partial(list_resources, _level), POST=upload_instances
+        )
+    else:
+        routes.add(_collection, GET=partial(list_resources, _level))
+    routes.add(
+        f"{_collection}/{{id}}",
+        GET=partial(show_resource, _level),
+        DELETE=partial(delete_resource, _level),
+    )
+    routes.add(f"{_collection}/{{id}}/statistics", GET=partial(resource_statistics, _level))
+    routes.add(f"{_collection}/{{id}}/metadata", GET=partial(metadata_list, _level))
+    routes.add(f"{_collection}/{{id}}/metadata/{{name}}", GET=partial(metadata_item, _level))
+    for _other in Level:
+        if _other.depth > _level.depth:
+            routes.add(
+                f"{_collection}/{{id}}/{_other.collection}",
+                GET=partial(descendants, _level, _other),
+            )
+        elif _other.depth < _level.depth:
+            routes.add(
+                f"{_collection}/{{id}}/{_other.value.lower()}",
+                GET=partial(ancestor, _level, _other),
+            )

@@ -1,0 +1,148 @@
+"""Registering routes with Orthanc's behaviour around them, in one place.
+
+Every route goes through :func:`RouteTable.add`, which gives it what Orthanc gives every URI:
+authentication, an Orthanc-style JSON body for every error (raised anywhere as
+:class:`OrthancError`), and 405 with an ``Allow`` header for the methods a URI does not
+support, instead of Chalice's own error shapes.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import ipaddress
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from chalice import Blueprint, Response
+from chalice.app import Request
+
+from chalicelib import bootstrap
+from chalicelib.api.http import json_response
+from chalicelib.errors import ErrorCode, OrthancError
+
+LOG = logging.getLogger(__name__)
+
+METHODS = ("GET", "POST", "PUT", "DELETE")
+Handler = Callable[..., Any]
+REALM = 'Basic realm="Orthanc Secure Area"'
+
+
+def error_response(error: OrthancError, request: Request | None) -> Response:
+    method = request.method if request else ""
+    uri = request.context.get("path", "") if request else ""
+    response = json_response(error.body(method, uri), error.http_status)
+    response.headers.update(error.headers)
+    return response
+
+
+def authenticate(request: Request) -> str:
+    """The user name of an authorized request ("" when authentication is off).
+
+    With ``AuthenticationEnabled`` the request needs HTTP Basic credentials of one of the
+    ``RegisteredUsers``. Without it, only loopback callers are served unless
+    ``RemoteAccessAllowed`` says otherwise: the same default as Orthanc, so nothing is open
+    to the network by mistake.
+    """
+    config = bootstrap.config()
+    if config.AuthenticationEnabled:
+        user = _basic_user(request.headers.get("authorization", ""), config.RegisteredUsers)
+        if user is None:
+            raise OrthancError(ErrorCode.UNAUTHORIZED, headers={"WWW-Authenticate": REALM})
+        return user
+    if not config.RemoteAccessAllowed and not _is_loopback(request):
+        raise OrthancError(
+            ErrorCode.FORBIDDEN_ACCESS, "Remote access is disabled (RemoteAccessAllowed)"
+        )
+    return ""
+
+
+def _basic_user(header: str, users: dict[str, str]) -> str | None:
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    user, sep, password = decoded.partition(":")
+    expected = users.get(user)
+    if not sep or expected is None:
+        return None
+    # Constant-time comparison: response timing must not reveal a password prefix.
+    if not hmac.compare_digest(password.encode(), expected.encode()):
+        return None
+    return user
+
+
+def _is_loopback(request: Request) -> bool:
+    source = request.context.get("identity", {}).get("sourceIp") or ""
+    try:
+        return ipaddress.ip_address(source).is_loopback
+    except ValueError:
+        return False
+
+
+class RouteTable:
+    """Routes of one Blueprint, declared per URI with one handler per HTTP method."""
+
+    def __init__(self, blueprint: Blueprint) -> None:
+        self._blueprint = blueprint
+
+    def add(self, path: str, **handlers: Handler) -> None:
+        """``add("/instances/{id}", GET=show, DELETE=remove)``.
+
+        Handlers receive the Chalice request first, then the path parameters, and return a
+        Chalice Response or something JSON-serializable.
+        """
+        allowed = ",".join(m for m in METHODS if m in handlers)
+        for method in METHODS:
+            handler = handlers.get(method) or _not_allowed(allowed)
+            view = self._view(handler)
+            self._blueprint.route(path, methods=[method], content_types=["*/*"])(view)
+
+    def _view(self, handler: Handler) -> Callable[..., Response]:
+        blueprint = self._blueprint
+
+        def view(**params: str) -> Response:
+            request = blueprint.current_request
+            _accept_anything_by_default(request)
+            try:
+                request.context["cirrus_user"] = authenticate(request)
+                answer = handler(request, **params)
+            except OrthancError as error:
+                return error_response(error, request)
+            except Exception:  # a bug, not bad input: log it, answer like Orthanc would
+                LOG.exception("Unhandled error on %s %s", request.method, request.path)
+                return error_response(OrthancError(ErrorCode.INTERNAL_ERROR), request)
+            return answer if isinstance(answer, Response) else json_response(answer)
+
+        view.__name__ = getattr(handler, "__name__", None) or handler.func.__name__
+        return view
+
+
+def _accept_anything_by_default(request: Request) -> None:
+    """A request without ``Accept`` accepts any type (RFC 9110 section 12.5.1).
+
+    Chalice refuses a binary answer unless ``Accept`` names a binary type, which would break
+    clients that send no ``Accept`` at all (urllib, Orthanc's own import scripts) on
+    ``/file`` and every other binary route. Filling in the header's absent default keeps
+    Chalice's check meaningful for clients that do ask for something specific.
+    """
+    headers = request.headers
+    if "accept" not in headers:
+        headers._dict["accept"] = "*/*"  # CaseInsensitiveMapping keeps lower-cased keys
+
+
+def _not_allowed(allowed: str) -> Handler:
+    def method_not_allowed(request: Request, **_: str) -> Response:
+        raise OrthancError(
+            ErrorCode.BAD_REQUEST,
+            f"Method {request.method} is not allowed on this URI",
+            http_status=405,
+            headers={"Allow": allowed},
+        )
+
+    return method_not_allowed

@@ -1,0 +1,77 @@
+"""The records Cirrus keeps about each resource, independent of how they are stored."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from chalicelib.dicom.identifiers import Level
+
+
+@dataclass
+class Resource:
+    """One patient, study, series or instance as the index knows it."""
+
+    id: str
+    level: Level
+    parent: str | None
+    main_tags: dict[str, str]
+    last_update: str
+    # The DICOM identifier that names the resource at its level (PatientID, ...UID).
+    dicom_uid: str = ""
+    # Study only: a copy of the patient's main tags (GET /studies shows them without a 2nd read).
+    patient_main_tags: dict[str, str] = field(default_factory=dict)
+    metadata: dict[str, str] = field(default_factory=dict)
+    # Series only.
+    expected_instances: int | None = None
+    # Instance only.
+    file_size: int = 0
+    file_uuid: str = ""
+    blob_key: str = ""
+    index_in_series: int | None = None
+
+
+@dataclass(frozen=True)
+class ChildLink:
+    """A parent's pointer to one child, carrying what walks over the tree need without reading
+    the child itself (file size and blob key for statistics and deletes, index for Status)."""
+
+    parent: str
+    child: str
+    level: Level
+    file_size: int = 0
+    blob_key: str = ""
+    index_in_series: int | None = None
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Totals of the whole archive (GET /statistics) or deltas to apply to them."""
+
+    patients: int = 0
+    studies: int = 0
+    series: int = 0
+    instances: int = 0
+    disk_size: int = 0
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(
+            self.patients + other.patients,
+            self.studies + other.studies,
+            self.series + other.series,
+            self.instances + other.instances,
+            self.disk_size + other.disk_size,
+        )
+
+    def __neg__(self) -> Counts:
+        return Counts(-self.patients, -self.studies, -self.series, -self.instances, -self.disk_size)
+
+    @classmethod
+    def one(cls, level: Level, disk_size: int = 0) -> Counts:
+        """The delta for one resource of ``level`` (with its file size for instances)."""
+        return cls(
+            patients=int(level is Level.PATIENT),
+            studies=int(level is Level.STUDY),
+            series=int(level is Level.SERIES),
+            instances=int(level is Level.INSTANCE),
+            disk_size=disk_size,
+        )

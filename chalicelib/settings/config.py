@@ -1,0 +1,107 @@
+"""Parse and validate Orthanc-style JSON configuration files.
+
+Orthanc accepts JSON with ``//`` and ``/* */`` comments, so Cirrus does too: users copy their
+existing ``orthanc.json``. Keys Cirrus does not know are ignored with a log line (Orthanc has
+hundreds of options; refusing them would make migration painful), but a known key with the
+wrong type stops start-up with a message naming the key: a silent fallback to a default for a
+security setting such as ``AuthenticationEnabled`` would be worse than not starting.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+LOG = logging.getLogger(__name__)
+
+DEFAULT_PATH = Path(__file__).with_name("default.json")
+
+# Strings and comments in one alternation, so that "//" inside a JSON string (a URL) survives.
+_COMMENTS = re.compile(r'("(?:\\.|[^"\\])*")|//[^\n]*|/\*.*?\*/', re.DOTALL)
+
+
+class ConfigError(ValueError):
+    """The configuration file is unreadable or has a value of the wrong type."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """The subset of Orthanc's options that Cirrus implements, with Orthanc's defaults."""
+
+    Name: str = "Cirrus"
+    DicomAet: str = "CIRRUS"
+    DicomPort: int = 4242
+    HttpPort: int = 8042
+    RemoteAccessAllowed: bool = False
+    AuthenticationEnabled: bool = False
+    RegisteredUsers: dict[str, str] = field(default_factory=dict)
+    OverwriteInstances: bool = False
+    StableAge: int = 60
+    LimitFindResults: int = 0
+    LimitFindInstances: int = 0
+    # Cirrus-specific: the largest request body accepted by POST /instances (bytes).
+    MaximumUploadSize: int = 100 * 1024 * 1024
+
+
+_TYPES: dict[str, type] = {
+    "str": str,
+    "int": int,
+    "bool": bool,
+    "dict[str, str]": dict,
+}
+
+
+def strip_comments(text: str) -> str:
+    """Remove ``//`` and ``/* */`` comments outside JSON strings."""
+    return _COMMENTS.sub(lambda m: m.group(1) or "", text)
+
+
+def _check(key: str, value: Any, annotation: str) -> Any:
+    expected = _TYPES[annotation]
+    # bool is a subclass of int in Python: "DicomPort": true must still be refused.
+    if expected is int and (isinstance(value, bool) or not isinstance(value, int)):
+        raise ConfigError(f"Configuration option {key!r} must be an integer, got {value!r}")
+    if not isinstance(value, expected):
+        raise ConfigError(
+            f"Configuration option {key!r} must be of type {expected.__name__}, got {value!r}"
+        )
+    if expected is dict and not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise ConfigError(f"Configuration option {key!r} must map strings to strings")
+    if expected is int and value < 0:
+        raise ConfigError(f"Configuration option {key!r} must not be negative, got {value}")
+    return value
+
+
+def parse_config(text: str, source: str = "<config>") -> Config:
+    """Build a :class:`Config` from the text of an Orthanc-style configuration file."""
+    try:
+        raw = json.loads(strip_comments(text))
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"Configuration file {source} is not valid JSON: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"Configuration file {source} must hold a JSON object")
+    known = {f.name: f.type for f in fields(Config)}
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in known:
+            LOG.info("Configuration option %r is not used by Cirrus; ignored", key)
+            continue
+        values[key] = _check(key, value, str(known[key]))
+    return Config(**values)
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """Read the file named by ``path``, else ``$CIRRUS_CONFIG``, else the bundled default."""
+    chosen = Path(path or os.environ.get("CIRRUS_CONFIG") or DEFAULT_PATH)
+    try:
+        text = chosen.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"Cannot read configuration file {chosen}: {exc}") from exc
+    return parse_config(text, str(chosen))

@@ -1,0 +1,367 @@
+"""The resource index in DynamoDB (one table, keys described in docs/architecture.md).
+
+Items of the ``index`` table:
+
+* ``pk=<resource id>, sk="R"``: the resource record. It carries ``lvl`` (level and first hex
+  digit of the ID: the sharded key of the ``ByLevel`` index used to list a level without a scan
+  and without one hot partition) and ``uid`` (level and DICOM identifier: the ``ByUid`` index).
+* ``pk=<parent id>, sk="C#<child id>"``: a link from a parent to a child, so that one Query on
+  a parent's partition returns the record and all its children in a single round trip.
+* ``pk="#stats#NN", sk="R"``: one of ``STAT_SHARDS`` counter shards. Every ingest adds to a
+  random shard inside its transaction, so the totals are exact without one hot item.
+
+The adapter speaks the low-level client API (faster than boto3's resource layer) and turns
+DynamoDB's errors into the domain errors of this module.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from chalicelib.dicom.identifiers import Level
+from chalicelib.model import ChildLink, Counts, Resource
+
+RECORD = "R"
+LINK_PREFIX = "C#"
+STATS_PREFIX = "#stats#"
+STAT_SHARDS = 16
+HEX_DIGITS = "0123456789abcdef"
+# DynamoDB's limits: 100 actions per transaction, 100 keys per BatchGetItem.
+MAX_TRANSACTION_ITEMS = 100
+MAX_BATCH_GET = 100
+# Transient transaction conflicts are retried this many times before giving up.
+MAX_CONFLICT_RETRIES = 20
+
+_SERIALIZER = TypeSerializer()
+_DESERIALIZER = TypeDeserializer()
+
+
+class TransactionConflict(Exception):
+    """A conditional write lost a race. ``failed`` names the resource IDs whose condition
+    failed; an empty set means DynamoDB reported a transient transaction conflict."""
+
+    def __init__(self, failed: set[str]) -> None:
+        super().__init__(f"conditions failed for {sorted(failed)}")
+        self.failed = failed
+
+
+def _dump(value: dict[str, Any]) -> dict[str, Any]:
+    return {k: _SERIALIZER.serialize(v) for k, v in value.items() if v is not None}
+
+
+def _load(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _DESERIALIZER.deserialize(v) for k, v in item.items()}
+
+
+def _int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def resource_item(resource: Resource) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "pk": resource.id,
+        "sk": RECORD,
+        "lvl": f"{resource.level.value}#{resource.id[0]}",
+        "uid": f"{resource.level.value}#{resource.dicom_uid}",
+        "Level": resource.level.value,
+        "Parent": resource.parent,
+        "Main": resource.main_tags,
+        "LastUpdate": resource.last_update,
+        "Meta": resource.metadata,
+    }
+    if resource.level is Level.STUDY:
+        item["PatientMain"] = resource.patient_main_tags
+    if resource.level is Level.SERIES:
+        item["Expected"] = resource.expected_instances
+    if resource.level is Level.INSTANCE:
+        item.update(
+            FileSize=resource.file_size,
+            FileUuid=resource.file_uuid,
+            BlobKey=resource.blob_key,
+            Index=resource.index_in_series,
+        )
+    return item
+
+
+def resource_from_item(item: dict[str, Any]) -> Resource:
+    return Resource(
+        id=item["pk"],
+        level=Level(item["Level"]),
+        parent=item.get("Parent"),
+        main_tags=dict(item.get("Main", {})),
+        last_update=item.get("LastUpdate", ""),
+        dicom_uid=item.get("uid", "#").split("#", 1)[1],
+        patient_main_tags=dict(item.get("PatientMain", {})),
+        metadata=dict(item.get("Meta", {})),
+        expected_instances=_int(item.get("Expected")),
+        file_size=int(item.get("FileSize", 0)),
+        file_uuid=item.get("FileUuid", ""),
+        blob_key=item.get("BlobKey", ""),
+        index_in_series=_int(item.get("Index")),
+    )
+
+
+def link_item(link: ChildLink) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "pk": link.parent,
+        "sk": LINK_PREFIX + link.child,
+        "Level": link.level.value,
+    }
+    if link.level is Level.INSTANCE:
+        item.update(FileSize=link.file_size, BlobKey=link.blob_key, Index=link.index_in_series)
+    return item
+
+
+def link_from_item(item: dict[str, Any]) -> ChildLink:
+    return ChildLink(
+        parent=item["pk"],
+        child=item["sk"][len(LINK_PREFIX) :],
+        level=Level(item["Level"]),
+        file_size=int(item.get("FileSize", 0)),
+        blob_key=item.get("BlobKey", ""),
+        index_in_series=_int(item.get("Index")),
+    )
+
+
+class ResourceIndex:
+    """Reads and conditional writes of the resource index."""
+
+    def __init__(self, client: Any, table: str) -> None:
+        self._client = client
+        self._table = table
+
+    # -- reads -------------------------------------------------------------------------------
+
+    def get(self, resource_id: str) -> Resource | None:
+        answer = self._client.get_item(
+            TableName=self._table,
+            Key=_dump({"pk": resource_id, "sk": RECORD}),
+            ConsistentRead=True,
+        )
+        item = answer.get("Item")
+        return resource_from_item(_load(item)) if item else None
+
+    def get_many(self, resource_ids: Iterable[str]) -> dict[str, Resource]:
+        """Records of the given IDs that exist (one BatchGetItem per 100 IDs)."""
+        ids = list(dict.fromkeys(resource_ids))
+        found: dict[str, Resource] = {}
+        for start in range(0, len(ids), MAX_BATCH_GET):
+            keys = [_dump({"pk": i, "sk": RECORD}) for i in ids[start : start + MAX_BATCH_GET]]
+            for item in self._batch_get(keys):
+                resource = resource_from_item(item)
+                found[resource.id] = resource
+        return found
+
+    def _batch_get(self, keys: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        request = {self._table: {"Keys": keys, "ConsistentRead": True}}
+        while request:
+            answer = self._client.batch_get_item(RequestItems=request)
+            yield from (_load(i) for i in answer["Responses"].get(self._table, []))
+            request = answer.get("UnprocessedKeys") or {}
+
+    def _query(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        kwargs["TableName"] = self._table
+        while True:
+            answer = self._client.query(**kwargs)
+            yield from (_load(i) for i in answer.get("Items", []))
+            if "LastEvaluatedKey" not in answer:
+                return
+            kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+    def get_with_children(self, resource_id: str) -> tuple[Resource | None, list[ChildLink]]:
+        """The record and the child links of a resource, from one Query of its partition."""
+        resource = None
+        links = []
+        for item in self._query(
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues=_dump({":pk": resource_id}),
+            ConsistentRead=True,
+        ):
+            if item["sk"] == RECORD:
+                resource = resource_from_item(item)
+            elif item["sk"].startswith(LINK_PREFIX):
+                links.append(link_from_item(item))
+        return resource, links
+
+    def children(self, resource_id: str, limit: int | None = None) -> list[ChildLink]:
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :c)",
+            "ExpressionAttributeValues": _dump({":pk": resource_id, ":c": LINK_PREFIX}),
+            "ConsistentRead": True,
+        }
+        if limit is not None:
+            kwargs["Limit"] = limit
+            answer = self._client.query(TableName=self._table, **kwargs)
+            return [link_from_item(_load(i)) for i in answer.get("Items", [])]
+        return [link_from_item(i) for i in self._query(**kwargs)]
+
+    def list_ids(self, level: Level, since: int = 0, limit: int | None = None) -> list[str]:
+        """IDs of a level in ID order, skipping ``since`` of them (Orthanc's paging).
+
+        The ``ByLevel`` index is sharded by the first hex digit of the ID, so reading the 16
+        shards in order yields all IDs sorted. Skipped shards are only counted.
+        """
+        ids: list[str] = []
+        to_skip = since
+        for digit in HEX_DIGITS:
+            if limit is not None and len(ids) >= limit:
+                break
+            shard = {
+                "IndexName": "ByLevel",
+                "KeyConditionExpression": "lvl = :l",
+                "ExpressionAttributeValues": _dump({":l": f"{level.value}#{digit}"}),
+            }
+            if to_skip:
+                in_shard = self._count(shard)
+                if in_shard <= to_skip:
+                    to_skip -= in_shard
+                    continue
+            for item in self._query(**shard, ProjectionExpression="pk"):
+                if to_skip:
+                    to_skip -= 1
+                    continue
+                ids.append(item["pk"])
+                if limit is not None and len(ids) >= limit:
+                    break
+        return ids
+
+    def _count(self, query: dict[str, Any]) -> int:
+        kwargs = dict(query, TableName=self._table, Select="COUNT")
+        total = 0
+        while True:
+            answer = self._client.query(**kwargs)
+            total += answer["Count"]
+            if "LastEvaluatedKey" not in answer:
+                return total
+            kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+    def read_counts(self) -> Counts:
+        keys = [_dump({"pk": f"{STATS_PREFIX}{n:02d}", "sk": RECORD}) for n in range(STAT_SHARDS)]
+        total = Counts()
+        for item in self._batch_get(keys):
+            total = total + Counts(
+                patients=int(item.get("Patients", 0)),
+                studies=int(item.get("Studies", 0)),
+                series=int(item.get("Series", 0)),
+                instances=int(item.get("Instances", 0)),
+                disk_size=int(item.get("DiskSize", 0)),
+            )
+        return total
+
+    # -- writes ------------------------------------------------------------------------------
+
+    def _counter_update(self, delta: Counts) -> dict[str, Any]:
+        shard = f"{STATS_PREFIX}{random.randrange(STAT_SHARDS):02d}"
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": _dump({"pk": shard, "sk": RECORD}),
+                "UpdateExpression": "ADD Patients :p, Studies :st, Series :se, "
+                "Instances :i, DiskSize :d",
+                "ExpressionAttributeValues": _dump(
+                    {
+                        ":p": delta.patients,
+                        ":st": delta.studies,
+                        ":se": delta.series,
+                        ":i": delta.instances,
+                        ":d": delta.disk_size,
+                    }
+                ),
+            }
+        }
+
+    def insert(
+        self,
+        new_resources: list[Resource],
+        links: list[ChildLink],
+        delta: Counts,
+        replaced_file_uuid: str | None = None,
+    ) -> None:
+        """Create resources and links atomically, with the counters in the same transaction.
+
+        Each new record is conditioned on not existing, except an instance that replaces a
+        stored one (``OverwriteInstances``): it is conditioned on still holding the file being
+        replaced, so two concurrent overwrites cannot both win.
+        """
+        actions: list[dict[str, Any]] = []
+        for resource in new_resources:
+            put: dict[str, Any] = {"TableName": self._table, "Item": _dump(resource_item(resource))}
+            if resource.level is Level.INSTANCE and replaced_file_uuid is not None:
+                put["ConditionExpression"] = "FileUuid = :old"
+                put["ExpressionAttributeValues"] = _dump({":old": replaced_file_uuid})
+            else:
+                put["ConditionExpression"] = "attribute_not_exists(pk)"
+            actions.append({"Put": put})
+        actions += [
+            {"Put": {"TableName": self._table, "Item": _dump(link_item(link))}} for link in links
+        ]
+        actions.append(self._counter_update(delta))
+        self._transact(actions, [r.id for r in new_resources])
+
+    def _transact(self, actions: list[dict[str, Any]], action_ids: list[str]) -> None:
+        """Run a transaction; ``action_ids[i]`` names the resource of the i-th action."""
+        try:
+            self._client.transact_write_items(TransactItems=actions)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            reasons = exc.response.get("CancellationReasons", [])
+            failed = {
+                action_ids[i]
+                for i, reason in enumerate(reasons)
+                if i < len(action_ids) and reason.get("Code") == "ConditionalCheckFailed"
+            }
+            raise TransactionConflict(failed) from exc
+
+    def delete(self, records: list[Resource]) -> None:
+        """Delete records with their links from their parents, in the order given.
+
+        Callers pass children before parents, so a crash leaves a consistent tree that a retry
+        of the same DELETE finishes. Each transaction carries its own share of the counter
+        update, and each record is conditioned on still existing, so a retried or concurrent
+        delete never decrements twice.
+        """
+        pending = list(records)
+        per_record = 2
+        chunk_size = (MAX_TRANSACTION_ITEMS - 1) // per_record
+        conflicts = 0
+        while pending:
+            chunk, pending = pending[:chunk_size], pending[chunk_size:]
+            try:
+                self._delete_chunk(chunk)
+            except TransactionConflict as conflict:
+                # Records deleted meanwhile are dropped; a transient conflict retries as is.
+                conflicts += 1
+                if conflicts > MAX_CONFLICT_RETRIES:
+                    raise
+                if not conflict.failed:
+                    time.sleep(random.uniform(0, 0.01 * conflicts))
+                pending = [r for r in chunk if r.id not in conflict.failed] + pending
+
+    def _delete_chunk(self, chunk: list[Resource]) -> None:
+        delta = Counts()
+        actions: list[dict[str, Any]] = []
+        for record in chunk:
+            delta = delta + Counts.one(record.level, record.file_size)
+            actions.append(
+                {
+                    "Delete": {
+                        "TableName": self._table,
+                        "Key": _dump({"pk": record.id, "sk": RECORD}),
+                        "ConditionExpression": "attribute_exists(pk)",
+                    }
+                }
+            )
+        ids = [r.id for r in chunk]
+        for record in chunk:
+            if record.parent:
+                key = {"pk": record.parent, "sk": LINK_PREFIX + record.id}
+                actions.append({"Delete": {"TableName": self._table, "Key": _dump(key)}})
+        actions.append(self._counter_update(-delta))
+        self._transact(actions, ids)
