@@ -10,7 +10,9 @@ import json
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,10 +23,14 @@ os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"
 os.environ["AWS_ACCOUNT_ID_ENDPOINT_MODE"] = "disabled"
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("CIRRUS_CONFIG", None)
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 
-@pytest.fixture
-def aws() -> Iterator[None]:
+pytest_plugins = ["tests.support.orthanc_fixture"]
+
+
+@contextmanager
+def moto_storage() -> Iterator[None]:
     """moto's in-process AWS with Cirrus's tables and bucket created from the schema."""
     from moto import mock_aws
 
@@ -38,6 +44,23 @@ def aws() -> Iterator[None]:
         ensure_storage(aws_clients.client("dynamodb"), aws_clients.client("s3"))
         yield
         bootstrap.reset()
+
+
+@contextmanager
+def chalice_client() -> Iterator[Any]:
+    """Chalice's test client over the real app."""
+    from chalice.test import Client
+
+    from app import app
+
+    with Client(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    with moto_storage():
+        yield
 
 
 @pytest.fixture
@@ -59,11 +82,7 @@ def configure(tmp_path: Path):
 
 
 @pytest.fixture
-def client(aws: None):
+def client(aws: None) -> Iterator[Any]:
     """Chalice's test client over the real app, backed by moto."""
-    from chalice.test import Client
-
-    from app import app
-
-    with Client(app) as test_client:
+    with chalice_client() as test_client:
         yield test_client

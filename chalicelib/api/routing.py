@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
 from chalice import Blueprint, Response
 from chalice.app import Request
 
@@ -114,6 +115,11 @@ class RouteTable:
                 answer = handler(request, **params)
             except OrthancError as error:
                 return error_response(error, request)
+            except (BotoCoreError, ClientError):
+                # AWS storage unreachable or throttling beyond the SDK's retries: the client
+                # may retry later, nothing was acknowledged.
+                LOG.exception("Storage error on %s %s", request.method, request.path)
+                return error_response(OrthancError(ErrorCode.DATABASE_UNAVAILABLE), request)
             except Exception:  # a bug, not bad input: log it, answer like Orthanc would
                 LOG.exception("Unhandled error on %s %s", request.method, request.path)
                 return error_response(OrthancError(ErrorCode.INTERNAL_ERROR), request)

@@ -74,10 +74,10 @@ class ContentService:
         return pydicom.dcmread(io.BytesIO(data), force=True, stop_before_pixels=not with_pixels)
 
     def tags(self, instance_id: str, fmt: TagFormat) -> dict[str, Any]:
-        return orthanc_json.dataset_to_json(self.dataset(instance_id), fmt.value)
+        return orthanc_json.instance_tags(self.dataset(instance_id), fmt.value)
 
     def header(self, instance_id: str, fmt: TagFormat) -> dict[str, Any]:
-        return orthanc_json.file_meta_to_json(self.dataset(instance_id, False), fmt.value)
+        return orthanc_json.instance_header(self.dataset(instance_id, False), fmt.value)
 
     def instances_tags(self, level: Level, resource_id: str, fmt: TagFormat) -> dict[str, Any]:
         """``/{level}/{id}/instances-tags``: the tags of every instance below a resource."""
@@ -89,13 +89,13 @@ class ContentService:
         ids = self._browse.descendants(level, resource_id, Level.INSTANCE)
         shared: dict[str, Any] | None = None
         for instance_id in ids:
-            full = orthanc_json.dataset_to_json(self.dataset(instance_id, False), "full")
+            full = orthanc_json.full_tags(self.dataset(instance_id, False))
             strings = {k: v for k, v in full.items() if v.get("Type") == "String"}
             if shared is None:
                 shared = strings
             else:
                 shared = {k: v for k, v in shared.items() if strings.get(k) == v}
-        return orthanc_json.reformat_full(shared or {}, fmt.value)
+        return orthanc_json.reformat(shared or {}, fmt.value)
 
     def content(self, instance_id: str, path: list[str]) -> list[str] | bytes:
         """Navigate ``/content/{tag}/{index}/{tag}/...``: a list of tags or item indexes for

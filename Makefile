@@ -1,0 +1,41 @@
+# The two commands of the README: `make run` (the local stack) and `make test`.
+# Both set up everything they need on a fresh machine.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+
+.PHONY: run test lint system-deps bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+# Debian's Orthanc 1.10.1 and dcmtk: the reference peers of the interoperability tests.
+system-deps:
+	@if ! command -v Orthanc >/dev/null 2>&1 && ! test -x /usr/sbin/Orthanc || ! command -v storescu >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends orthanc dcmtk >/dev/null; \
+	  else \
+	    echo "Install Debian's orthanc and dcmtk packages (sudo apt-get install orthanc dcmtk)"; exit 1; \
+	  fi; \
+	fi
+
+run: $(STAMP)
+	exec $(PY) -m local_stack
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: $(STAMP) system-deps
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest -q
+
+bench: $(STAMP) system-deps
+	$(PY) bench/ingest.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,86 @@
+"""DynamoDB tables and S3 buckets built from ``chalicelib/storage/schema.json``.
+
+The infra app imports nothing from the runtime code: it reads the same JSON file the runtime
+reads, so key schemas, indexes and stream settings have one source of truth, and passes the
+physical names to the functions through environment variables (``CIRRUS_TABLE_<NAME>``,
+``CIRRUS_BUCKET_<NAME>``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "chalicelib" / "storage" / "schema.json"
+
+_TYPES = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NUMBER}
+_STREAMS = {
+    "NEW_AND_OLD_IMAGES": dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+    "NEW_IMAGE": dynamodb.StreamViewType.NEW_IMAGE,
+    "KEYS_ONLY": dynamodb.StreamViewType.KEYS_ONLY,
+}
+_PROJECTIONS = {
+    "KEYS_ONLY": dynamodb.ProjectionType.KEYS_ONLY,
+    "ALL": dynamodb.ProjectionType.ALL,
+}
+
+
+def load_schema() -> dict[str, Any]:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def _attribute(spec: dict[str, str]) -> dynamodb.Attribute:
+    return dynamodb.Attribute(name=spec["name"], type=_TYPES[spec["type"]])
+
+
+class Storage(Construct):
+    """Every table and bucket of the schema, retained when the stack is deleted."""
+
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        schema = load_schema()
+        self.tables: dict[str, dynamodb.Table] = {}
+        for logical, spec in schema["tables"].items():
+            table = dynamodb.Table(
+                self,
+                f"Table-{logical}",
+                partition_key=_attribute(spec["partitionKey"]),
+                sort_key=_attribute(spec["sortKey"]) if "sortKey" in spec else None,
+                billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+                stream=_STREAMS[spec["stream"]] if spec.get("stream") else None,
+                point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                    point_in_time_recovery_enabled=True
+                ),
+                removal_policy=RemovalPolicy.RETAIN,
+            )
+            for index in spec.get("globalSecondaryIndexes", []):
+                table.add_global_secondary_index(
+                    index_name=index["name"],
+                    partition_key=_attribute(index["partitionKey"]),
+                    sort_key=_attribute(index["sortKey"]) if "sortKey" in index else None,
+                    projection_type=_PROJECTIONS[index["projection"]],
+                )
+            self.tables[logical] = table
+        self.buckets: dict[str, s3.Bucket] = {
+            logical: s3.Bucket(
+                self,
+                f"Bucket-{logical}",
+                block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+                enforce_ssl=True,
+                encryption=s3.BucketEncryption.S3_MANAGED,
+                removal_policy=RemovalPolicy.RETAIN,
+            )
+            for logical in schema["buckets"]
+        }
+
+    def environment(self) -> dict[str, str]:
+        """The variables through which the functions find the physical names."""
+        env = {f"CIRRUS_TABLE_{k.upper()}": t.table_name for k, t in self.tables.items()}
+        env.update({f"CIRRUS_BUCKET_{k.upper()}": b.bucket_name for k, b in self.buckets.items()})
+        return env

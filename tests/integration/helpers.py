@@ -1,0 +1,48 @@
+"""Shortcuts for integration tests that drive the app through Chalice's test client."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydicom.data import get_testdata_file
+
+CT_SMALL_IDS = {
+    "ID": "f689ddd2-662f8fe1-8b18180d-ec2a2cee-937917af",
+    "ParentPatient": "fa558bce-587a86d3-ad0da9b3-9d043d9d-4f5c5718",
+    "ParentStudy": "8a8cf898-ca27c490-d0c7058c-929d0581-2bbf104d",
+    "ParentSeries": "93034833-163e42c3-bc9a428b-194620cf-2c5799e5",
+}
+
+
+def testdata(name: str) -> bytes:
+    path = get_testdata_file(name)
+    assert path, f"pydicom test file {name} is missing"
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def body(response: Any) -> Any:
+    return json.loads(response.body)
+
+
+def upload(client: Any, data: bytes, headers: dict[str, str] | None = None) -> Any:
+    response = client.http.post("/instances", body=data, headers=headers or {})
+    assert response.status_code == 200, response.body
+    return body(response)
+
+
+def get(client: Any, path: str, status: int = 200) -> Any:
+    response = client.http.get(path)
+    assert response.status_code == status, (path, response.status_code, response.body)
+    return body(response) if "json" in response.headers.get("Content-Type", "") else response
+
+
+def assert_orthanc_error(response: Any, status: int, orthanc_status: int, method: str) -> None:
+    """Every error carries Orthanc's JSON body."""
+    assert response.status_code == status, response.body
+    answer = body(response)
+    assert answer["HttpStatus"] == status
+    assert answer["OrthancStatus"] == orthanc_status
+    assert answer["Method"] == method
+    assert set(answer) >= {"HttpError", "Message", "OrthancError", "Uri"}

@@ -1,0 +1,47 @@
+"""Small, valid DICOM files generated for tests (no third-party sample data needed)."""
+
+from __future__ import annotations
+
+import io
+
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
+
+
+def make_instance(
+    patient_id: str = "PAT1",
+    study_uid: str | None = None,
+    series_uid: str | None = None,
+    sop_uid: str | None = None,
+    instance_number: int = 1,
+    size: int = 8,
+    **tags: object,
+) -> bytes:
+    """A CT image of ``size`` x ``size`` 16-bit pixels with the given identifiers and tags."""
+    ds = Dataset()
+    ds.PatientID = patient_id
+    ds.PatientName = "Test^Patient"
+    ds.StudyInstanceUID = study_uid or generate_uid()
+    ds.SeriesInstanceUID = series_uid or generate_uid()
+    ds.SOPInstanceUID = sop_uid or generate_uid()
+    ds.SOPClassUID = CTImageStorage
+    ds.Modality = "CT"
+    ds.StudyDate = "20240102"
+    ds.InstanceNumber = instance_number
+    ds.Rows = ds.Columns = size
+    ds.BitsAllocated = ds.BitsStored = 16
+    ds.HighBit = 15
+    ds.PixelRepresentation = 0
+    ds.SamplesPerPixel = 1
+    ds.PhotometricInterpretation = "MONOCHROME2"
+    ds.PixelData = bytes(range(256)) * (size * size * 2 // 256) + bytes(size * size * 2 % 256)
+    for keyword, value in tags.items():
+        setattr(ds, keyword, value)
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = ds.SOPClassUID
+    meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.file_meta = meta
+    out = io.BytesIO()
+    ds.save_as(out, enforce_file_format=True)
+    return out.getvalue()
