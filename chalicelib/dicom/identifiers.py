@@ -58,11 +58,6 @@ _COLLECTIONS = {
 _BY_COLLECTION = {v: k for k, v in _COLLECTIONS.items()}
 
 
-def normalize_uid(value: str) -> str:
-    """Drop the trailing spaces and NUL bytes that DICOM uses to pad values to even length."""
-    return value.rstrip(" \x00")
-
-
 def hash_identifier(text: str) -> str:
     """Orthanc's formatting of the SHA-1 of ``text``: 8-8-8-8-8 lowercase hex digits."""
     digest = hashlib.sha1(text.encode("utf-8")).hexdigest()
@@ -88,8 +83,9 @@ class ResourceIds:
 
 
 def compute_ids(patient_id: str, study_uid: str, series_uid: str, sop_uid: str) -> ResourceIds:
-    """IDs of the four levels from the four DICOM identifiers of an instance."""
-    parts = [normalize_uid(v) for v in (patient_id, study_uid, series_uid, sop_uid)]
+    """IDs of the four levels from the four DICOM identifiers of an instance, given as Orthanc
+    reads them (padding already removed where DCMTK removes it: see ``parsing``)."""
+    parts = [patient_id, study_uid, series_uid, sop_uid]
     return ResourceIds(
         patient=hash_identifier(parts[0]),
         study=hash_identifier("|".join(parts[:2])),

@@ -8,14 +8,20 @@ from dataclasses import dataclass
 import pydicom
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
+from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
-from chalicelib.dicom.identifiers import normalize_uid
+from chalicelib.dicom import orthanc_json
 
 PIXEL_DATA = 0x7FE00010
 
 
 class InvalidDicom(ValueError):
     """The bytes are not a DICOM file Orthanc would store; the message says why."""
+
+
+class MissingIdentifier(InvalidDicom):
+    """One of the three UIDs that name an instance is absent from the dataset (Orthanc
+    answers this case differently from a present but empty UID)."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,9 @@ class ParsedDicom:
 
 def _pixel_data_offset(ds: Dataset) -> int | None:
     """Offset of the Pixel Data element's tag, from pydicom's record of its value offset."""
+    syntax = getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", None)
+    if syntax is not None and syntax.is_deflated:
+        return None  # the offset would point into the inflated stream, not into the file
     raw = ds.get_item(PIXEL_DATA)
     value_offset = getattr(raw, "value_tell", None)
     if raw is None or value_offset is None:
@@ -45,6 +54,52 @@ def _pixel_data_offset(ds: Dataset) -> int | None:
     return value_offset - (12 if raw.VR in ("OB", "OW", "UN", "OF", "OD", "OL", None) else 8)
 
 
+UNDEFINED_LENGTH = 0xFFFFFFFF
+SEQUENCE_DELIMITER = {True: b"\xfe\xff\xdd\xe0", False: b"\xff\xfe\xe0\xdd"}
+
+
+def _contradicts_transfer_syntax(ds: Dataset, data: bytes) -> bool:
+    """Whether an explicit-VR transfer syntax announces a dataset written in implicit VR.
+
+    pydicom silently switches to implicit VR in that case; DCMTK does not, so Orthanc refuses
+    such a file. The first element after the meta group must show a two-letter VR.
+    """
+    meta = getattr(ds, "file_meta", None)
+    syntax = getattr(meta, "TransferSyntaxUID", None)
+    group_length = getattr(meta, "FileMetaInformationGroupLength", None)
+    if syntax is None or group_length is None or not data.startswith(b"DICM", 128):
+        return False
+    if not syntax.is_transfer_syntax or syntax.is_implicit_VR or syntax.is_deflated:
+        return False
+    start = 132 + 12 + int(group_length)
+    vr = data[start + 4 : start + 6]
+    return len(vr) == 2 and not vr.isalpha()
+
+
+def _check_complete(ds: Dataset, data: bytes) -> None:
+    """Refuse a file whose last element is cut short, as DCMTK (and so Orthanc) does.
+
+    pydicom reads what it can of a truncated value without complaint, so each top-level raw
+    element is checked: a defined length must be fully present, and an undefined length
+    (sequences, encapsulated pixel data) must end with its sequence delimiter.
+    """
+    if _contradicts_transfer_syntax(ds, data):
+        raise InvalidDicom(f"Cannot parse an invalid DICOM file (size: {len(data)} bytes)")
+    little_endian = ds.is_little_endian is not False
+    for tag in ds.keys():  # noqa: SIM118 - iterating the Dataset itself would decode values
+        raw = ds.get_item(tag)
+        length = getattr(raw, "length", None)
+        value = getattr(raw, "value", None)
+        if length is None or not isinstance(value, bytes):
+            continue
+        if length == UNDEFINED_LENGTH:
+            end = raw.value_tell + len(value)
+            if data[end : end + 4] != SEQUENCE_DELIMITER[little_endian]:
+                raise InvalidDicom(f"Cannot parse an invalid DICOM file (size: {len(data)} bytes)")
+        elif len(value) < length:
+            raise InvalidDicom(f"Cannot parse an invalid DICOM file (size: {len(data)} bytes)")
+
+
 def parse_dicom(data: bytes) -> ParsedDicom:
     """Parse a DICOM file (Part 10, with or without preamble)."""
     if not data:
@@ -52,9 +107,9 @@ def parse_dicom(data: bytes) -> ParsedDicom:
     try:
         ds = pydicom.dcmread(io.BytesIO(data), force=True)
         offset = _pixel_data_offset(ds)
-        # pydicom parses lazily: touching every element surfaces truncation here, not later.
-        for _ in ds.iterall():
-            pass
+        # pydicom parses lazily and leniently; check completeness on the raw elements, which
+        # are left undecoded because Orthanc's JSON forms need their exact bytes.
+        _check_complete(ds, data)
     except (InvalidDicomError, EOFError, ValueError, KeyError, TypeError, OverflowError) as exc:
         raise InvalidDicom(f"Cannot parse an invalid DICOM file (size: {len(data)} bytes)") from exc
     if len(ds) == 0 or "SOPInstanceUID" not in ds and "SOPClassUID" not in ds and not ds.file_meta:
@@ -62,24 +117,35 @@ def parse_dicom(data: bytes) -> ParsedDicom:
     return ParsedDicom(ds, offset)
 
 
-def _text(ds: Dataset, keyword: str) -> str:
-    value = ds.get(keyword)
-    return "" if value is None else normalize_uid(str(value))
+def _text(ds: Dataset, tag: int) -> str:
+    """The value as Orthanc stores it (the identifiers are hashed in that exact form: an
+    element stored with VR UN keeps its trailing space, for instance)."""
+    return orthanc_json.summary_value(ds, tag) or ""
 
 
 def read_identifiers(ds: Dataset) -> DicomIdentifiers:
     """The four identifiers that name an instance; the three UIDs are mandatory."""
     found = DicomIdentifiers(
-        patient_id=_text(ds, "PatientID"),
-        study_uid=_text(ds, "StudyInstanceUID"),
-        series_uid=_text(ds, "SeriesInstanceUID"),
-        sop_uid=_text(ds, "SOPInstanceUID"),
+        patient_id=_text(ds, 0x00100020),
+        study_uid=_text(ds, 0x0020000D),
+        series_uid=_text(ds, 0x0020000E),
+        sop_uid=_text(ds, 0x00080018),
     )
-    for keyword, value in (
-        ("StudyInstanceUID", found.study_uid),
-        ("SeriesInstanceUID", found.series_uid),
-        ("SOPInstanceUID", found.sop_uid),
-    ):
-        if not value:
-            raise InvalidDicom(f"Missing tag {keyword} in the DICOM file")
+    required = ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID")
+    for keyword in required:
+        if keyword not in ds:
+            raise MissingIdentifier(f"Missing tag {keyword} in the DICOM file")
+    if not (found.study_uid and found.series_uid and found.sop_uid):
+        raise InvalidDicom("missing StudyInstanceUID, SeriesInstanceUID or SOPInstanceUID")
     return found
+
+
+def transfer_syntax(ds: Dataset) -> str:
+    """The transfer syntax UID of the file: from its meta header, or, for a bare dataset
+    without one, the encoding pydicom detected (as DCMTK reports it to Orthanc)."""
+    declared = getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", None)
+    if declared:
+        return str(declared)
+    if ds.is_implicit_VR:
+        return ImplicitVRLittleEndian
+    return ExplicitVRLittleEndian if ds.is_little_endian else ExplicitVRBigEndian

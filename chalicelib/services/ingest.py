@@ -24,8 +24,15 @@ from pydicom.dataset import Dataset
 
 from chalicelib.dicom import main_tags
 from chalicelib.dicom.identifiers import Level, ResourceIds, compute_ids
-from chalicelib.dicom.parsing import DicomIdentifiers, InvalidDicom, parse_dicom, read_identifiers
-from chalicelib.errors import bad_file
+from chalicelib.dicom.parsing import (
+    DicomIdentifiers,
+    InvalidDicom,
+    MissingIdentifier,
+    parse_dicom,
+    read_identifiers,
+    transfer_syntax,
+)
+from chalicelib.errors import ErrorCode, OrthancError, bad_file
 from chalicelib.model import ChildLink, Counts, Resource
 from chalicelib.services.clock import orthanc_now
 from chalicelib.storage.blobs import BlobStore, blob_key
@@ -120,6 +127,8 @@ class IngestService:
         try:
             parsed = parse_dicom(data)
             identifiers = read_identifiers(parsed.dataset)
+        except MissingIdentifier as exc:
+            raise OrthancError(ErrorCode.INEXISTENT_TAG, str(exc)) from exc
         except InvalidDicom as exc:
             raise bad_file(str(exc)) from exc
         ids = compute_ids(
@@ -176,15 +185,13 @@ class IngestService:
                 record.file_uuid = file_uuid
                 record.blob_key = key
                 record.index_in_series = main_tags.index_in_series(ds)
-                record.metadata = _instance_metadata(
-                    ds, origin, now, record.index_in_series, parsed.pixel_data_offset
-                )
+                record.metadata = _instance_metadata(ds, origin, now, parsed.pixel_data_offset)
             records.append(record)
         return records
 
 
 def _instance_metadata(
-    ds: Dataset, origin: Origin, now: str, index: int | None, pixel_data_offset: int | None
+    ds: Dataset, origin: Origin, now: str, pixel_data_offset: int | None
 ) -> dict[str, str]:
     """The built-in metadata Orthanc attaches to a stored instance."""
     meta = {
@@ -194,13 +201,14 @@ def _instance_metadata(
         "RemoteIP": origin.remote_ip,
         "CalledAET": origin.called_aet,
         "HttpUsername": origin.http_username,
-        "TransferSyntax": str(getattr(ds.file_meta, "TransferSyntaxUID", "") or ""),
+        "TransferSyntax": transfer_syntax(ds),
         "SopClassUid": str(ds.get("SOPClassUID", "") or ""),
     }
     if not origin.called_aet:
         del meta["CalledAET"]
-    if index is not None:
-        meta["IndexInSeries"] = str(index)
+    index_text = main_tags.index_in_series_metadata(ds)
+    if index_text is not None:
+        meta["IndexInSeries"] = index_text
     if pixel_data_offset is not None:
         meta["PixelDataOffset"] = str(pixel_data_offset)
     return meta

@@ -15,7 +15,7 @@ CT_SMALL_IDS = {
 }
 
 
-def testdata(name: str) -> bytes:
+def sample_file(name: str) -> bytes:
     path = get_testdata_file(name)
     assert path, f"pydicom test file {name} is missing"
     with open(path, "rb") as handle:

@@ -32,11 +32,11 @@ def test_authentication_required_when_enabled(client, configure) -> None:
 
 
 def test_username_is_recorded_as_metadata(client, configure) -> None:
-    from tests.integration.helpers import testdata
+    from tests.integration.helpers import sample_file
 
     configure(AuthenticationEnabled=True, RegisteredUsers={"alice": "s3cret"})
     headers = _basic("alice", "s3cret")
-    answer = body(client.http.post("/instances", body=testdata("CT_small.dcm"), headers=headers))
+    answer = body(client.http.post("/instances", body=sample_file("CT_small.dcm"), headers=headers))
     meta = client.http.get(f"/instances/{answer['ID']}/metadata/HttpUsername", headers=headers)
     assert meta.body == b"alice"
 

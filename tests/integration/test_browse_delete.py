@@ -9,7 +9,7 @@ from tests.integration.helpers import (
     assert_orthanc_error,
     body,
     get,
-    testdata,
+    sample_file,
     upload,
 )
 from tests.support.dicom_factory import make_instance
@@ -27,7 +27,7 @@ def _study(client, patient: str = "P1", series_count: int = 2, per_series: int =
 
 
 def test_resource_shapes(client) -> None:
-    upload(client, testdata("CT_small.dcm"))
+    upload(client, sample_file("CT_small.dcm"))
     patient = get(client, f"/patients/{CT_SMALL_IDS['ParentPatient']}")
     assert set(patient) == {
         "ID",
@@ -93,7 +93,7 @@ def test_statistics(client) -> None:
 
 
 def test_unknown_and_malformed_ids_are_404(client) -> None:
-    upload(client, testdata("CT_small.dcm"))
+    upload(client, sample_file("CT_small.dcm"))
     for path in (
         "/patients/" + "0" * 8 + "-00000000-00000000-00000000-00000000",
         "/studies/not-an-id",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import threading
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 
@@ -17,14 +18,14 @@ from tests.integration.helpers import (
     assert_orthanc_error,
     body,
     get,
-    testdata,
+    sample_file,
     upload,
 )
 from tests.support.dicom_factory import make_instance
 
 
 def test_upload_answers_orthanc_ids_and_paths(client) -> None:
-    answer = upload(client, testdata("CT_small.dcm"), {"Content-Type": "application/dicom"})
+    answer = upload(client, sample_file("CT_small.dcm"), {"Content-Type": "application/dicom"})
     assert answer == {
         **CT_SMALL_IDS,
         "Path": f"/instances/{CT_SMALL_IDS['ID']}",
@@ -33,7 +34,7 @@ def test_upload_answers_orthanc_ids_and_paths(client) -> None:
 
 
 def test_second_upload_is_already_stored_and_not_counted_twice(client) -> None:
-    data = testdata("CT_small.dcm")
+    data = sample_file("CT_small.dcm")
     upload(client, data)
     assert upload(client, data)["Status"] == "AlreadyStored"
     stats = get(client, "/statistics")
@@ -58,8 +59,8 @@ def test_overwrite_instances_replaces_the_file(client, configure) -> None:
 def test_zip_upload_skips_non_dicom_and_harmless_traversal_names(client) -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("a/ct.dcm", testdata("CT_small.dcm"))
-        archive.writestr("../../etc/evil.dcm", testdata("MR_small.dcm"))
+        archive.writestr("a/ct.dcm", sample_file("CT_small.dcm"))
+        archive.writestr("../../etc/evil.dcm", sample_file("MR_small.dcm"))
         archive.writestr("readme.txt", b"not dicom")
         archive.writestr("folder/", b"")
     answers = upload(client, buffer.getvalue(), {"Content-Type": "application/zip"})
@@ -69,7 +70,7 @@ def test_zip_upload_skips_non_dicom_and_harmless_traversal_names(client) -> None
 
 
 def test_gzip_content_encoding(client) -> None:
-    data = testdata("CT_small.dcm")
+    data = sample_file("CT_small.dcm")
     answer = upload(client, gzip.compress(data), {"Content-Encoding": "gzip"})
     assert answer["ID"] == CT_SMALL_IDS["ID"]
     assert client.http.get(f"/instances/{answer['ID']}/file").body == data
@@ -80,7 +81,7 @@ def test_gzip_content_encoding(client) -> None:
     [
         b"",
         b"random bytes that are not DICOM at all",
-        testdata("CT_small.dcm")[:300],
+        sample_file("CT_small.dcm")[:300],
     ],
     ids=["empty", "random", "truncated"],
 )
@@ -90,21 +91,30 @@ def test_bad_dicom_is_400_with_orthanc_body(client, data: bytes) -> None:
     assert get(client, "/statistics")["CountInstances"] == 0
 
 
-def test_file_without_sop_instance_uid_is_refused(client) -> None:
+@pytest.mark.parametrize(
+    ("value", "status", "orthanc_status"),
+    [(None, 404, 21), ("", 400, 15)],
+    ids=["absent", "empty"],
+)
+def test_file_without_sop_instance_uid_is_refused(client, value, status, orthanc_status) -> None:
+    """As Orthanc: an absent UID is "Inexistent tag" (404), an empty one "Bad file format"."""
     import pydicom
 
     ds = pydicom.dcmread(io.BytesIO(make_instance()))
-    del ds.SOPInstanceUID
+    if value is None:
+        del ds.SOPInstanceUID
+    else:
+        ds.SOPInstanceUID = value
     out = io.BytesIO()
     ds.save_as(out)
     response = client.http.post("/instances", body=out.getvalue())
-    assert_orthanc_error(response, 400, 15, "POST")
+    assert_orthanc_error(response, status, orthanc_status, "POST")
     assert "SOPInstanceUID" in body(response)["Details"]
 
 
 def test_too_large_body_is_413(client, configure) -> None:
     configure(MaximumUploadSize=1000)
-    response = client.http.post("/instances", body=testdata("CT_small.dcm"))
+    response = client.http.post("/instances", body=sample_file("CT_small.dcm"))
     assert_orthanc_error(response, 413, 8, "POST")
 
 
@@ -120,7 +130,23 @@ def test_chunked_upload_without_body_is_refused_clearly(client) -> None:
     assert_orthanc_error(response, 411, 8, "POST")
 
 
-def test_concurrent_uploads_into_one_series_lose_nothing(client) -> None:
+def test_concurrent_uploads_into_one_series_lose_nothing(client, monkeypatch) -> None:
+    """Six threads upload 30 instances of one new series at once.
+
+    moto's backends are not thread-safe, while each real AWS request is atomic: a lock around
+    every AWS call models exactly that, and leaves the service code between calls free to
+    interleave (two threads both see the series missing, both try to create it...).
+    """
+    from botocore.client import BaseClient
+
+    lock = threading.Lock()
+    original = BaseClient._make_api_call
+
+    def atomic_call(self, operation, params):
+        with lock:
+            return original(self, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", atomic_call)
     study, series = generate_uid(), generate_uid()
     files = [
         make_instance(study_uid=study, series_uid=series, instance_number=i) for i in range(30)
@@ -138,6 +164,40 @@ def test_concurrent_uploads_into_one_series_lose_nothing(client) -> None:
     assert stats["CountInstances"] == 30
 
 
+def test_lost_race_on_a_new_series_is_retried(client, monkeypatch) -> None:
+    """Another upload creates the series between our read and our transaction."""
+    index = bootstrap.index()
+    study, series = generate_uid(), generate_uid()
+    upload(client, make_instance(study_uid=study, series_uid=series, instance_number=1))
+    original = index.get_many
+    stale = {"calls": 0}
+
+    def stale_first_read(ids):
+        stale["calls"] += 1
+        return {} if stale["calls"] == 1 else original(ids)
+
+    monkeypatch.setattr(index, "get_many", stale_first_read)
+    answer = upload(client, make_instance(study_uid=study, series_uid=series, instance_number=2))
+    assert answer["Status"] == "Success"
+    assert stale["calls"] == 2
+    stats = get(client, "/statistics")
+    assert [stats[k] for k in ("CountPatients", "CountStudies", "CountSeries")] == [1, 1, 1]
+    assert stats["CountInstances"] == 2
+
+
+def test_lost_race_on_the_same_instance_is_already_stored(client, monkeypatch) -> None:
+    """The same file uploaded twice at once: one wins, the other answers AlreadyStored and
+    leaves no second object in S3."""
+    data = sample_file("CT_small.dcm")
+    upload(client, data)
+    index = bootstrap.index()
+    monkeypatch.setattr(index, "get_many", lambda ids: {})
+    assert upload(client, data)["Status"] == "AlreadyStored"
+    blobs = bootstrap.blobs()
+    assert blobs._client.list_objects_v2(Bucket=blobs._bucket)["KeyCount"] == 1
+    assert get(client, "/statistics")["CountInstances"] == 1
+
+
 def test_failed_index_write_leaves_nothing_behind(client, monkeypatch) -> None:
     """A crash between the S3 write and the index write: no visible instance, no object."""
     index = bootstrap.index()
@@ -146,7 +206,7 @@ def test_failed_index_write_leaves_nothing_behind(client, monkeypatch) -> None:
         raise ClientError({"Error": {"Code": "InternalServerError"}}, "TransactWriteItems")
 
     monkeypatch.setattr(index, "insert", broken_insert)
-    response = client.http.post("/instances", body=testdata("CT_small.dcm"))
+    response = client.http.post("/instances", body=sample_file("CT_small.dcm"))
     assert_orthanc_error(response, 503, 36, "POST")
     monkeypatch.undo()
     assert get(client, "/instances") == []
@@ -154,4 +214,4 @@ def test_failed_index_write_leaves_nothing_behind(client, monkeypatch) -> None:
     listed = s3.list_objects_v2(Bucket=bootstrap.blobs()._bucket)
     assert listed.get("KeyCount", 0) == 0
     # ... and a retry succeeds.
-    assert upload(client, testdata("CT_small.dcm"))["Status"] == "Success"
+    assert upload(client, sample_file("CT_small.dcm"))["Status"] == "Success"

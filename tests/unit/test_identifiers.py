@@ -1,8 +1,13 @@
 """Orthanc identifiers: values checked against Orthanc 1.10.1 (see ../shared/README.md)."""
 
+import io
+
+import pydicom
 import pytest
 
 from chalicelib.dicom.identifiers import Level, compute_ids, hash_identifier, is_resource_id
+from chalicelib.dicom.parsing import read_identifiers
+from tests.support.dicom_factory import make_instance
 
 
 def test_ct_small_ids_match_orthanc() -> None:
@@ -23,10 +28,12 @@ def test_missing_patient_id_hashes_the_empty_string() -> None:
 
 
 @pytest.mark.parametrize("padding", [" ", "\x00", "  \x00"])
-def test_trailing_padding_is_ignored(padding: str) -> None:
-    clean = compute_ids("P", "1.2", "1.2.3", "1.2.3.4")
-    padded = compute_ids("P" + padding, "1.2" + padding, "1.2.3" + padding, "1.2.3.4" + padding)
-    assert clean == padded
+def test_trailing_padding_is_ignored_when_reading(padding: str) -> None:
+    ds = pydicom.dcmread(io.BytesIO(make_instance("P", "1.2", "1.2.3", "1.2.3.4")))
+    ds.PatientID = "P" + padding.replace("\x00", " ")
+    ds.StudyInstanceUID = "1.2" + padding
+    found = read_identifiers(ds)
+    assert (found.patient_id, found.study_uid) == ("P", "1.2")
 
 
 def test_leading_spaces_are_kept() -> None:
