@@ -125,6 +125,15 @@ def test_instance_metadata_and_content_answer_the_same(pair: Pair) -> None:
         assert ours_file == theirs_file
 
 
+@pytest.mark.parametrize("collection", ["patients", "studies", "series"])
+def test_shared_and_instances_tags_answer_the_same(pair: Pair, collection: str) -> None:
+    _, resources = pair.get(f"/{collection}")[0]
+    for resource_id in resources[:15]:
+        for route in ("shared-tags", "shared-tags?simplify", "instances-tags?short"):
+            theirs, ours = pair.get(f"/{collection}/{resource_id}/{route}")
+            assert ours == theirs, (collection, resource_id, route)
+
+
 def test_nested_content_answers_the_same(pair: Pair) -> None:
     data = (Path(TEST_FILES[0]).parent / "rtplan.dcm").read_bytes()
     instance_id = pair.post("/instances", data)[0][1]["ID"]
