@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import io
 
+import pydicom
+from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.tag import BaseTag
 from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
 
 
@@ -45,3 +48,19 @@ def make_instance(
     out = io.BytesIO()
     ds.save_as(out, enforce_file_format=True)
     return out.getvalue()
+
+
+def roundtrip(ds: Dataset) -> Dataset:
+    """Write ``ds`` as a file and read it back, so its elements are raw as in production."""
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.file_meta.MediaStorageSOPClassUID = "1.2.3"
+    ds.file_meta.MediaStorageSOPInstanceUID = "1.2.3.4"
+    buffer = io.BytesIO()
+    ds.save_as(buffer, enforce_file_format=True)
+    return pydicom.dcmread(io.BytesIO(buffer.getvalue()))
+
+
+def set_raw(ds: Dataset, tag: int, vr: str, value: bytes) -> None:
+    """Put an element with exactly these value bytes (explicit VR little endian)."""
+    ds[tag] = RawDataElement(BaseTag(tag), vr, len(value), value, 0, False, True)

@@ -2,30 +2,11 @@
 
 from __future__ import annotations
 
-import io
-
-import pydicom
-from pydicom.dataelem import RawDataElement
-from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
-from pydicom.tag import BaseTag
-from pydicom.uid import ExplicitVRLittleEndian
 
 from chalicelib.dicom import main_tags as mt
-
-
-def _roundtrip(ds: Dataset) -> Dataset:
-    ds.file_meta = FileMetaDataset()
-    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds.file_meta.MediaStorageSOPClassUID = "1.2.3"
-    ds.file_meta.MediaStorageSOPInstanceUID = "1.2.3.4"
-    buffer = io.BytesIO()
-    ds.save_as(buffer, enforce_file_format=True)
-    return pydicom.dcmread(io.BytesIO(buffer.getvalue()))
-
-
-def _raw(ds: Dataset, tag: int, vr: str, value: bytes) -> None:
-    ds[tag] = RawDataElement(BaseTag(tag), vr, len(value), value, 0, False, True)
+from tests.support.dicom_factory import roundtrip, set_raw
 
 
 def test_levels_and_formatting() -> None:
@@ -41,7 +22,7 @@ def test_levels_and_formatting() -> None:
     ds.add_new(0x00540081, "US", 12)  # NumberOfSlices is a US: printed as a number
     ds.add_new(0x00080090, "PN", None)
     ds.ImageComments = "x" * 300  # too long: not a main tag
-    tags = mt.extract_main_tags(_roundtrip(ds))
+    tags = mt.extract_main_tags(roundtrip(ds))
     assert tags["Patient"] == {
         "PatientName": "Doe^John", "PatientID": "P1", "OtherPatientIDs": "A\\B"
     }
@@ -62,7 +43,7 @@ def test_sequences_and_nulls_are_not_main_tags() -> None:
     ds = Dataset()
     ds.add_new(0x00101000, "SQ", Sequence([]))  # a (malformed) sequence main tag
     ds.add_new(0x00280008, "US", None)
-    assert mt.extract_main_tags(_roundtrip(ds))["Patient"] == {}
+    assert mt.extract_main_tags(roundtrip(ds))["Patient"] == {}
 
 
 def test_expected_number_of_instances() -> None:
@@ -79,7 +60,7 @@ def test_expected_number_of_instances() -> None:
     ds.NumberOfTemporalPositions = "0"
     assert mt.expected_number_of_instances(ds) is None  # the first complete pair decides
     bad = Dataset()
-    _raw(bad, 0x00181090, "IS", b" 5")
+    set_raw(bad, 0x00181090, "IS", b" 5")
     assert mt.expected_number_of_instances(bad) is None  # lexical_cast refuses spaces
 
 
@@ -88,10 +69,10 @@ def test_index_in_series() -> None:
     assert mt.index_in_series(ds) is None
     ds.add_new(0x00541330, "US", 3)
     assert mt.index_in_series(ds) == 3
-    _raw(ds, 0x00200013, "IS", b" 7 ")
+    set_raw(ds, 0x00200013, "IS", b" 7 ")
     assert mt.index_in_series_metadata(ds) == "7"
     assert mt.index_in_series(ds) == 7
-    _raw(ds, 0x00200013, "IS", b"")
+    set_raw(ds, 0x00200013, "IS", b"")
     assert mt.index_in_series_metadata(ds) == ""  # InstanceNumber wins, even empty
     assert mt.index_in_series(ds) is None
 

@@ -6,40 +6,21 @@ suite that keeps them honest.
 
 from __future__ import annotations
 
-import io
-
-import pydicom
-from pydicom.dataelem import RawDataElement
-from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
-from pydicom.tag import BaseTag
 from pydicom.uid import ExplicitVRLittleEndian
 
 from chalicelib.dicom import orthanc_json as oj
-
-
-def _roundtrip(ds: Dataset) -> Dataset:
-    """Write and re-read, so that elements are raw as in production."""
-    ds.file_meta = FileMetaDataset()
-    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds.file_meta.MediaStorageSOPClassUID = "1.2.3"
-    ds.file_meta.MediaStorageSOPInstanceUID = "1.2.3.4"
-    buffer = io.BytesIO()
-    ds.save_as(buffer, enforce_file_format=True)
-    return pydicom.dcmread(io.BytesIO(buffer.getvalue()))
-
-
-def _raw(ds: Dataset, tag: int, vr: str, value: bytes) -> None:
-    ds[tag] = RawDataElement(BaseTag(tag), vr, len(value), value, 0, False, True)
+from tests.support.dicom_factory import roundtrip, set_raw
 
 
 def test_strings_keep_backslashes_and_lose_trailing_padding() -> None:
     ds = Dataset()
-    _raw(ds, 0x00080008, "CS", b"ORIGINAL\\PRIMARY ")
-    _raw(ds, 0x00081010, "SH", b" lead ")
-    _raw(ds, 0x00080018, "UI", b"1.2.3\x00")
-    _raw(ds, 0x00080080, "LO", b"A\x00B ")
-    tags = oj.instance_tags(_roundtrip(ds), "short")
+    set_raw(ds, 0x00080008, "CS", b"ORIGINAL\\PRIMARY ")
+    set_raw(ds, 0x00081010, "SH", b" lead ")
+    set_raw(ds, 0x00080018, "UI", b"1.2.3\x00")
+    set_raw(ds, 0x00080080, "LO", b"A\x00B ")
+    tags = oj.instance_tags(roundtrip(ds), "short")
     assert tags["0008,0008"] == "ORIGINAL\\PRIMARY"
     assert tags["0008,1010"] == " lead"  # leading spaces are kept
     assert tags["0008,0018"] == "1.2.3"
@@ -50,7 +31,7 @@ def test_empty_string_is_a_string_but_empty_number_is_null() -> None:
     ds = Dataset()
     ds.AccessionNumber = ""
     ds.add_new(0x00280010, "US", None)
-    full = oj.full_tags(_roundtrip(ds))
+    full = oj.full_tags(roundtrip(ds))
     assert full["0008,0050"] == {"Name": "AccessionNumber", "Type": "String", "Value": ""}
     assert full["0028,0010"] == {"Name": "Rows", "Type": "Null", "Value": None}
 
@@ -77,11 +58,11 @@ def test_too_long_is_measured_in_utf8_bytes() -> None:
     ds.SpecificCharacterSet = "ISO_IR 100"
     ds.StudyDescription = "é" * 129  # 129 bytes in Latin-1, 258 in UTF-8
     ds.SeriesDescription = "x" * 256
-    full = oj.full_tags(_roundtrip(ds))
+    full = oj.full_tags(roundtrip(ds))
     assert full["0008,1030"]["Type"] == "TooLong"
     assert full["0008,1030"]["Value"] is None
     assert full["0008,103e"]["Type"] == "String"
-    assert oj.instance_tags(_roundtrip(ds), "simplify")["StudyDescription"] is None
+    assert oj.instance_tags(roundtrip(ds), "simplify")["StudyDescription"] is None
 
 
 def test_charsets() -> None:
@@ -117,7 +98,7 @@ def test_private_creator_is_reported_per_item() -> None:
     ds = Dataset()
     ds.ReferencedImageSequence = Sequence([item])
     ds.add_new(0x00091001, "SH", "orphan")
-    full = oj.full_tags(_roundtrip(ds))
+    full = oj.full_tags(roundtrip(ds))
     nested = full["0008,1140"]["Value"][0]["0009,1001"]
     assert nested == {
         "Name": "FullFidelity", "PrivateCreator": "GEMS_IDEN_01", "Type": "String", "Value": "x"
@@ -132,7 +113,7 @@ def test_sequences_and_simplify() -> None:
     ds = Dataset()
     ds.ConceptNameCodeSequence = Sequence([inner, Dataset()])
     ds.ReferencedImageSequence = Sequence([])
-    ds = _roundtrip(ds)
+    ds = roundtrip(ds)
     full = oj.full_tags(ds)
     assert full["0040,a043"]["Type"] == "Sequence"
     assert full["0040,a043"]["Value"][1] == {}
@@ -149,13 +130,13 @@ def test_pixel_data_is_null_and_later_elements_are_dropped() -> None:
     ds.BitsAllocated = 8
     ds.add_new(0x7FE00010, "OB", b"\x00\x00")
     ds.add_new(0xFFFA0001, "LO", "after pixels")  # hypothetical trailing element
-    full = oj.full_tags(_roundtrip(ds))
+    full = oj.full_tags(roundtrip(ds))
     assert full["7fe0,0010"] == {"Name": "PixelData", "Type": "Null", "Value": None}
     assert "fffa,0001" not in full
 
 
 def test_header_skips_binary_and_never_says_too_long() -> None:
-    ds = _roundtrip(Dataset())
+    ds = roundtrip(Dataset())
     ds.file_meta.SourceApplicationEntityTitle = "A"
     header = oj.instance_header(ds)
     assert "0002,0001" not in header  # FileMetaInformationVersion is OB
