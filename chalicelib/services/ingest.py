@@ -106,21 +106,31 @@ class IngestService:
                 try:
                     self._index.insert(records, links, delta, stored.file_uuid if stored else None)
                 except TransactionConflict as conflict:
-                    if parsed.ids.instance in conflict.failed and not self._overwrite:
-                        # Another upload of the same instance won: ours is a duplicate.
-                        self._blobs.delete([key])
+                    if parsed.ids.instance not in conflict.failed:
+                        continue  # an ancestor was created meanwhile: read again, retry
+                    current = self._index.get(parsed.ids.instance)
+                    if current is not None and current.file_uuid == file_uuid:
+                        # Our own transaction committed, but its answer was lost and the
+                        # SDK's retry then failed the condition: the file is stored.
                         written = False
+                        return self._committed(parsed.ids, stored)
+                    if not self._overwrite:
+                        # Another upload of the same instance won: ours is a duplicate.
                         return StoreResult(parsed.ids, StoreStatus.ALREADY_STORED)
                     continue
-                if stored:
-                    self._blobs.delete([stored.blob_key])
                 written = False
-                return StoreResult(parsed.ids, StoreStatus.SUCCESS)
+                return self._committed(parsed.ids, stored)
             raise RuntimeError("could not index the instance after repeated conflicts")
         finally:
             if written:
                 # Nothing points at the object: remove it so a failure leaves no trace.
                 self._blobs.delete([key])
+
+    def _committed(self, ids: ResourceIds, replaced: Resource | None) -> StoreResult:
+        """The index points at the new file: drop the file it replaced, if any."""
+        if replaced is not None:
+            self._blobs.delete([replaced.blob_key])
+        return StoreResult(ids, StoreStatus.SUCCESS)
 
     @staticmethod
     def _parse(data: bytes) -> _Parsed:

@@ -198,6 +198,26 @@ def test_lost_race_on_the_same_instance_is_already_stored(client, monkeypatch) -
     assert get(client, "/statistics")["CountInstances"] == 1
 
 
+def test_lost_answer_of_our_own_commit_is_success(client, monkeypatch) -> None:
+    """The transaction commits but its answer is lost; the SDK's retry fails the condition.
+    (DynamoDB's idempotency token normally prevents this; the service must not rely on it.)"""
+    from chalicelib.storage.index import TransactionConflict
+
+    index = bootstrap.index()
+    original = index.insert
+
+    def commit_then_conflict(records, links, delta, replaced=None):
+        original(records, links, delta, replaced)
+        raise TransactionConflict({records[-1].id})
+
+    monkeypatch.setattr(index, "insert", commit_then_conflict)
+    answer = upload(client, sample_file("CT_small.dcm"))
+    monkeypatch.undo()
+    assert answer["Status"] == "Success"
+    assert client.http.get(f"/instances/{answer['ID']}/file").body == sample_file("CT_small.dcm")
+    assert get(client, "/statistics")["CountInstances"] == 1
+
+
 def test_failed_index_write_leaves_nothing_behind(client, monkeypatch) -> None:
     """A crash between the S3 write and the index write: no visible instance, no object."""
     index = bootstrap.index()
