@@ -31,12 +31,17 @@ pytest_plugins = ["tests.support.orthanc_fixture"]
 
 @contextmanager
 def moto_storage() -> Iterator[None]:
-    """moto's in-process AWS with Cirrus's tables and bucket created from the schema."""
+    """moto's in-process AWS with Cirrus's tables and bucket created from the schema, with
+    the local stack's faster TransactWriteItems (checked against moto's own in
+    tests/integration/test_emulator_transactions.py)."""
     from moto import mock_aws
 
     from chalicelib import bootstrap
     from chalicelib.storage import aws as aws_clients
     from chalicelib.storage.schema import ensure_storage
+    from local_stack import moto_transactions
+
+    moto_transactions.install()
 
     os.environ["CIRRUS_RESOURCE_PREFIX"] = f"test-{uuid.uuid4().hex[:8]}"
     with mock_aws():

@@ -1,0 +1,242 @@
+"""Where Cirrus's ingest time goes: a profile of the server side and the product code alone.
+
+Two questions decide whether a slow figure is Cirrus's fault:
+
+1. Of the time the server spends on one upload, how much is waiting for the emulator, how much
+   is botocore, pydicom, ``chalice local``'s HTTP plumbing, and Cirrus's own code? Answered by
+   cProfile on every server thread, with the time attributed to whichever layer was *entered*
+   (a call into botocore from Cirrus counts, with everything under it, as botocore), and the
+   emulator's share measured directly by the round-trip hooks of ``AwsRequestCounter``.
+2. What does the product code cost without HTTP in front of it? Answered by calling the ingest
+   service directly, once against moto's server (real HTTP to the emulator, as in the local
+   stack) and once against ``moto.mock_aws()`` in-process (no HTTP at all): the difference is
+   what the emulator's HTTP layer costs, which a real AWS deployment replaces by network
+   latency to DynamoDB and S3.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import pstats
+import sys
+import time
+import uuid
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cirrus_target import (
+    REPO_ROOT,
+    AwsRequestCounter,
+    EnvironmentPatch,
+    fresh_product_stack,
+    product_environment,
+)
+from dicomgen import Instance
+
+Func = tuple[str, int, str]
+
+AWS_SDK = "botocore/boto3/urllib3"
+PYDICOM = "pydicom"
+PRODUCT = "Cirrus product code"
+SERVER = "chalice local + http.server"
+
+_SDK_PACKAGES = ("botocore", "boto3", "urllib3", "s3transfer")
+_SERVER_MODULES = ("http/server.py", "socketserver.py")
+
+
+def category(filename: str) -> str | None:
+    """The layer a source file belongs to; None for the stdlib, builtins and the bench."""
+    path = filename.replace("\\", "/")
+    if any(f"/{package}/" in path for package in _SDK_PACKAGES):
+        return AWS_SDK
+    if "/pydicom/" in path:
+        return PYDICOM
+    if path.startswith(str(REPO_ROOT / "chalicelib")) or path == str(REPO_ROOT / "app.py"):
+        return PRODUCT
+    if "/chalice/" in path or any(path.endswith(module) for module in _SERVER_MODULES):
+        return SERVER
+    return None
+
+
+def _entered(stats: dict[Func, tuple], layer: str) -> float:
+    """Cumulative time of calls into ``layer`` from another known layer (or from the root).
+
+    Calls from the stdlib or builtins are not counted as entries: they happen inside some
+    layer already (a generator resumed by ``for``, a callback from ``json``), and counting
+    them would count the same time twice.
+    """
+    total = 0.0
+    for func, (_cc, _nc, _tt, ct, callers) in stats.items():
+        if category(func[0]) != layer:
+            continue
+        if not callers:
+            total += ct
+            continue
+        for caller, edge in callers.items():
+            caller_layer = category(caller[0])
+            if caller_layer is not None and caller_layer != layer:
+                total += edge[3]
+    return total
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Seconds per request, by layer; the parts add up to ``total``."""
+
+    requests: int
+    total: float
+    server: float
+    product: float
+    pydicom: float
+    sdk_cpu: float
+    aws_wait: float
+
+    def rows(self) -> list[tuple[str, float]]:
+        return [
+            ("waiting on the AWS emulator (round trips)", self.aws_wait),
+            ("botocore/urllib3 CPU (signing, serialising, parsing)", self.sdk_cpu),
+            ("pydicom (parsing the upload)", self.pydicom),
+            ("Cirrus product code (own functions)", self.product),
+            ("chalice local + http.server (HTTP, event conversion)", self.server),
+        ]
+
+
+def breakdown(stats: pstats.Stats, requests: int, aws_wait_seconds: float) -> Breakdown:
+    """Split the profiled time of ``requests`` requests into layers (per request)."""
+    raw: dict[Func, tuple] = stats.stats  # type: ignore[attr-defined]
+    total = sum(ct for (_cc, _nc, _tt, ct, callers) in raw.values() if not callers)
+    product = _entered(raw, PRODUCT)
+    sdk = _entered(raw, AWS_SDK)
+    dicom = _entered(raw, PYDICOM)
+    n = max(requests, 1)
+    return Breakdown(
+        requests=requests,
+        total=total / n,
+        server=(total - product) / n,
+        product=(product - sdk - dicom) / n,
+        pydicom=dicom / n,
+        sdk_cpu=(sdk - aws_wait_seconds) / n,
+        aws_wait=aws_wait_seconds / n,
+    )
+
+
+def _short_name(func: Func) -> str:
+    filename, line, name = func
+    if filename == "~":
+        return name
+    path = filename.replace("\\", "/")
+    for marker in ("/site-packages/", f"/python{sys.version_info.major}.{sys.version_info.minor}/"):
+        if marker in path:
+            path = path.split(marker, 1)[1]
+            break
+    else:
+        with contextlib.suppress(ValueError):
+            path = str(Path(filename).resolve().relative_to(REPO_ROOT))
+    return f"{path}:{line}({name})"
+
+
+def format_top(stats: pstats.Stats, requests: int, sort: str, limit: int) -> list[str]:
+    """The ``limit`` functions with the highest ``sort`` time ("cumulative" or "self")."""
+    raw: dict[Func, tuple] = stats.stats  # type: ignore[attr-defined]
+    index = 3 if sort == "cumulative" else 2
+    ranked = sorted(raw.items(), key=lambda item: item[1][index], reverse=True)
+    n = max(requests, 1)
+    lines = [f"  {'calls/req':>9} {'cum ms/req':>10} {'self ms/req':>11}  {'layer':<22} function"]
+    for func, (_cc, nc, tt, ct, _callers) in ranked[:limit]:
+        layer = category(func[0]) or "stdlib/builtin"
+        lines.append(
+            f"  {nc / n:>9.1f} {ct * 1000 / n:>10.3f} {tt * 1000 / n:>11.3f}  "
+            f"{layer:<22.22} {_short_name(func)}"
+        )
+    return lines
+
+
+# -- product code without HTTP -------------------------------------------------------------
+
+
+@dataclass
+class DirectResult:
+    """Calls of ``IngestService.store`` made directly, without chalice or the HTTP server."""
+
+    label: str
+    seconds: list[float] = field(default_factory=list)
+    aws_seconds: float = 0.0
+    aws_counts: Counter[str] = field(default_factory=Counter)
+    statuses: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def per_instance(self) -> float:
+        return sum(self.seconds) / max(len(self.seconds), 1)
+
+    @property
+    def aws_per_instance(self) -> float:
+        return self.aws_seconds / max(len(self.seconds), 1)
+
+    @property
+    def requests_per_instance(self) -> float:
+        return sum(self.aws_counts.values()) / max(len(self.seconds), 1)
+
+
+def _store_all(label: str, instances: Sequence[Instance], warmup: int) -> DirectResult:
+    """Store every instance through the real ingest service; the first ``warmup`` untimed."""
+    from chalicelib import bootstrap
+    from chalicelib.services.ingest import Origin
+
+    counter = AwsRequestCounter()
+    fresh_product_stack(counter)
+    service = bootstrap.ingest()
+    origin = Origin(protocol="RestApi", remote_ip="127.0.0.1")
+    for instance in instances[:warmup]:
+        service.store(instance.data, origin)
+    counter.reset()
+    result = DirectResult(label)
+    for instance in instances[warmup:]:
+        began = time.perf_counter()
+        answer = service.store(instance.data, origin)
+        result.seconds.append(time.perf_counter() - began)
+        result.statuses[answer.status.value] += 1
+    counts, round_trips = counter.snapshot()
+    result.aws_counts = counts
+    result.aws_seconds = sum(sum(times) for times in round_trips.values())
+    return result
+
+
+def direct_against_server(
+    endpoint_url: str, instances: Sequence[Instance], warmup: int
+) -> DirectResult:
+    """The product code against moto's server: the emulator's HTTP is still in the loop."""
+    env = product_environment(endpoint_url, f"bench-{uuid.uuid4().hex[:8]}")
+    with EnvironmentPatch(env):
+        return _store_all("IngestService.store -> moto server", instances, warmup)
+
+
+def direct_in_process(instances: Sequence[Instance], warmup: int) -> DirectResult:
+    """The product code against ``moto.mock_aws()``: no HTTP, moto answers in-process."""
+    from moto import mock_aws
+
+    from chalicelib import bootstrap
+    from local_stack import moto_transactions
+
+    moto_transactions.install()  # the same emulator as the local stack's
+    env = product_environment(None, f"bench-{uuid.uuid4().hex[:8]}")
+    with EnvironmentPatch(env), mock_aws():
+        try:
+            return _store_all("IngestService.store -> mock_aws()", instances, warmup)
+        finally:
+            bootstrap.reset()
+
+
+def parse_only(instances: Sequence[Instance]) -> float:
+    """Seconds per instance spent turning bytes into what ingest stores (pydicom + main tags).
+
+    Uses the service's private ``_parse`` on purpose: it is exactly the parsing step of
+    ``store`` and nothing else.
+    """
+    from chalicelib.services.ingest import IngestService
+
+    began = time.perf_counter()
+    for instance in instances:
+        IngestService._parse(instance.data)
+    return (time.perf_counter() - began) / max(len(instances), 1)

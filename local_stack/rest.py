@@ -1,0 +1,174 @@
+"""The REST API process (`python -m local_stack.rest`): the Chalice app on its local server.
+
+The app is loaded the way ``chalice local`` loads it (project config, stage ``dev``, route
+validation). The local server is then made to behave like the deployed stack where they differ:
+
+- API Gateway answers a request matching no route with a *gateway response*. Chalice's local
+  gateway imitates the default one (403 "Missing Authentication Token"); the deployed Cirrus
+  configures it to answer like Orthanc, a 404 JSON "Unknown resource" error, so this one does too.
+- API Gateway accepts chunked uploads; Chalice's handler reads only Content-Length bodies and
+  would pass an empty body on. Chunked bodies are decoded here.
+- Accepted sockets get ``TCP_NODELAY`` (headers and body are written separately; without it, a
+  keep-alive client pays a delayed-ACK wait on every request), and the listen backlog is raised
+  so that parallel benchmark clients are not refused.
+
+HTTP/1.1 keep-alive and ``Expect: 100-continue`` come from Chalice's handler (http.server).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import logging
+import os
+import socket
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from chalice.cli.factory import CLIFactory
+from chalice.config import Config
+from chalice.deploy.validate import validate_routes
+from chalice.local import (
+    ChaliceRequestHandler,
+    HeaderType,
+    LocalGateway,
+    LocalGatewayException,
+    create_local_server,
+)
+from chalice.local import EventType as LambdaEvent
+
+from chalicelib.api.http import json_response
+from chalicelib.errors import ErrorCode, OrthancError
+from local_stack.child import run_as_service
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+CHALICE_STAGE = "dev"
+LISTEN_BACKLOG = 128
+# Bounds for one chunk-size line, and for the trailer section of a chunked body.
+_MAX_LINE = 1024
+_MAX_TRAILER_LINES = 100
+
+
+class GatewayResponse(LocalGatewayException):
+    """An answer of the gateway itself (no Lambda call), shaped like the app's errors."""
+
+    def __init__(self, error: OrthancError, method: str, path: str) -> None:
+        response = json_response(error.body(method, urlsplit(path).path), error.http_status)
+        super().__init__(dict(response.headers), response.body.encode("utf-8"))
+        self.CODE = error.http_status
+
+
+class OrthancGateway(LocalGateway):
+    """Chalice's API Gateway imitation, with Cirrus's gateway response for unknown routes."""
+
+    def _generate_lambda_event(
+        self, method: str, path: str, headers: HeaderType, body: bytes | None
+    ) -> LambdaEvent:
+        try:
+            return super()._generate_lambda_event(method, path, headers, body)
+        except ValueError:  # Chalice's route matcher found no route
+            error = OrthancError(ErrorCode.UNKNOWN_RESOURCE)
+            raise GatewayResponse(error, method, path) from None
+
+
+class MalformedChunkedBody(ValueError):
+    """The request claimed chunked encoding but did not follow it."""
+
+
+class CirrusRequestHandler(ChaliceRequestHandler):
+    """Chalice's request handler with the differences listed in the module docstring."""
+
+    def __init__(self, request: Any, client_address: Any, server: Any, gateway: LocalGateway):
+        # Chalice's __init__ builds its own LocalGateway per connection; share ours instead.
+        self.local_gateway = gateway
+        super(ChaliceRequestHandler, self).__init__(request, client_address, server)
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """No access log (Orthanc prints none either; one line per request slows benchmarks).
+        Errors are still logged by http.server."""
+
+    def _parse_payload(self) -> tuple[HeaderType, bytes | None]:
+        if "chunked" not in self.headers.get("Transfer-Encoding", "").lower():
+            return super()._parse_payload()
+        body = _read_chunked(self.rfile)
+        # Present the body as API Gateway would: complete, with its length.
+        del self.headers["Transfer-Encoding"]
+        del self.headers["Content-Length"]
+        self.headers["Content-Length"] = str(len(body))
+        return dict(self.headers), body or None
+
+    def _handle(self) -> None:
+        try:
+            self._generic_handle()
+        except MalformedChunkedBody as error:
+            # The rest of the stream cannot be parsed: answer, then close the connection.
+            self.close_connection = True
+            answer = OrthancError(ErrorCode.BAD_REQUEST, str(error))
+            self._send_error_response(GatewayResponse(answer, self.command, self.path))
+
+    do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _handle
+
+
+def _read_chunked(stream: Any) -> bytes:
+    """Decode a chunked request body (RFC 9112, section 7.1), trailers discarded."""
+    parts: list[bytes] = []
+    while True:
+        line = stream.readline(_MAX_LINE)
+        try:
+            size = int(line.split(b";", 1)[0].strip(), 16)
+        except ValueError:
+            raise MalformedChunkedBody(f"Bad chunk size line {line[:40]!r}") from None
+        if size == 0:
+            break
+        chunk = stream.read(size)
+        if len(chunk) != size or stream.read(2) != b"\r\n":
+            raise MalformedChunkedBody("Chunk shorter than announced")
+        parts.append(chunk)
+    for _ in range(_MAX_TRAILER_LINES):
+        if stream.readline(_MAX_LINE) in (b"\r\n", b"\n", b""):
+            return b"".join(parts)
+    raise MalformedChunkedBody("Too many trailer lines")
+
+
+def load_app() -> tuple[Any, Config]:
+    """The app and its Chalice config, exactly as ``chalice local`` builds them."""
+    # Chalice copies the stage's environment_variables into `environ`: give it the real one,
+    # as `chalice local` does, so that the app sees them.
+    factory = CLIFactory(str(PROJECT_ROOT), environ=os.environ)
+    config = factory.create_config_obj(chalice_stage_name=CHALICE_STAGE)
+    app = config.chalice_app
+    validate_routes(app.routes)
+    return app, config
+
+
+def serve(host: str, port: int) -> None:
+    app, config = load_app()
+    local_server = create_local_server(app, config, host, port)
+    server = local_server.server
+    # Chalice offers no parameter for the handler class of the server it builds.
+    server.RequestHandlerClass = functools.partial(
+        CirrusRequestHandler, gateway=OrthancGateway(app, config)
+    )
+    server.socket.listen(LISTEN_BACKLOG)
+    server.serve_forever()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    run_as_service()
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # botocore logs its endpoint resolution at INFO: noise next to the app's own messages.
+    logging.getLogger("botocore").setLevel(logging.WARNING)
+    serve(args.host, args.port)
+
+
+if __name__ == "__main__":
+    main()

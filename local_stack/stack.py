@@ -1,0 +1,136 @@
+"""What the local stack is made of: the services, in start order, and how each is prepared.
+
+New services (the DICOM SCP, the DynamoDB stream consumer, the job runner) are added to
+:func:`services`; until then :data:`PLANNED` names them in the start-up banner.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from typing import Any
+
+import boto3
+import requests
+
+from chalicelib.storage.schema import ensure_storage
+from local_stack.recording import compact
+from local_stack.settings import LOOPBACK, StackSettings
+from local_stack.supervisor import Service
+
+REGION = "us-east-1"
+DUMMY_CREDENTIALS = "testing"
+
+# Services of the deployed architecture not run locally yet: (name, what replaces them meanwhile).
+PLANNED = [
+    ("DICOM SCP", "port {dicom_port} (DicomPort) is reserved for it; not started yet"),
+    ("DynamoDB stream consumer", "not yet"),
+    ("job runner", "not yet"),
+]
+
+
+def services(settings: StackSettings) -> list[Service]:
+    """The services to start, in order: each may rely on those before it."""
+    return [
+        Service(
+            name="AWS emulator (moto)",
+            argv=_module("local_stack.emulator", LOOPBACK, settings.emulator_port),
+            host=LOOPBACK,
+            port=settings.emulator_port,
+            env=_emulator_environment(settings),
+            on_ready=lambda: restore_emulator(settings),
+        ),
+        Service(
+            name="REST API (Chalice local)",
+            argv=_module("local_stack.rest", settings.rest_host, settings.http_port),
+            host=settings.rest_host,
+            port=settings.http_port,
+            env=aws_environment(settings),
+        ),
+    ]
+
+
+def aws_environment(settings: StackSettings) -> dict[str, str]:
+    """The environment of a process running product code: the standard AWS variables point the
+    unchanged boto3 code at the emulator (CIRRUS_CONFIG and the rest pass through)."""
+    env = _child_environment()
+    env.pop("AWS_PROFILE", None)
+    env.pop("AWS_SESSION_TOKEN", None)
+    env.update(
+        AWS_ENDPOINT_URL=settings.emulator_url,
+        AWS_DEFAULT_REGION=REGION,
+        AWS_ACCESS_KEY_ID=DUMMY_CREDENTIALS,
+        AWS_SECRET_ACCESS_KEY=DUMMY_CREDENTIALS,
+        # Otherwise botocore sends DynamoDB calls to account-specific host names.
+        AWS_ACCOUNT_ID_ENDPOINT_MODE="disabled",
+    )
+    return env
+
+
+def restore_emulator(settings: StackSettings) -> None:
+    """Bring back the recorded state, then record from here on, then create what is missing.
+
+    The order matters: recording starts after the replay (moto does not record a replay, but
+    the replayed requests must not be appended twice either way) and before ``ensure_storage``,
+    so that the tables and bucket it creates on a first start are in the recording.
+    """
+    recording = settings.recording_path
+    if recording.exists():
+        started = time.monotonic()
+        result = compact(recording)
+        _moto_api(settings, "replay-recording")
+        print(
+            f"Replayed {result.kept} recorded requests ({result.dropped} reads dropped) "
+            f"in {time.monotonic() - started:.1f} s",
+            flush=True,
+        )
+    _moto_api(settings, "start-recording")
+    ensure_storage(_client("dynamodb", settings), _client("s3", settings))
+
+
+def banner(settings: StackSettings) -> str:
+    """The lines telling the user where everything is."""
+    lines = [
+        f"REST API (Orthanc-compatible): {settings.rest_url}"
+        + (" (all interfaces)" if settings.rest_host != LOOPBACK else ""),
+        f"AWS emulator (S3, DynamoDB, Streams): {settings.emulator_url}",
+        f"Data directory: {settings.data_dir}",
+    ]
+    lines += [f"{name}: {note.format(dicom_port=settings.dicom_port)}" for name, note in PLANNED]
+    lines.append("Press Ctrl-C to stop.")
+    return "\n".join(lines)
+
+
+def _module(name: str, host: str, port: int) -> list[str]:
+    return [sys.executable, "-m", name, "--host", host, "--port", str(port)]
+
+
+def _child_environment() -> dict[str, str]:
+    # Logs of the children reach the terminal as they are written, not at exit.
+    return {**os.environ, "PYTHONUNBUFFERED": "1"}
+
+
+def _emulator_environment(settings: StackSettings) -> dict[str, str]:
+    return {
+        **_child_environment(),
+        "MOTO_RECORDER_FILEPATH": str(settings.recording_path),
+        # moto calls itself back on this port (Step Functions tasks, for instance).
+        "MOTO_PORT": str(settings.emulator_port),
+    }
+
+
+def _moto_api(settings: StackSettings, action: str) -> None:
+    # No timeout: replaying a large recording takes as long as it takes.
+    response = requests.post(f"{settings.emulator_url}/moto-api/recorder/{action}", timeout=None)
+    response.raise_for_status()
+
+
+def _client(service: str, settings: StackSettings) -> Any:
+    return boto3.client(
+        service,
+        endpoint_url=settings.emulator_url,
+        region_name=REGION,
+        aws_access_key_id=DUMMY_CREDENTIALS,
+        aws_secret_access_key=DUMMY_CREDENTIALS,
+    )
