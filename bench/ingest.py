@@ -255,9 +255,9 @@ def start_targets(args: argparse.Namespace, stack: ExitStack) -> tuple[list[Targ
     problems: list[str] = []
     if "orthanc" in args.targets:
         try:
-            from servers import OrthancProcess
+            from servers import OrthancServer
 
-            orthanc = stack.enter_context(OrthancProcess(args.orthanc_binary))
+            orthanc = stack.enter_context(OrthancServer(binary=args.orthanc_binary))
             targets.append(Target("orthanc", orthanc.url))
             log(f"orthanc: {orthanc.binary} on {orthanc.url}")
         except Exception as exc:  # noqa: BLE001 - report and go on with the other target

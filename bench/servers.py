@@ -12,10 +12,6 @@ answers can sit in Nagle's buffer and the comparison would be unfair to Orthanc.
 from __future__ import annotations
 
 import http.client
-import json
-import os
-import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,16 +21,15 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-DEFAULT_BINARY = "/usr/sbin/Orthanc"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+# Orthanc is started by the same helper as the interoperability tests.
+from tests.support.orthanc_server import OrthancServer, free_port  # noqa: E402, F401
+
 STARTUP_TIMEOUT = 20.0
 STOP_TIMEOUT = 20.0
-
-
-def free_port() -> int:
-    """A port nobody listens on now (the OS picks it when binding to port 0)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_for_http(
@@ -60,83 +55,6 @@ def wait_for_http(
             conn.close()
         time.sleep(0.05)
     raise RuntimeError(f"server on port {port} not ready after {timeout} s: {last_error}")
-
-
-class OrthancProcess:
-    """Context manager: Orthanc running on ``self.url`` for the duration of the block."""
-
-    def __init__(self, binary: str | None = None) -> None:
-        self.binary = binary or os.environ.get("ORTHANC_BINARY") or DEFAULT_BINARY
-        if not (os.path.isfile(self.binary) and os.access(self.binary, os.X_OK)):
-            found = shutil.which("Orthanc")
-            if found is None:
-                raise RuntimeError(
-                    f"Orthanc not found at {self.binary} nor on PATH (apt-get install orthanc, "
-                    "or set ORTHANC_BINARY)"
-                )
-            self.binary = found
-        self.http_port = free_port()
-        self.url = f"http://127.0.0.1:{self.http_port}"
-        self._tmp: tempfile.TemporaryDirectory[str] | None = None
-        self._process: subprocess.Popen[bytes] | None = None
-
-    def __enter__(self) -> OrthancProcess:
-        self._tmp = tempfile.TemporaryDirectory(prefix="cirrus-bench-orthanc-")
-        root = Path(self._tmp.name)
-        (root / "logs").mkdir()
-        config = {
-            "Name": "CirrusBenchOrthanc",
-            "StorageDirectory": str(root / "storage"),
-            "IndexDirectory": str(root / "index"),
-            "HttpPort": self.http_port,
-            "DicomPort": free_port(),
-            "RemoteAccessAllowed": True,
-            "AuthenticationEnabled": False,
-            "Plugins": [],
-        }
-        config_path = root / "config.json"
-        config_path.write_text(json.dumps(config, indent=2))
-        self._process = subprocess.Popen(
-            [self.binary, f"--logdir={root / 'logs'}", str(config_path)],
-            cwd=root,
-            env=dict(os.environ, TCP_NODELAY="1"),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            wait_for_http(
-                "127.0.0.1",
-                self.http_port,
-                "/system",
-                STARTUP_TIMEOUT,
-                lambda: self._process is not None and self._process.poll() is None,
-            )
-        except BaseException:
-            self.stop()
-            raise
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    def stop(self) -> None:
-        """SIGTERM, wait for a clean exit (Orthanc flushes SQLite), then remove the files."""
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-        self._process = None
-        if self._tmp is not None:
-            self._tmp.cleanup()
-            self._tmp = None
 
 
 class MotoProcess:

@@ -12,7 +12,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,17 +21,12 @@ from typing import Any
 
 import requests
 
+from tests.support.orthanc_server import free_port
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 RESOURCE_PREFIX = "cirrus-e2e"
 START_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 15.0
-
-
-def free_port() -> int:
-    """A port nobody listens on now (the kernel picks it from the ephemeral range)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class LocalStack:

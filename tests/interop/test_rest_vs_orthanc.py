@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import subprocess
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -188,6 +189,24 @@ def test_zip_and_gzip_uploads_answer_the_same(pair: Pair) -> None:
     data = make_instance("GZ", "1.2.826.0.2.1", "1.2.826.0.2.2", "1.2.826.0.2.3")
     theirs, ours = pair.post("/instances", gzip.compress(data), {"Content-Encoding": "gzip"})
     assert ours == theirs
+
+
+def test_encapsulated_pdf_made_by_dcmtk(pair: Pair, tmp_path: Path) -> None:
+    """The Book's recipe: ``/content/0042,0011`` gives back the PDF (plus a padding byte)."""
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    (tmp_path / "doc.pdf").write_bytes(pdf)
+    subprocess.run(["pdf2dcm", "doc.pdf", "doc.dcm"], cwd=tmp_path, check=True)
+    theirs, ours = pair.post("/instances", (tmp_path / "doc.dcm").read_bytes())
+    assert ours == theirs
+    instance = ours[1]["ID"]
+    theirs, ours = pair.get(f"/instances/{instance}/content/0042,0011")
+    assert ours == theirs
+    assert ours[1].rstrip(b"\x00") == pdf
+    for route in ("tags", "simplified-tags", "metadata?expand"):
+        theirs, ours = pair.get(f"/instances/{instance}/{route}")
+        if route.startswith("metadata"):
+            theirs[1].pop("ReceptionDate"), ours[1].pop("ReceptionDate")
+        assert ours == theirs, route
 
 
 def test_deletes_answer_the_same(pair: Pair) -> None:
