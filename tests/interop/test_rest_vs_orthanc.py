@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pydicom
 import pydicom.data
 import pytest
 
@@ -172,6 +173,14 @@ def test_known_difference_on_a_long_run_of_zero_bytes(pair: Pair) -> None:
     theirs, ours = pair.post("/instances", b"\x00" * 200)
     assert (theirs[0], theirs[1]["OrthancStatus"]) == (404, 21)
     assert (ours[0], ours[1]["OrthancStatus"]) == (400, 15)
+
+
+def _without_sop_instance_uid() -> bytes:
+    ds = pydicom.dcmread(io.BytesIO(make_instance("ZIP", "1.2.826.0.1.1", "1.2.826.0.1.2")))
+    del ds.SOPInstanceUID
+    out = io.BytesIO()
+    ds.save_as(out)
+    return out.getvalue()
 
 
 def test_zip_and_gzip_uploads_answer_the_same(pair: Pair) -> None:

@@ -62,7 +62,8 @@ def upload_instances(request: Request) -> Any:
         try:
             answers.append(_store_answer(ingest.store(member, origin)))
         except OrthancError as error:
-            if error.code is not ErrorCode.BAD_FILE_FORMAT:
+            # Members that are not storable DICOM files are skipped, as Orthanc does.
+            if error.code not in (ErrorCode.BAD_FILE_FORMAT, ErrorCode.INEXISTENT_TAG):
                 raise
     return answers
 
