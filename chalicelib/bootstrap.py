@@ -3,23 +3,27 @@
 Every entry point (the Chalice routes now; the stream handler, job steps and SCP service later)
 gets its services from here. Everything is built on first use and kept for the life of the
 process, which on Lambda means once per container: cold starts stay short and warm requests
-reuse connections.
+reuse connections. Services that parse DICOM are imported inside their factories, so a cold
+start that only browses the index does not pay pydicom's import time (about 250 ms).
 """
 
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
 from chalicelib.services.browse import BrowseService
-from chalicelib.services.content import ContentService
 from chalicelib.services.delete import DeleteService
-from chalicelib.services.ingest import IngestService
 from chalicelib.services.statistics import StatisticsService
 from chalicelib.settings import Config, load_config
 from chalicelib.storage import aws
 from chalicelib.storage.blobs import BlobStore
 from chalicelib.storage.index import ResourceIndex
 from chalicelib.storage.schema import bucket_name, table_name
+
+if TYPE_CHECKING:
+    from chalicelib.services.content import ContentService
+    from chalicelib.services.ingest import IngestService
 
 
 @cache
@@ -39,6 +43,8 @@ def blobs() -> BlobStore:
 
 @cache
 def ingest() -> IngestService:
+    from chalicelib.services.ingest import IngestService
+
     return IngestService(index(), blobs(), overwrite=config().OverwriteInstances)
 
 
@@ -49,6 +55,8 @@ def browse() -> BrowseService:
 
 @cache
 def content() -> ContentService:
+    from chalicelib.services.content import ContentService
+
     return ContentService(index(), blobs(), browse())
 
 

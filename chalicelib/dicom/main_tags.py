@@ -11,12 +11,12 @@ Patient tags are duplicated at the study level: a study's JSON shows them as
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from pydicom.dataset import Dataset
 
 from chalicelib.dicom.orthanc_json import summary_value
+from chalicelib.dicom.series_status import parse_int64
 
 # (tag, keyword) in Orthanc's order, per level (DicomMap.cpp in Orthanc 1.10.1).
 PATIENT_MAIN_TAGS: tuple[tuple[int, str], ...] = (
@@ -94,9 +94,6 @@ CARDIAC_NUMBER_OF_IMAGES = 0x00181090
 INSTANCE_NUMBER = 0x00200013
 IMAGE_INDEX = 0x00541330
 
-# boost::lexical_cast<int64_t>: an optional sign and digits, nothing else (no spaces).
-_INTEGER = re.compile(r"[+-]?[0-9]+")
-_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
 def _level_tags(ds: Dataset, tags: Iterable[tuple[int, str]]) -> dict[str, str]:
@@ -115,14 +112,6 @@ def extract_main_tags(ds: Dataset) -> dict[str, dict[str, str]]:
     "Patient" dict.
     """
     return {level: _level_tags(ds, tags) for level, tags in MAIN_TAGS.items()}
-
-
-def parse_int64(text: str | None) -> int | None:
-    """``boost::lexical_cast<int64_t>`` semantics: strict, None when it would throw."""
-    if text is None or not _INTEGER.fullmatch(text):
-        return None
-    value = int(text)
-    return value if _INT64_MIN <= value <= _INT64_MAX else None
 
 
 def expected_number_of_instances(ds: Dataset) -> int | None:
@@ -167,26 +156,3 @@ def index_in_series_metadata(ds: Dataset) -> str | None:
 def index_in_series(ds: Dataset) -> int | None:
     """The instance's ``IndexInSeries`` as ``GET /instances/{id}`` shows it (None = null)."""
     return parse_int64(index_in_series_metadata(ds))
-
-
-def series_status(expected: int | None, indexes: Iterable[int | str | None]) -> str:
-    """A series' ``Status``: "Unknown", "Complete", "Missing" or "Inconsistent".
-
-    ``indexes`` holds each instance's IndexInSeries metadata: an int, the raw metadata string
-    (as from ``index_in_series_metadata``), or None for an instance without that metadata
-    (ignored, as Orthanc only sees instances that have it). Without an expected count the
-    status is Unknown; an unparsable index also makes it Unknown.
-    """
-    if expected is None:
-        return "Unknown"
-    seen: set[int] = set()
-    for raw in indexes:
-        if raw is None:
-            continue
-        index = raw if isinstance(raw, int) else parse_int64(raw)
-        if index is None:
-            return "Unknown"
-        if not 0 < index <= expected or index in seen:
-            return "Inconsistent"
-        seen.add(index)
-    return "Complete" if len(seen) == expected else "Missing"

@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from chalicelib.dicom import main_tags
 from chalicelib.dicom.identifiers import Level, is_resource_id
+from chalicelib.dicom.series_status import series_status
 from chalicelib.errors import unknown_resource
 from chalicelib.model import ChildLink, Resource
 from chalicelib.services.clock import parse_orthanc_time
@@ -70,7 +70,7 @@ class BrowseService:
             answer["PatientMainDicomTags"] = resource.patient_main_tags
         if level is Level.SERIES:
             answer["ExpectedNumberOfInstances"] = resource.expected_instances
-            answer["Status"] = main_tags.series_status(
+            answer["Status"] = series_status(
                 resource.expected_instances, [link.index_in_series for link in links]
             )
         if level is Level.INSTANCE:

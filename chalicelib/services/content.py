@@ -4,7 +4,6 @@ and its metadata. Every answer here reads the DICOM file from S3 (except metadat
 from __future__ import annotations
 
 import io
-from enum import StrEnum
 from typing import Any
 
 import pydicom
@@ -13,19 +12,12 @@ from pydicom.tag import BaseTag, Tag
 
 from chalicelib.dicom import orthanc_json
 from chalicelib.dicom.identifiers import Level, is_resource_id
+from chalicelib.dicom.tag_format import TagFormat
 from chalicelib.errors import ErrorCode, OrthancError, unknown_resource
 from chalicelib.model import Resource
 from chalicelib.services.browse import BrowseService
 from chalicelib.storage.blobs import BlobStore
 from chalicelib.storage.index import ResourceIndex
-
-
-class TagFormat(StrEnum):
-    """The three JSON flavours of Orthanc's tag routes (``?simplify``, ``?short``)."""
-
-    FULL = "full"
-    SIMPLIFY = "simplify"
-    SHORT = "short"
 
 
 def _inexistent() -> OrthancError:

@@ -22,6 +22,7 @@ from pydicom.tag import BaseTag
 from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 from chalicelib.dicom import main_tags, orthanc_json
+from chalicelib.dicom.series_status import series_status
 from tests.support.orthanc_server import OrthancServer
 
 TEST_FILES_DIR = Path(pydicom.data.get_testdata_file("CT_small.dcm")).parent
@@ -363,7 +364,7 @@ def test_main_tags_and_series_bookkeeping(case: str, orthanc_answers: dict[str, 
     expected = main_tags.expected_number_of_instances(ds)
     assert expected == answers["series"]["ExpectedNumberOfInstances"]
     assert main_tags.index_in_series(ds) == answers["instance"]["IndexInSeries"]
-    status = main_tags.series_status(expected, [main_tags.index_in_series_metadata(ds)])
+    status = series_status(expected, [main_tags.index_in_series_metadata(ds)])
     assert status == answers["series"]["Status"]
 
 

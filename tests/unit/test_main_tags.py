@@ -6,6 +6,7 @@ from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
 
 from chalicelib.dicom import main_tags as mt
+from chalicelib.dicom.series_status import parse_int64, series_status
 from tests.support.dicom_factory import roundtrip, set_raw
 
 
@@ -78,19 +79,19 @@ def test_index_in_series() -> None:
 
 
 def test_series_status() -> None:
-    assert mt.series_status(None, [1, 2]) == "Unknown"
-    assert mt.series_status(2, [1, 2]) == "Complete"
-    assert mt.series_status(3, [1, 2]) == "Missing"
-    assert mt.series_status(2, [1, 1]) == "Inconsistent"
-    assert mt.series_status(2, [0]) == "Inconsistent"
-    assert mt.series_status(2, [3]) == "Inconsistent"
-    assert mt.series_status(2, ["1", "x"]) == "Unknown"
-    assert mt.series_status(2, ["1", None, "2"]) == "Complete"
+    assert series_status(None, [1, 2]) == "Unknown"
+    assert series_status(2, [1, 2]) == "Complete"
+    assert series_status(3, [1, 2]) == "Missing"
+    assert series_status(2, [1, 1]) == "Inconsistent"
+    assert series_status(2, [0]) == "Inconsistent"
+    assert series_status(2, [3]) == "Inconsistent"
+    assert series_status(2, ["1", "x"]) == "Unknown"
+    assert series_status(2, ["1", None, "2"]) == "Complete"
 
 
 def test_parse_int64() -> None:
-    assert mt.parse_int64("+5") == 5
-    assert mt.parse_int64("-5") == -5
-    assert mt.parse_int64("1.0") is None
-    assert mt.parse_int64("") is None
-    assert mt.parse_int64(str(2**63)) is None
+    assert parse_int64("+5") == 5
+    assert parse_int64("-5") == -5
+    assert parse_int64("1.0") is None
+    assert parse_int64("") is None
+    assert parse_int64(str(2**63)) is None

@@ -13,8 +13,8 @@ from chalicelib import bootstrap
 from chalicelib.api import http
 from chalicelib.api.routing import RouteTable
 from chalicelib.dicom.identifiers import Level
+from chalicelib.dicom.tag_format import TagFormat
 from chalicelib.errors import ErrorCode, OrthancError
-from chalicelib.services.content import TagFormat
 
 blueprint = Blueprint(__name__)
 routes = RouteTable(blueprint)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 from chalice.app import Request
@@ -14,7 +14,9 @@ from chalicelib.api.routing import RouteTable
 from chalicelib.dicom.identifiers import Level, ResourceIds
 from chalicelib.errors import ErrorCode, OrthancError, bad_request
 from chalicelib.services import upload
-from chalicelib.services.ingest import Origin, StoreResult
+
+if TYPE_CHECKING:
+    from chalicelib.services.ingest import StoreResult
 
 blueprint = Blueprint(__name__)
 routes = RouteTable(blueprint)
@@ -37,6 +39,8 @@ def _store_answer(result: StoreResult) -> dict[str, str]:
 
 def upload_instances(request: Request) -> Any:
     """One DICOM file, a gzip-encoded one, or a ZIP of them (answering a list)."""
+    from chalicelib.services.ingest import Origin  # pydicom: only for uploads (cold start)
+
     limit = bootstrap.config().MaximumUploadSize
     data = request.raw_body or b""
     if not data and "chunked" in http.header(request, "transfer-encoding").lower():

@@ -1,0 +1,18 @@
+"""Cold start: importing the API must not import the heavy libraries only some routes need."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_importing_the_app_leaves_pydicom_numpy_and_pillow_unloaded() -> None:
+    probe = (
+        "import sys, app; "
+        "print(sorted(m for m in ('pydicom', 'numpy', 'PIL') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
