@@ -97,11 +97,6 @@ class AwsRequestCounter:
             return Counter(self.counts), {op: list(t) for op, t in self.round_trips.items()}
 
     @property
-    def total_requests(self) -> int:
-        with self._lock:
-            return sum(self.counts.values())
-
-    @property
     def total_seconds(self) -> float:
         with self._lock:
             return sum(sum(times) for times in self.round_trips.values())

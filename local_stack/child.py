@@ -9,6 +9,7 @@ and die too, instead of holding the ports.
 
 from __future__ import annotations
 
+import argparse
 import os
 import signal
 import sys
@@ -16,6 +17,16 @@ import threading
 import time
 
 _PARENT_POLL_SECONDS = 0.2
+
+
+def service_address(description: str) -> tuple[str, int]:
+    """The ``--host``/``--port`` every service is started with, then the service set-up."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    run_as_service()
+    return args.host, args.port
 
 
 def run_as_service() -> None:

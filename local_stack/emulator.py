@@ -18,7 +18,6 @@ This is ``moto_server`` (same application, same request handler) with two change
 
 from __future__ import annotations
 
-import argparse
 import logging
 import socket
 import threading
@@ -33,7 +32,7 @@ from moto.moto_server.werkzeug_app import (
 from werkzeug.serving import make_server
 
 from local_stack import moto_transactions
-from local_stack.child import run_as_service
+from local_stack.child import service_address
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -61,17 +60,13 @@ class NoDelayRequestHandler(MotoRequestHandler):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, required=True)
-    args = parser.parse_args()
-    run_as_service()
+    host, port = service_address(__doc__.splitlines()[0])
     moto_transactions.install()
     # One access-log line per AWS call would bury the REST server's messages.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     app = SerializedApp(DomainDispatcherApplication(create_backend_app))
     server = make_server(
-        args.host, args.port, app, threaded=True, request_handler=NoDelayRequestHandler
+        host, port, app, threaded=True, request_handler=NoDelayRequestHandler
     )
     server.serve_forever()
 

@@ -17,7 +17,6 @@ HTTP/1.1 keep-alive and ``Expect: 100-continue`` come from Chalice's handler (ht
 
 from __future__ import annotations
 
-import argparse
 import functools
 import logging
 import os
@@ -40,7 +39,7 @@ from chalice.local import EventType as LambdaEvent
 
 from chalicelib.api.http import json_response
 from chalicelib.errors import ErrorCode, OrthancError
-from local_stack.child import run_as_service
+from local_stack.child import service_address
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 CHALICE_STAGE = "dev"
@@ -159,15 +158,11 @@ def serve(host: str, port: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, required=True)
-    args = parser.parse_args()
-    run_as_service()
+    host, port = service_address(__doc__.splitlines()[0])
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     # botocore logs its endpoint resolution at INFO: noise next to the app's own messages.
     logging.getLogger("botocore").setLevel(logging.WARNING)
-    serve(args.host, args.port)
+    serve(host, port)
 
 
 if __name__ == "__main__":

@@ -43,10 +43,6 @@ class Level(StrEnum):
     def depth(self) -> int:
         return _ORDER.index(self)
 
-    @classmethod
-    def from_collection(cls, collection: str) -> Level:
-        return _BY_COLLECTION[collection]
-
 
 _ORDER = [Level.PATIENT, Level.STUDY, Level.SERIES, Level.INSTANCE]
 _COLLECTIONS = {
@@ -55,7 +51,6 @@ _COLLECTIONS = {
     Level.SERIES: "series",
     Level.INSTANCE: "instances",
 }
-_BY_COLLECTION = {v: k for k, v in _COLLECTIONS.items()}
 
 
 def hash_identifier(text: str) -> str:

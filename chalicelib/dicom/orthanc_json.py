@@ -25,7 +25,6 @@ from __future__ import annotations
 import functools
 import re
 import struct
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -519,17 +518,6 @@ def instance_tags(ds: Dataset, fmt: TagsFormat = "full") -> JsonTags:
 def instance_header(ds: Dataset, fmt: TagsFormat = "full") -> JsonTags:
     """``/instances/{id}/header`` in the requested flavour."""
     return reformat(header_full_tags(ds), fmt)
-
-
-def iter_leaf_values(ds: Dataset) -> Iterator[tuple[int, str | None]]:
-    """Top-level leaf elements as (tag, Orthanc value or None), as in Orthanc's summary."""
-    charset = Charset.of(ds)
-    creators = private_creators(ds)
-    for tag in sorted(ds.keys()):
-        tag = int(tag)
-        creator = _creator_of(tag, creators)
-        if not _is_sequence(ds.get_item(tag), creator):
-            yield tag, element_value(ds, tag, creator, charset)
 
 
 def summary_value(ds: Dataset, tag: int) -> str | None:

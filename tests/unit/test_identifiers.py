@@ -56,5 +56,4 @@ def test_levels_navigate() -> None:
     assert Level.PATIENT.child is Level.STUDY
     assert Level.INSTANCE.parent is Level.SERIES
     assert Level.PATIENT.parent is None
-    assert Level.from_collection("series") is Level.SERIES
     assert Level.STUDY.collection == "studies"
