@@ -1,8 +1,11 @@
 """Cirrus's Chalice application: only wiring. Routes live in chalicelib/api/routes."""
 
-from chalice import Chalice
+import os
 
-from chalicelib.api.routes import content, resources, system
+from chalice import Chalice, Rate
+
+from chalicelib import bootstrap
+from chalicelib.api.routes import changes, content, resources, system, tools
 
 app = Chalice(app_name="cirrus")
 # Binary answers are sent for these types when the client's Accept allows them (curl and
@@ -18,5 +21,23 @@ app.api.binary_types = [
     "multipart/related",
 ]
 
-for _blueprint in (system, resources, content):
+for _blueprint in (system, resources, content, tools, changes):
     app.register_blueprint(_blueprint.blueprint)
+
+# The index table's stream feeds the changes log. CDK passes the stream's ARN; the local stack
+# calls this same handler with the records it reads from moto's stream.
+INDEX_STREAM_ARN = os.environ.get(
+    "CIRRUS_INDEX_STREAM_ARN",
+    "arn:aws:dynamodb:us-east-1:000000000000:table/cirrus-index/stream/local",
+)
+
+
+@app.on_dynamodb_record(stream_arn=INDEX_STREAM_ARN, batch_size=100)
+def index_stream(event: object) -> None:
+    bootstrap.change_feed().handle(event.to_dict()["Records"])  # type: ignore[attr-defined]
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def stability_check(event: object) -> None:
+    """StableSeries/StableStudy/StablePatient (the local stack runs it every second)."""
+    bootstrap.stability().run()

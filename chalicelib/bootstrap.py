@@ -13,16 +13,20 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from chalicelib.services.browse import BrowseService
+from chalicelib.services.change_feed import ChangeFeed
 from chalicelib.services.delete import DeleteService
+from chalicelib.services.stability import StabilityService
 from chalicelib.services.statistics import StatisticsService
 from chalicelib.settings import Config, load_config
 from chalicelib.storage import aws
 from chalicelib.storage.blobs import BlobStore
 from chalicelib.storage.index import ResourceIndex
+from chalicelib.storage.logs import SequencedLog
 from chalicelib.storage.schema import bucket_name, table_name
 
 if TYPE_CHECKING:
     from chalicelib.services.content import ContentService
+    from chalicelib.services.find import FindService
     from chalicelib.services.ingest import IngestService
 
 
@@ -50,7 +54,7 @@ def ingest() -> IngestService:
 
 @cache
 def browse() -> BrowseService:
-    return BrowseService(index(), stable_age=config().StableAge)
+    return BrowseService(index())
 
 
 @cache
@@ -70,9 +74,43 @@ def statistics() -> StatisticsService:
     return StatisticsService(index(), browse())
 
 
+@cache
+def find() -> FindService:
+    from chalicelib.services.find import FindService
+
+    return FindService(
+        index(),
+        browse(),
+        lambda instance_id: content().dataset(instance_id, with_pixels=False),
+        limit_results=config().LimitFindResults,
+        limit_instances=config().LimitFindInstances,
+    )
+
+
+@cache
+def changes_log() -> SequencedLog:
+    return SequencedLog(aws.client("dynamodb"), table_name("logs"), "changes")
+
+
+@cache
+def exports_log() -> SequencedLog:
+    return SequencedLog(aws.client("dynamodb"), table_name("logs"), "exports")
+
+
+@cache
+def change_feed() -> ChangeFeed:
+    return ChangeFeed(index(), changes_log())
+
+
+@cache
+def stability() -> StabilityService:
+    return StabilityService(index(), changes_log(), config().StableAge)
+
+
 def reset() -> None:
     """Forget every built object (tests switch configuration between cases)."""
-    for factory in (config, index, blobs, ingest, browse, content, delete, statistics):
+    factories = (config, index, blobs, ingest, browse, content, delete, statistics, find)
+    for factory in (*factories, changes_log, exports_log, change_feed, stability):
         factory.cache_clear()
     aws.client.cache_clear()
     aws.session.cache_clear()

@@ -16,8 +16,11 @@ class Resource:
     parent: str | None
     main_tags: dict[str, str]
     last_update: str
-    # The DICOM identifier that names the resource at its level (PatientID, ...UID).
+    # The DICOM identifier that names the resource at its level (PatientID, ...UID). The index
+    # keys it case-insensitively; the value as received is in ``main_tags``.
     dicom_uid: str = ""
+    # Patients, studies and series: received something less than StableAge seconds ago.
+    unstable: bool = False
     # Study only: a copy of the patient's main tags (GET /studies shows them without a 2nd read).
     patient_main_tags: dict[str, str] = field(default_factory=dict)
     metadata: dict[str, str] = field(default_factory=dict)
@@ -28,6 +31,10 @@ class Resource:
     file_uuid: str = ""
     blob_key: str = ""
     index_in_series: int | None = None
+    # Instance only: its series, study and patient IDs, and how many of them this instance
+    # created (the change feed derives NewSeries/NewStudy/NewPatient from that count).
+    ancestors: tuple[str, ...] = ()
+    new_ancestors: int = 0
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """What the local stack is made of: the services, in start order, and how each is prepared.
 
-New services (the DICOM SCP, the DynamoDB stream consumer, the job runner) are added to
+New services (the DICOM SCP, the job runner) are added to
 :func:`services`; until then :data:`PLANNED` names them in the start-up banner.
 """
 
@@ -25,7 +25,6 @@ DUMMY_CREDENTIALS = "testing"
 # Services of the deployed architecture not run locally yet: (name, what replaces them meanwhile).
 PLANNED = [
     ("DICOM SCP", "port {dicom_port} (DicomPort) is reserved for it; not started yet"),
-    ("DynamoDB stream consumer", "not yet"),
     ("job runner", "not yet"),
 ]
 
@@ -42,6 +41,7 @@ def services(settings: StackSettings) -> list[Service]:
             on_ready=lambda: restore_emulator(settings),
         ),
         Service(
+            # Also runs the DynamoDB stream consumer and the stability timer (local_stack/feed.py).
             name="REST API (Chalice local)",
             argv=_module("local_stack.rest", settings.rest_host, settings.http_port),
             host=settings.rest_host,

@@ -66,3 +66,17 @@ def integer(params: dict[str, str], name: str, default: int | None = None) -> in
 
 def header(request: Request, name: str, default: str = "") -> str:
     return request.headers.get(name.lower(), default)
+
+
+MAX_JSON_BODY = 1024 * 1024
+
+
+def json_body(request: Request) -> Any:
+    """The request body as JSON (the POST bodies of /tools/*), bounded in size."""
+    data = request.raw_body or b""
+    if len(data) > MAX_JSON_BODY:
+        raise OrthancError(ErrorCode.BAD_REQUEST, "Request body too large", http_status=413)
+    try:
+        return json.loads(data or b"null")
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise OrthancError(ErrorCode.BAD_JSON, "The body must be JSON") from exc

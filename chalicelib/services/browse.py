@@ -7,14 +7,12 @@ one Query per resource.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chalicelib.dicom.identifiers import Level, is_resource_id
 from chalicelib.dicom.series_status import series_status
 from chalicelib.errors import unknown_resource
 from chalicelib.model import ChildLink, Resource
-from chalicelib.services.clock import parse_orthanc_time
 from chalicelib.storage.index import ResourceIndex
 
 _CHILDREN_KEY = {
@@ -30,9 +28,8 @@ _PARENT_KEY = {
 
 
 class BrowseService:
-    def __init__(self, index: ResourceIndex, stable_age: int) -> None:
+    def __init__(self, index: ResourceIndex) -> None:
         self._index = index
-        self._stable_age = timedelta(seconds=stable_age)
 
     # -- single resources --------------------------------------------------------------------
 
@@ -64,7 +61,9 @@ class BrowseService:
             answer[_PARENT_KEY[level]] = resource.parent
         if level in _CHILDREN_KEY:
             answer[_CHILDREN_KEY[level]] = [link.child for link in links]
-            answer["IsStable"] = self._is_stable(resource.last_update)
+            # Cleared by the stability check (services/stability.py) StableAge seconds after
+            # the last arrival, as Orthanc does.
+            answer["IsStable"] = not resource.unstable
             answer["LastUpdate"] = resource.last_update
         if level is Level.STUDY:
             answer["PatientMainDicomTags"] = resource.patient_main_tags
@@ -78,11 +77,6 @@ class BrowseService:
             answer["FileUuid"] = resource.file_uuid
             answer["IndexInSeries"] = resource.index_in_series
         return answer
-
-    def _is_stable(self, last_update: str) -> bool:
-        if not last_update:
-            return True
-        return datetime.now(UTC) - parse_orthanc_time(last_update) >= self._stable_age
 
     # -- lists -------------------------------------------------------------------------------
 
@@ -138,3 +132,11 @@ class BrowseService:
                 raise unknown_resource()
             resource = parent
         return resource
+
+
+def metadata_of(resource: Resource) -> dict[str, str]:
+    """A resource's metadata (GET /{level}/{id}/metadata?expand): instances keep what the
+    ingest recorded, other levels show their LastUpdate."""
+    if resource.level is Level.INSTANCE:
+        return dict(resource.metadata)
+    return {"LastUpdate": resource.last_update}

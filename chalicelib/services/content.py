@@ -15,7 +15,7 @@ from chalicelib.dicom.identifiers import Level, is_resource_id
 from chalicelib.dicom.tag_format import TagFormat
 from chalicelib.errors import ErrorCode, OrthancError, unknown_resource
 from chalicelib.model import Resource
-from chalicelib.services.browse import BrowseService
+from chalicelib.services.browse import BrowseService, metadata_of
 from chalicelib.storage.blobs import BlobStore
 from chalicelib.storage.index import ResourceIndex
 
@@ -116,9 +116,8 @@ class ContentService:
 
     def metadata(self, level: Level, resource_id: str) -> dict[str, str]:
         if level is Level.INSTANCE:
-            return dict(self.instance(resource_id).metadata)
-        resource, _ = self._browse.load(level, resource_id)
-        return {"LastUpdate": resource.last_update}
+            return metadata_of(self.instance(resource_id))
+        return metadata_of(self._browse.load(level, resource_id)[0])
 
 
 def _raw_value(raw: Any, element: Any) -> bytes:

@@ -29,10 +29,7 @@ class DeleteService:
         resource = self._index.get(resource_id) if is_resource_id(resource_id) else None
         if resource is None or resource.level is not level:
             raise unknown_resource()
-        doomed = self._subtree(resource)
-        self._index.delete(doomed)
-        self._blobs.delete(r.blob_key for r in doomed if r.level is Level.INSTANCE)
-        remaining = self._prune_ancestors(resource)
+        remaining = self._delete(resource)
         if remaining is None:
             return {"RemainingAncestor": None}
         return {
@@ -42,6 +39,22 @@ class DeleteService:
                 "Type": remaining.level.value,
             }
         }
+
+    def delete_many(self, resource_ids: list[str]) -> None:
+        """POST /tools/bulk-delete: resources of any levels; unknown IDs are skipped, as
+        Orthanc does (one BatchGetItem tells the levels)."""
+        found = self._index.get_many(i for i in resource_ids if is_resource_id(i))
+        for resource_id in dict.fromkeys(resource_ids):
+            if resource_id in found:
+                self._delete(found[resource_id])
+
+    def _delete(self, resource: Resource) -> Resource | None:
+        """Delete a resource, its subtree and the ancestors it empties; returns the nearest
+        ancestor that remains."""
+        doomed = self._subtree(resource)
+        self._index.delete(doomed)
+        self._blobs.delete(r.blob_key for r in doomed if r.level is Level.INSTANCE)
+        return self._prune_ancestors(resource)
 
     def _subtree(self, resource: Resource) -> list[Resource]:
         """The resource and all its descendants, deepest first.

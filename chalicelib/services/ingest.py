@@ -185,12 +185,15 @@ class IngestService:
                 main_tags=tags[level.value],
                 last_update=now,
                 dicom_uid=uids[level],
+                unstable=level is not Level.INSTANCE,
             )
             if level is Level.STUDY:
                 record.patient_main_tags = tags[Level.PATIENT.value]
             if level is Level.SERIES:
                 record.expected_instances = main_tags.expected_number_of_instances(ds)
             if level is Level.INSTANCE:
+                record.ancestors = (ids.series, ids.study, ids.patient)
+                record.new_ancestors = len(records)
                 record.file_size = size
                 record.file_uuid = file_uuid
                 record.blob_key = key

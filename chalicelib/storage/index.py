@@ -4,7 +4,11 @@ Items of the ``index`` table:
 
 * ``pk=<resource id>, sk="R"``: the resource record. It carries ``lvl`` (level and first hex
   digit of the ID: the sharded key of the ``ByLevel`` index used to list a level without a scan
-  and without one hot partition) and ``uid`` (level and DICOM identifier: the ``ByUid`` index).
+  and without one hot partition) and ``uid`` (level and upper-cased DICOM identifier: the
+  ``ByUid`` index). Studies add ``acc`` (upper-cased AccessionNumber, ``ByAccession``) and
+  ``sdate`` ("D" + StudyDate, the sort key of ``ByStudyDate``, sharded like ``ByLevel``).
+  Patients, studies and series that are not stable yet carry ``ustb`` (the ``ByUnstable``
+  index the stability check reads).
 * ``pk=<parent id>, sk="C#<child id>"``: a link from a parent to a child, so that one Query on
   a parent's partition returns the record and all its children in a single round trip.
 * ``pk="#stats#NN", sk="R"``: one of ``STAT_SHARDS`` counter shards. Every ingest adds to a
@@ -51,11 +55,11 @@ class TransactionConflict(Exception):
         self.failed = failed
 
 
-def _dump(value: dict[str, Any]) -> dict[str, Any]:
+def dump_item(value: dict[str, Any]) -> dict[str, Any]:
     return {k: _SERIALIZER.serialize(v) for k, v in value.items() if v is not None}
 
 
-def _load(item: dict[str, Any]) -> dict[str, Any]:
+def load_item(item: dict[str, Any]) -> dict[str, Any]:
     return {k: _DESERIALIZER.deserialize(v) for k, v in item.items()}
 
 
@@ -63,20 +67,45 @@ def _int(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
+def identifier_key(value: str) -> str:
+    """How identifiers are keyed: Orthanc matches them case-insensitively by default, so the
+    indexes hold upper-cased values and a case-sensitive query filters the candidates."""
+    return value.upper()
+
+
+def level_shard(level: Level, resource_id: str) -> str:
+    return f"{level.value}#{resource_id[0]}"
+
+
+def unstable_shard(resource_id: str) -> str:
+    return f"U#{resource_id[0]}"
+
+
+def study_date_key(study_date: str) -> str:
+    """``sdate``: prefixed so that an empty StudyDate is still a valid key and sorts first."""
+    return "D" + study_date
+
+
 def resource_item(resource: Resource) -> dict[str, Any]:
     item: dict[str, Any] = {
         "pk": resource.id,
         "sk": RECORD,
-        "lvl": f"{resource.level.value}#{resource.id[0]}",
-        "uid": f"{resource.level.value}#{resource.dicom_uid}",
+        "lvl": level_shard(resource.level, resource.id),
+        "uid": f"{resource.level.value}#{identifier_key(resource.dicom_uid)}",
         "Level": resource.level.value,
         "Parent": resource.parent,
         "Main": resource.main_tags,
         "LastUpdate": resource.last_update,
         "Meta": resource.metadata,
     }
+    if resource.unstable:
+        item["ustb"] = unstable_shard(resource.id)
     if resource.level is Level.STUDY:
         item["PatientMain"] = resource.patient_main_tags
+        if resource.main_tags.get("AccessionNumber"):
+            item["acc"] = identifier_key(resource.main_tags["AccessionNumber"])
+        if "StudyDate" in resource.main_tags:
+            item["sdate"] = study_date_key(resource.main_tags["StudyDate"])
     if resource.level is Level.SERIES:
         item["Expected"] = resource.expected_instances
     if resource.level is Level.INSTANCE:
@@ -85,6 +114,8 @@ def resource_item(resource: Resource) -> dict[str, Any]:
             FileUuid=resource.file_uuid,
             BlobKey=resource.blob_key,
             Index=resource.index_in_series,
+            Anc=list(resource.ancestors),
+            NewAnc=resource.new_ancestors,
         )
     return item
 
@@ -96,7 +127,7 @@ def resource_from_item(item: dict[str, Any]) -> Resource:
         parent=item.get("Parent"),
         main_tags=dict(item.get("Main", {})),
         last_update=item.get("LastUpdate", ""),
-        dicom_uid=item.get("uid", "#").split("#", 1)[1],
+        unstable="ustb" in item,
         patient_main_tags=dict(item.get("PatientMain", {})),
         metadata=dict(item.get("Meta", {})),
         expected_instances=_int(item.get("Expected")),
@@ -104,6 +135,8 @@ def resource_from_item(item: dict[str, Any]) -> Resource:
         file_uuid=item.get("FileUuid", ""),
         blob_key=item.get("BlobKey", ""),
         index_in_series=_int(item.get("Index")),
+        ancestors=tuple(item.get("Anc", ())),
+        new_ancestors=int(item.get("NewAnc", 0)),
     )
 
 
@@ -141,18 +174,18 @@ class ResourceIndex:
     def get(self, resource_id: str) -> Resource | None:
         answer = self._client.get_item(
             TableName=self._table,
-            Key=_dump({"pk": resource_id, "sk": RECORD}),
+            Key=dump_item({"pk": resource_id, "sk": RECORD}),
             ConsistentRead=True,
         )
         item = answer.get("Item")
-        return resource_from_item(_load(item)) if item else None
+        return resource_from_item(load_item(item)) if item else None
 
     def get_many(self, resource_ids: Iterable[str]) -> dict[str, Resource]:
         """Records of the given IDs that exist (one BatchGetItem per 100 IDs)."""
         ids = list(dict.fromkeys(resource_ids))
         found: dict[str, Resource] = {}
         for start in range(0, len(ids), MAX_BATCH_GET):
-            keys = [_dump({"pk": i, "sk": RECORD}) for i in ids[start : start + MAX_BATCH_GET]]
+            keys = [dump_item({"pk": i, "sk": RECORD}) for i in ids[start : start + MAX_BATCH_GET]]
             for item in self._batch_get(keys):
                 resource = resource_from_item(item)
                 found[resource.id] = resource
@@ -162,14 +195,14 @@ class ResourceIndex:
         request = {self._table: {"Keys": keys, "ConsistentRead": True}}
         while request:
             answer = self._client.batch_get_item(RequestItems=request)
-            yield from (_load(i) for i in answer["Responses"].get(self._table, []))
+            yield from (load_item(i) for i in answer["Responses"].get(self._table, []))
             request = answer.get("UnprocessedKeys") or {}
 
     def _query(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
         kwargs["TableName"] = self._table
         while True:
             answer = self._client.query(**kwargs)
-            yield from (_load(i) for i in answer.get("Items", []))
+            yield from (load_item(i) for i in answer.get("Items", []))
             if "LastEvaluatedKey" not in answer:
                 return
             kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
@@ -180,7 +213,7 @@ class ResourceIndex:
         links = []
         for item in self._query(
             KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues=_dump({":pk": resource_id}),
+            ExpressionAttributeValues=dump_item({":pk": resource_id}),
             ConsistentRead=True,
         ):
             if item["sk"] == RECORD:
@@ -192,13 +225,13 @@ class ResourceIndex:
     def children(self, resource_id: str, limit: int | None = None) -> list[ChildLink]:
         kwargs: dict[str, Any] = {
             "KeyConditionExpression": "pk = :pk AND begins_with(sk, :c)",
-            "ExpressionAttributeValues": _dump({":pk": resource_id, ":c": LINK_PREFIX}),
+            "ExpressionAttributeValues": dump_item({":pk": resource_id, ":c": LINK_PREFIX}),
             "ConsistentRead": True,
         }
         if limit is not None:
             kwargs["Limit"] = limit
             answer = self._client.query(TableName=self._table, **kwargs)
-            return [link_from_item(_load(i)) for i in answer.get("Items", [])]
+            return [link_from_item(load_item(i)) for i in answer.get("Items", [])]
         return [link_from_item(i) for i in self._query(**kwargs)]
 
     def list_ids(self, level: Level, since: int = 0, limit: int | None = None) -> list[str]:
@@ -215,7 +248,7 @@ class ResourceIndex:
             shard = {
                 "IndexName": "ByLevel",
                 "KeyConditionExpression": "lvl = :l",
-                "ExpressionAttributeValues": _dump({":l": f"{level.value}#{digit}"}),
+                "ExpressionAttributeValues": dump_item({":l": f"{level.value}#{digit}"}),
             }
             if to_skip:
                 in_shard = self._count(shard)
@@ -231,6 +264,61 @@ class ResourceIndex:
                     break
         return ids
 
+    def iter_ids(self, level: Level) -> Iterator[str]:
+        """Every ID of a level in ID order, read lazily page by page (a search with no
+        indexed constraint walks this and can stop as soon as it has enough matches)."""
+        for digit in HEX_DIGITS:
+            for item in self._query(
+                IndexName="ByLevel",
+                KeyConditionExpression="lvl = :l",
+                ExpressionAttributeValues=dump_item({":l": f"{level.value}#{digit}"}),
+            ):
+                yield item["pk"]
+
+    def ids_by_identifier(self, level: Level, value: str) -> list[str]:
+        """Resources of ``level`` whose DICOM identifier equals ``value`` ignoring case."""
+        return self._index_ids(
+            "ByUid", "uid = :v", {":v": f"{level.value}#{identifier_key(value)}"}
+        )
+
+    def study_ids_by_accession(self, accession_number: str) -> list[str]:
+        return self._index_ids("ByAccession", "acc = :v", {":v": identifier_key(accession_number)})
+
+    def study_ids_by_date(self, lower: str, upper: str) -> list[str]:
+        """Studies whose StudyDate lies in [lower, upper] as strings (an empty bound is open):
+        one Query per shard, reading only the matching keys."""
+        values: dict[str, str] = {}
+        if lower and upper:
+            condition = "sdate BETWEEN :a AND :b"
+            values = {":a": study_date_key(lower), ":b": study_date_key(upper)}
+        elif lower:
+            condition, values = "sdate >= :a", {":a": study_date_key(lower)}
+        else:
+            condition, values = "sdate <= :b", {":b": study_date_key(upper)}
+        ids: list[str] = []
+        for digit in HEX_DIGITS:
+            ids += self._index_ids(
+                "ByStudyDate",
+                f"lvl = :l AND {condition}",
+                {**values, ":l": f"{Level.STUDY.value}#{digit}"},
+            )
+        return ids
+
+    def unstable_ids(self) -> list[str]:
+        """Patients, studies and series not yet declared stable (one Query per shard)."""
+        ids: list[str] = []
+        for digit in HEX_DIGITS:
+            ids += self._index_ids("ByUnstable", "ustb = :u", {":u": f"U#{digit}"})
+        return ids
+
+    def _index_ids(self, index: str, condition: str, values: dict[str, str]) -> list[str]:
+        items = self._query(
+            IndexName=index,
+            KeyConditionExpression=condition,
+            ExpressionAttributeValues=dump_item(values),
+        )
+        return [item["pk"] for item in items]
+
     def _count(self, query: dict[str, Any]) -> int:
         kwargs = dict(query, TableName=self._table, Select="COUNT")
         total = 0
@@ -242,7 +330,9 @@ class ResourceIndex:
             kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
 
     def read_counts(self) -> Counts:
-        keys = [_dump({"pk": f"{STATS_PREFIX}{n:02d}", "sk": RECORD}) for n in range(STAT_SHARDS)]
+        keys = [
+            dump_item({"pk": f"{STATS_PREFIX}{n:02d}", "sk": RECORD}) for n in range(STAT_SHARDS)
+        ]
         total = Counts()
         for item in self._batch_get(keys):
             total = total + Counts(
@@ -261,10 +351,10 @@ class ResourceIndex:
         return {
             "Update": {
                 "TableName": self._table,
-                "Key": _dump({"pk": shard, "sk": RECORD}),
+                "Key": dump_item({"pk": shard, "sk": RECORD}),
                 "UpdateExpression": "ADD Patients :p, Studies :st, Series :se, "
                 "Instances :i, DiskSize :d",
-                "ExpressionAttributeValues": _dump(
+                "ExpressionAttributeValues": dump_item(
                     {
                         ":p": delta.patients,
                         ":st": delta.studies,
@@ -291,15 +381,19 @@ class ResourceIndex:
         """
         actions: list[dict[str, Any]] = []
         for resource in new_resources:
-            put: dict[str, Any] = {"TableName": self._table, "Item": _dump(resource_item(resource))}
+            put: dict[str, Any] = {
+                "TableName": self._table,
+                "Item": dump_item(resource_item(resource)),
+            }
             if resource.level is Level.INSTANCE and replaced_file_uuid is not None:
                 put["ConditionExpression"] = "FileUuid = :old"
-                put["ExpressionAttributeValues"] = _dump({":old": replaced_file_uuid})
+                put["ExpressionAttributeValues"] = dump_item({":old": replaced_file_uuid})
             else:
                 put["ConditionExpression"] = "attribute_not_exists(pk)"
             actions.append({"Put": put})
         actions += [
-            {"Put": {"TableName": self._table, "Item": _dump(link_item(link))}} for link in links
+            {"Put": {"TableName": self._table, "Item": dump_item(link_item(link))}}
+            for link in links
         ]
         actions.append(self._counter_update(delta))
         self._transact(actions, [r.id for r in new_resources])
@@ -318,6 +412,40 @@ class ResourceIndex:
                 if i < len(action_ids) and reason.get("Code") == "ConditionalCheckFailed"
             }
             raise TransactionConflict(failed) from exc
+
+    def touch(self, resource_id: str, last_update: str) -> None:
+        """Record that a resource received something at ``last_update`` (and so is unstable
+        again). Ignored if the resource was deleted meanwhile or already saw a later update,
+        which makes replays of the same stream records harmless."""
+        self._conditional_update(
+            resource_id,
+            "SET LastUpdate = :t, ustb = :u",
+            "attribute_exists(pk) AND LastUpdate < :t",
+            {":t": last_update, ":u": unstable_shard(resource_id)},
+        )
+
+    def mark_stable(self, resource_id: str, last_update: str) -> bool:
+        """Clear the unstable flag, unless the resource was updated after ``last_update``."""
+        return self._conditional_update(
+            resource_id, "REMOVE ustb", "LastUpdate = :t", {":t": last_update}
+        )
+
+    def _conditional_update(
+        self, resource_id: str, update: str, condition: str, values: dict[str, Any]
+    ) -> bool:
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=dump_item({"pk": resource_id, "sk": RECORD}),
+                UpdateExpression=update,
+                ConditionExpression=condition,
+                ExpressionAttributeValues=dump_item(values),
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
 
     def delete(self, records: list[Resource]) -> None:
         """Delete records with their links from their parents, in the order given.
@@ -353,7 +481,7 @@ class ResourceIndex:
                 {
                     "Delete": {
                         "TableName": self._table,
-                        "Key": _dump({"pk": record.id, "sk": RECORD}),
+                        "Key": dump_item({"pk": record.id, "sk": RECORD}),
                         "ConditionExpression": "attribute_exists(pk)",
                     }
                 }
@@ -362,6 +490,6 @@ class ResourceIndex:
         for record in chunk:
             if record.parent:
                 key = {"pk": record.parent, "sk": LINK_PREFIX + record.id}
-                actions.append({"Delete": {"TableName": self._table, "Key": _dump(key)}})
+                actions.append({"Delete": {"TableName": self._table, "Key": dump_item(key)}})
         actions.append(self._counter_update(-delta))
         self._transact(actions, ids)

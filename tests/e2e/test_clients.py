@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,95 @@ def test_pyorthanc_round_trip(stack: LocalStack) -> None:
     assert client.get_system()["DicomAet"]
     client.delete_patients_id(answer["ParentPatient"])
     assert answer["ParentPatient"] not in client.get_patients()
+
+
+def test_book_recipes_for_find_changes_and_bulk_delete(stack: LocalStack, workdir: Path):
+    first = json.loads(
+        curl(
+            stack,
+            "curl -X POST http://localhost:8042/instances --data-binary @CT.X.1.2.276.0.7230010.dcm",  # noqa: E501 (verbatim)
+            workdir,
+        )
+    )
+    # "Performing Finds within Orthanc", with CT_small's values in place of the demo's
+    found = json.loads(
+        curl(
+            stack,
+            """curl --request POST --url http://localhost:8042/tools/find \\
+    --data '{
+              "Level" : "Instance",
+              "Query" : {
+                "Modality" : "CT",
+                "StudyDate" : "20040119-",
+                "PatientID" : "*"
+              }
+            }'""",
+            workdir,
+        )
+    )
+    assert first["ID"] in found
+    expanded = json.loads(
+        curl(
+            stack,
+            """curl -X POST http://localhost:8042/tools/find -d '
+    {
+      "Level": "Studies",
+      "Expand": true,
+      "Query": {
+        "StudyDate": "20040119"
+      },
+      "RequestedTags": ["PatientName", "PatientID", "StudyDescription", "StudyDate", "StudyInstanceUID", "ModalitiesInStudy", "NumberOfStudyRelatedSeries"]
+    }'""",  # noqa: E501 (verbatim)
+            workdir,
+        )
+    )
+    [study] = [s for s in expanded if s["ID"] == STUDY]
+    assert study["RequestedTags"]["ModalitiesInStudy"] == "CT"
+    assert study["RequestedTags"]["NumberOfStudyRelatedSeries"] == "1"
+    # "Tracking changes": the stream consumer logs the upload within a moment.
+    for _ in range(100):
+        changes = json.loads(
+            curl(stack, "curl 'http://localhost:8042/changes?limit=100&since=0'", workdir)
+        )
+        if any(c["ID"] == first["ID"] for c in changes["Changes"]):
+            break
+        time.sleep(0.1)
+    assert {"ChangeType": "NewInstance", "ID": INSTANCE}.items() <= next(
+        c for c in changes["Changes"] if c["ID"] == INSTANCE
+    ).items()
+    # "Deleting resources from Orthanc": bulk-delete of unrelated resources.
+    other = make_instance("BULK", "1.2.826.0.7.1", "1.2.826.0.7.2", "1.2.826.0.7.3")
+    (workdir / "other.dcm").write_bytes(other)
+    second = json.loads(
+        curl(
+            stack, "curl -X POST http://localhost:8042/instances --data-binary @other.dcm", workdir
+        )
+    )
+    curl(
+        stack,
+        "curl http://localhost:8042/tools/bulk-delete -d "
+        f"""'{{"Resources":["{first["ParentPatient"]}","{second["ID"]}"]}}'""",
+        workdir,
+    )
+    patients = json.loads(curl(stack, "curl http://localhost:8042/patients", workdir))
+    assert first["ParentPatient"] not in patients and second["ParentPatient"] not in patients
+
+
+def test_pyorthanc_find(stack: LocalStack) -> None:
+    import pyorthanc
+
+    client = pyorthanc.Orthanc(stack.url)
+    answer = client.post_instances(
+        make_instance(
+            "PYFIND", "1.2.826.0.6.1", "1.2.826.0.6.2", "1.2.826.0.6.3", StudyDate="20240505"
+        )
+    )
+    studies = pyorthanc.find_studies(
+        client, query={"PatientID": "pyfind", "StudyDate": "20240101-"}
+    )
+    assert [s.id_ for s in studies] == [answer["ParentStudy"]]
+    assert studies[0].patient_information["PatientID"] == "PYFIND"
+    assert client.post_tools_find({"Level": "Series", "Query": {"PatientID": "PYFIND"}}) == [
+        answer["ParentSeries"]
+    ]
+    client.delete_patients_id(answer["ParentPatient"])

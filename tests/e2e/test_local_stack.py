@@ -143,6 +143,39 @@ def test_emulator_is_usable_with_boto3(stack: LocalStack) -> None:
     assert f"{RESOURCE_PREFIX}-dicom" in buckets
 
 
+def _changes(url: str, count: int) -> list[tuple[str, str]]:
+    """The change log once it holds ``count`` entries (the stream consumer polls)."""
+    deadline = time.monotonic() + 15
+    while True:
+        changes = requests.get(f"{url}/changes", timeout=10).json()["Changes"]
+        if len(changes) >= count or time.monotonic() > deadline:
+            return [(c["ChangeType"], c["ID"]) for c in changes]
+        time.sleep(0.1)
+
+
+def test_changes_log_and_stability_run_in_the_stack(tmp_path: Path) -> None:
+    with LocalStack(tmp_path / "data", config={"StableAge": 1}) as stack:
+        answer = upload(stack.url, CT_SMALL.read_bytes())
+        changes = _changes(stack.url, 7)
+        assert changes == [
+            ("NewInstance", answer["ID"]),
+            ("NewSeries", answer["ParentSeries"]),
+            ("NewStudy", answer["ParentStudy"]),
+            ("NewPatient", answer["ParentPatient"]),
+            ("StableSeries", answer["ParentSeries"]),
+            ("StableStudy", answer["ParentStudy"]),
+            ("StablePatient", answer["ParentPatient"]),
+        ]
+        assert requests.get(f"{stack.url}/series/{answer['ParentSeries']}", timeout=10).json()[
+            "IsStable"
+        ]
+        stack.kill()
+    # After a restart the replayed stream is not logged a second time.
+    with LocalStack(tmp_path / "data") as again:
+        time.sleep(1)
+        assert _changes(again.url, 8) == changes
+
+
 @pytest.mark.parametrize("ending", ["SIGTERM", "SIGKILL"])
 def test_restart_keeps_what_was_stored(tmp_path: Path, ending: str) -> None:
     data_dir = tmp_path / "data"

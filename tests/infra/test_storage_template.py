@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.storage.schema import create_table_request
+from chalicelib.storage.schema import create_table_request, load_schema
 
 
 @pytest.fixture(scope="module")
@@ -18,24 +18,30 @@ def template():
     return Template.from_stack(CirrusStack(app, "Test"))
 
 
-def test_index_table_matches_the_runtime_definition(template) -> None:
-    runtime = create_table_request("index")
+@pytest.mark.parametrize("logical", sorted(load_schema()["tables"]))
+def test_tables_match_the_runtime_definition(template, logical: str) -> None:
+    runtime = create_table_request(logical)
     tables = template.find_resources("AWS::DynamoDB::Table")
-    assert len(tables) == 1
-    props = next(iter(tables.values()))["Properties"]
+    assert len(tables) == len(load_schema()["tables"])
+    [props] = [t["Properties"] for name, t in tables.items() if f"Table{logical}" in name]
     assert props["KeySchema"] == runtime["KeySchema"]
     assert sorted(props["AttributeDefinitions"], key=lambda a: a["AttributeName"]) == sorted(
         runtime["AttributeDefinitions"], key=lambda a: a["AttributeName"]
     )
-    assert props["StreamSpecification"] == {
-        "StreamViewType": runtime["StreamSpecification"]["StreamViewType"]
-    }
+    if "StreamSpecification" in runtime:
+        assert props["StreamSpecification"] == {
+            "StreamViewType": runtime["StreamSpecification"]["StreamViewType"]
+        }
+    else:
+        assert "StreamSpecification" not in props
     assert props["BillingMode"] == "PAY_PER_REQUEST"
     cdk_indexes = {
-        i["IndexName"]: (i["KeySchema"], i["Projection"]) for i in props["GlobalSecondaryIndexes"]
+        i["IndexName"]: (i["KeySchema"], i["Projection"])
+        for i in props.get("GlobalSecondaryIndexes", [])
     }
     runtime_indexes = {
-        i["IndexName"]: (i["KeySchema"], i["Projection"]) for i in runtime["GlobalSecondaryIndexes"]
+        i["IndexName"]: (i["KeySchema"], i["Projection"])
+        for i in runtime.get("GlobalSecondaryIndexes", [])
     }
     assert cdk_indexes == runtime_indexes
     assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}

@@ -1,0 +1,223 @@
+"""Sequenced logs in the ``logs`` table: the changes log (``/changes``) and the exports log.
+
+Items of the ``logs`` table (``pk`` string, ``sk`` number), for a log named ``<log>``:
+
+* ``pk="#seq#<log>", sk=0``: the sequence counter (``Last``: highest number handed out,
+  ``Floor``: every entry up to it was cleared by ``DELETE /<log>``).
+* ``pk="<log>#<seq // BLOCK>", sk=<seq>``: an entry. Blocks of ``BLOCK`` numbers keep
+  partitions small, and reading ``since=N`` is a Query of one block, then of the next ones.
+* ``pk="<log>-of#<resource id>", sk=<seq>``: which entries name a resource, so that deleting
+  the resource removes them (Orthanc forgets the changes of deleted resources).
+* ``pk="<log>-event#<key>", sk=0``: an event already logged. Written in the same transaction
+  as its entries, it makes a replayed stream record a no-op.
+
+Numbers are handed out in blocks, one counter update per batch of events rather than per
+entry, so the counter is not a hot item on the ingest path. A batch whose transaction fails
+after its numbers were handed out leaves a gap; readers only ever see increasing numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from chalicelib.storage.index import dump_item, load_item
+
+BLOCK = 1000
+MAX_BATCH_WRITE = 25
+MAX_BATCH_GET = 100
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One log entry: its number, the resource it names (if any) and its JSON fields."""
+
+    seq: int
+    fields: dict[str, Any]
+    resource_id: str = ""
+
+
+@dataclass(frozen=True)
+class Page:
+    entries: list[Entry]
+    done: bool
+    last: int
+
+
+class SequencedLog:
+    def __init__(self, client: Any, table: str, name: str) -> None:
+        self._client = client
+        self._table = table
+        self._name = name
+        self._counter_key = {"pk": f"#seq#{name}", "sk": 0}
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def unseen(self, event_keys: list[str]) -> set[str]:
+        """The event keys not logged yet (one BatchGetItem per 100 keys)."""
+        seen: set[str] = set()
+        for start in range(0, len(event_keys), MAX_BATCH_GET):
+            keys = [self._event_key(k) for k in event_keys[start : start + MAX_BATCH_GET]]
+            request: dict[str, Any] = {self._table: {"Keys": keys, "ConsistentRead": True}}
+            while request:
+                answer = self._client.batch_get_item(RequestItems=request)
+                for item in answer["Responses"].get(self._table, []):
+                    seen.add(load_item(item)["pk"].split("#", 1)[1])
+                request = answer.get("UnprocessedKeys") or {}
+        return set(event_keys) - seen
+
+    def allocate(self, count: int) -> int:
+        """Reserve ``count`` consecutive numbers; returns the first one."""
+        answer = self._client.update_item(
+            TableName=self._table,
+            Key=dump_item(self._counter_key),
+            UpdateExpression="ADD #last :n",
+            ExpressionAttributeNames={"#last": "Last"},
+            ExpressionAttributeValues=dump_item({":n": count}),
+            ReturnValues="UPDATED_NEW",
+        )
+        return int(load_item(answer["Attributes"])["Last"]) - count + 1
+
+    def append(self, entries: list[Entry], event_key: str | None = None) -> bool:
+        """Write entries (numbers from ``allocate``) atomically. With an ``event_key``, only if
+        that event was not logged before; returns False when it was."""
+        actions: list[dict[str, Any]] = []
+        if event_key is not None:
+            put: dict[str, Any] = {
+                "TableName": self._table,
+                "Item": self._event_key(event_key),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+            actions.append({"Put": put})
+        for entry in entries:
+            item = {**entry.fields, **self._entry_key(entry.seq)}
+            if entry.resource_id:
+                item["rid"] = entry.resource_id
+                owner = {"pk": f"{self._name}-of#{entry.resource_id}", "sk": entry.seq}
+                actions.append({"Put": {"TableName": self._table, "Item": dump_item(owner)}})
+            actions.append({"Put": {"TableName": self._table, "Item": dump_item(item)}})
+        try:
+            self._client.transact_write_items(TransactItems=actions)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "TransactionCanceledException" or not event_key:
+                raise
+            reasons = exc.response.get("CancellationReasons", [])
+            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
+                return False
+            raise
+        return True
+
+    def forget(self, resource_id: str) -> None:
+        """Remove every entry that names a resource (it was deleted)."""
+        owner_pk = f"{self._name}-of#{resource_id}"
+        seqs = [
+            int(item["sk"])
+            for item in self._query(
+                KeyConditionExpression="pk = :p",
+                ExpressionAttributeValues=dump_item({":p": owner_pk}),
+            )
+        ]
+        keys = [self._entry_key(s) for s in seqs] + [{"pk": owner_pk, "sk": s} for s in seqs]
+        self._delete(keys)
+
+    def clear(self) -> None:
+        """Remove every entry; numbering goes on from where it was (as in Orthanc)."""
+        floor, last = self._bounds()
+        keys = [
+            self._entry_key(int(item["sk"]))
+            for block in range(floor // BLOCK, last // BLOCK + 1)
+            for item in self._query(
+                KeyConditionExpression="pk = :p",
+                ExpressionAttributeValues=dump_item({":p": f"{self._name}#{block}"}),
+                ProjectionExpression="sk",
+            )
+        ]
+        self._delete(keys)
+        self._client.update_item(
+            TableName=self._table,
+            Key=dump_item(self._counter_key),
+            UpdateExpression="SET Floor = :f",
+            ExpressionAttributeValues=dump_item({":f": last}),
+        )
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def read(self, since: int, limit: int) -> Page:
+        """Entries after ``since``, at most ``limit``, in order. ``done`` tells whether the
+        page reached the end; ``last`` is the number of its last entry, or the highest number
+        handed out when the page is empty (Orthanc's ``Last``)."""
+        floor, last = self._bounds()
+        start = max(since, floor)
+        found: list[Entry] = []
+        block = (start + 1) // BLOCK
+        while len(found) <= limit and block <= last // BLOCK:
+            for item in self._query(
+                KeyConditionExpression="pk = :p AND sk > :s",
+                ExpressionAttributeValues=dump_item({":p": f"{self._name}#{block}", ":s": start}),
+                Limit=limit + 1 - len(found),
+            ):
+                found.append(self._entry(item))
+                if len(found) > limit:
+                    break
+            block += 1
+        done = len(found) <= limit
+        entries = found[:limit]
+        return Page(entries, done, entries[-1].seq if entries else last)
+
+    def newest(self) -> Page:
+        """The last entry alone (``/changes?last``)."""
+        floor, last = self._bounds()
+        for block in range(last // BLOCK, floor // BLOCK - 1, -1):
+            answer = self._client.query(
+                TableName=self._table,
+                KeyConditionExpression="pk = :p",
+                ExpressionAttributeValues=dump_item({":p": f"{self._name}#{block}"}),
+                ScanIndexForward=False,
+                Limit=1,
+                ConsistentRead=True,
+            )
+            if answer.get("Items"):
+                entry = self._entry(load_item(answer["Items"][0]))
+                return Page([entry], True, entry.seq)
+        return Page([], True, last)
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _bounds(self) -> tuple[int, int]:
+        answer = self._client.get_item(
+            TableName=self._table, Key=dump_item(self._counter_key), ConsistentRead=True
+        )
+        item = load_item(answer.get("Item", {}))
+        return int(item.get("Floor", 0)), int(item.get("Last", 0))
+
+    def _entry_key(self, seq: int) -> dict[str, Any]:
+        return {"pk": f"{self._name}#{seq // BLOCK}", "sk": seq}
+
+    def _event_key(self, key: str) -> dict[str, Any]:
+        return dump_item({"pk": f"{self._name}-event#{key}", "sk": 0})
+
+    @staticmethod
+    def _entry(item: dict[str, Any]) -> Entry:
+        seq = int(item["sk"])
+        fields = {k: v for k, v in item.items() if k not in ("pk", "sk", "rid")}
+        return Entry(seq, fields, item.get("rid", ""))
+
+    def _query(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        kwargs.update(TableName=self._table, ConsistentRead=True)
+        while True:
+            answer = self._client.query(**kwargs)
+            yield from (load_item(i) for i in answer.get("Items", []))
+            if "LastEvaluatedKey" not in answer or "Limit" in kwargs:
+                return
+            kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+    def _delete(self, keys: list[dict[str, Any]]) -> None:
+        for start in range(0, len(keys), MAX_BATCH_WRITE):
+            chunk = keys[start : start + MAX_BATCH_WRITE]
+            request = {self._table: [{"DeleteRequest": {"Key": dump_item(k)}} for k in chunk]}
+            while request:
+                answer = self._client.batch_write_item(RequestItems=request)
+                request = answer.get("UnprocessedItems") or {}

@@ -1,0 +1,117 @@
+"""The local stand-ins for two AWS triggers: the DynamoDB Stream's Lambda trigger and the
+scheduled stability check.
+
+On AWS, Lambda polls the index table's stream and calls ``app.index_stream`` with batches of
+records, and EventBridge calls ``app.stability_check`` every minute. Locally a
+``StreamPump`` reads moto's stream with the dynamodbstreams API (the same API Lambda's poller
+uses) and calls the very same Chalice handlers with the same event shape. A failed batch is
+read again from its first record, as Lambda retries it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+LOG = logging.getLogger("cirrus.feed")
+BATCH = 100
+POLL_SECONDS = 0.2
+STABILITY_SECONDS = 1.0
+
+Handler = Callable[[dict[str, Any], Any], Any]
+
+
+class StreamPump:
+    """Reads every shard of a table's stream and hands the records to ``handler``."""
+
+    def __init__(
+        self, dynamodb: Any, streams: Any, table: str, handler: Handler, start: str = "LATEST"
+    ) -> None:
+        self._streams = streams
+        self._handler = handler
+        self._arn = dynamodb.describe_table(TableName=table)["Table"]["LatestStreamArn"]
+        shards = streams.describe_stream(StreamArn=self._arn)["StreamDescription"]["Shards"]
+        self._iterators = {
+            shard["ShardId"]: self._iterator(shard["ShardId"], start) for shard in shards
+        }
+
+    def _iterator(self, shard_id: str, kind: str, sequence_number: str | None = None) -> str:
+        kwargs: dict[str, Any] = {"StreamArn": self._arn, "ShardId": shard_id}
+        kwargs["ShardIteratorType"] = kind
+        if sequence_number is not None:
+            kwargs["SequenceNumber"] = sequence_number
+        return self._streams.get_shard_iterator(**kwargs)["ShardIterator"]
+
+    def pump(self) -> int:
+        """Deliver everything new; returns the number of records delivered."""
+        delivered = 0
+        for shard_id, iterator in list(self._iterators.items()):
+            while True:
+                answer = self._streams.get_records(ShardIterator=iterator, Limit=BATCH)
+                records = answer["Records"]
+                if not records:
+                    iterator = answer["NextShardIterator"]
+                    break
+                try:
+                    self._handler({"Records": records}, None)
+                except Exception:
+                    # Like Lambda: the batch is retried from its first record next time.
+                    first = records[0]["dynamodb"]["SequenceNumber"]
+                    self._iterators[shard_id] = self._iterator(
+                        shard_id, "AT_SEQUENCE_NUMBER", first
+                    )
+                    raise
+                delivered += len(records)
+                iterator = answer["NextShardIterator"]
+            self._iterators[shard_id] = iterator
+        return delivered
+
+
+def run_in_background(pump: StreamPump, stability_check: Callable[[], Any]) -> threading.Thread:
+    """Poll the stream and run the stability check on timers, in a daemon thread."""
+
+    def loop() -> None:
+        stop = threading.Event()
+        since_check = 0.0
+        while not stop.wait(POLL_SECONDS):
+            try:
+                pump.pump()
+                since_check += POLL_SECONDS
+                if since_check >= STABILITY_SECONDS:
+                    since_check = 0.0
+                    stability_check()
+            except Exception:
+                LOG.exception("change feed: will retry")
+
+    thread = threading.Thread(target=loop, name="change-feed", daemon=True)
+    thread.start()
+    return thread
+
+
+def scheduled_event() -> dict[str, Any]:
+    """The event EventBridge passes to a scheduled Lambda (the fields Chalice reads)."""
+    return {
+        "version": "0",
+        "id": "local",
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "000000000000",
+        "time": "",
+        "region": "us-east-1",
+        "resources": [],
+        "detail": {},
+    }
+
+
+def start() -> threading.Thread:
+    """Run the app's stream and schedule handlers (``app.py``) against the emulator."""
+    import app
+    from chalicelib.storage import aws
+    from chalicelib.storage.schema import table_name
+
+    pump = StreamPump(
+        aws.client("dynamodb"), aws.client("dynamodbstreams"), table_name("index"), app.index_stream
+    )
+    return run_in_background(pump, lambda: app.stability_check(scheduled_event(), None))

@@ -1,0 +1,141 @@
+"""The changes log fed by the index table's stream: replays, overwrites, parents' LastUpdate,
+stability with a controlled clock, and /exports (the Orthanc comparisons are in
+tests/interop/test_find_vs_orthanc.py)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from tests.integration.helpers import assert_orthanc_error, get, upload
+from tests.support.dicom_factory import make_instance
+
+
+def _types(client: Any, query: str = "") -> list[tuple[str, int]]:
+    return [(c["ChangeType"], c["Seq"]) for c in get(client, f"/changes{query}")["Changes"]]
+
+
+def _stream_pump(start: str) -> Any:
+    from app import index_stream
+    from chalicelib.storage import aws
+    from chalicelib.storage.schema import table_name
+    from local_stack.feed import StreamPump
+
+    client = aws.client("dynamodb")
+    streams = aws.client("dynamodbstreams")
+    return StreamPump(client, streams, table_name("index"), index_stream, start=start)
+
+
+def test_replayed_stream_records_are_logged_once(client: Any, feed: Any) -> None:
+    upload(client, make_instance("P1", study_uid="1", series_uid="1.1", sop_uid="1.1.1"))
+    upload(client, make_instance("P1", study_uid="1", series_uid="1.1", sop_uid="1.1.2"))
+    assert feed.pump() > 0
+    first = _types(client)
+    assert [t for t, _ in first] == [
+        "NewInstance",
+        "NewSeries",
+        "NewStudy",
+        "NewPatient",
+        "NewInstance",
+    ]
+    # Another consumer reading the whole stream again, as a retried Lambda batch would.
+    assert _stream_pump("TRIM_HORIZON").pump() > 0
+    assert _types(client) == first
+
+
+def test_failed_batch_is_retried_from_its_first_record(client: Any, feed: Any, monkeypatch) -> None:
+    from chalicelib import bootstrap
+
+    upload(client, make_instance("P1", sop_uid="2.1"))
+    original = bootstrap.change_feed().handle
+    monkeypatch.setattr(bootstrap.change_feed(), "handle", lambda records: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        feed.pump()
+    monkeypatch.setattr(bootstrap.change_feed(), "handle", original)
+    feed.pump()
+    assert [t for t, _ in _types(client)] == ["NewInstance", "NewSeries", "NewStudy", "NewPatient"]
+
+
+def test_new_instance_refreshes_parents(client: Any, feed: Any, configure: Any) -> None:
+    configure(OverwriteInstances=True)
+    first = upload(client, make_instance("P1", study_uid="3", series_uid="3.1", sop_uid="3.1.1"))
+    feed.pump()
+    from chalicelib import bootstrap
+
+    index = bootstrap.index()
+    series = first["ParentSeries"]
+    # Make the series look stable and old, then add an instance to it.
+    for resource_id in (series, first["ParentStudy"], first["ParentPatient"]):
+        index.mark_stable(resource_id, index.get(resource_id).last_update)
+    index._client.update_item(  # an old LastUpdate, as if received long ago
+        TableName=index._table,
+        Key={"pk": {"S": series}, "sk": {"S": "R"}},
+        UpdateExpression="SET LastUpdate = :t",
+        ExpressionAttributeValues={":t": {"S": "20200101T000000"}},
+    )
+    assert get(client, f"/series/{series}")["IsStable"] is True
+    upload(client, make_instance("P1", study_uid="3", series_uid="3.1", sop_uid="3.1.2"))
+    feed.pump()
+    answer = get(client, f"/series/{series}")
+    assert answer["IsStable"] is False
+    assert answer["LastUpdate"] > "20200101T000000"
+    # Overwriting a stored instance logs it again, once.
+    upload(client, make_instance("P1", study_uid="3", series_uid="3.1", sop_uid="3.1.2"))
+    feed.pump()
+    types = [t for t, _ in _types(client)]
+    assert types == ["NewInstance", "NewSeries", "NewStudy", "NewPatient", "NewInstance"]
+
+
+def test_stability_waits_for_stable_age(client: Any, feed: Any, configure: Any) -> None:
+    from chalicelib import bootstrap
+    from chalicelib.services.stability import StabilityService
+
+    configure(StableAge=60)
+    answer = upload(client, make_instance("P1", sop_uid="4.1"))
+    feed.pump()
+    now = datetime.now(UTC)
+    soon = StabilityService(bootstrap.index(), bootstrap.changes_log(), 60, lambda: now)
+    assert soon.run() == 0
+    later = StabilityService(
+        bootstrap.index(), bootstrap.changes_log(), 60, lambda: now + timedelta(seconds=61)
+    )
+    assert later.run() == 3
+    assert [t for t, _ in _types(client)][-3:] == ["StableSeries", "StableStudy", "StablePatient"]
+    assert get(client, f"/patients/{answer['ParentPatient']}")["IsStable"] is True
+    assert later.run() == 0
+
+
+def test_changes_paging_and_bad_parameters(client: Any, feed: Any) -> None:
+    upload(client, make_instance("P1", sop_uid="5.1"))
+    feed.pump()
+    page = get(client, "/changes?since=1&limit=2")
+    assert [c["Seq"] for c in page["Changes"]] == [2, 3]
+    assert (page["Done"], page["Last"]) == (False, 3)
+    assert get(client, "/changes?limit=0") == {"Changes": [], "Done": False, "Last": 4}
+    assert get(client, "/changes?since=4") == {"Changes": [], "Done": True, "Last": 4}
+    assert_orthanc_error(client.http.get("/changes?limit=abc"), 400, 3, "GET")
+
+
+def test_exports_log_starts_empty(client: Any) -> None:
+    assert get(client, "/exports") == {"Exports": [], "Done": True, "Last": 0}
+    assert client.http.delete("/exports").status_code == 200
+
+
+def test_gaps_in_numbers_do_not_hide_entries(client: Any, feed: Any) -> None:
+    """Numbers handed out to a batch that never committed leave a gap; paging goes across."""
+    from chalicelib import bootstrap
+
+    upload(client, make_instance("P1", sop_uid="6.1"))
+    feed.pump()
+    bootstrap.changes_log().allocate(1500)  # a lost batch, spanning a whole block
+    upload(client, make_instance("P2", sop_uid="6.2"))
+    feed.pump()
+    page = get(client, "/changes?limit=4")
+    assert [c["Seq"] for c in page["Changes"]] == [1, 2, 3, 4]
+    assert (page["Done"], page["Last"]) == (False, 4)
+    page = get(client, f"/changes?since={page['Last']}&limit=10")
+    assert [c["Seq"] for c in page["Changes"]] == [1505, 1506, 1507, 1508]
+    assert (page["Done"], page["Last"]) == (True, 1508)
+    assert get(client, "/changes?last")["Last"] == 1508

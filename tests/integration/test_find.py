@@ -1,0 +1,224 @@
+"""/tools/find, /tools/count-resources and /tools/bulk-delete: what the differential tests
+against Orthanc 1.10.1 cannot cover (options of later Orthanc releases, Cirrus's stricter
+errors, the configured limits, and the AWS requests a search costs)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from tests.integration.helpers import assert_orthanc_error, body, get, upload
+from tests.support.dicom_factory import make_instance
+
+STUDY = "1.2.826.0.1.3680043.97"
+
+
+def _post(client: Any, path: str, payload: Any, status: int = 200) -> Any:
+    response = client.http.post(path, body=json.dumps(payload))
+    assert response.status_code == status, response.body
+    return body(response) if response.body else None
+
+
+def _fill(client: Any) -> dict[str, Any]:
+    """Two patients; the first has a study of two series (CT: 2 instances, MR: 1)."""
+    answers = {}
+    for number, (series, modality) in enumerate([(1, "CT"), (1, "CT"), (2, "MR")], start=1):
+        answers[number] = upload(
+            client,
+            make_instance(
+                "PAT1",
+                study_uid=STUDY,
+                series_uid=f"{STUDY}.{series}",
+                sop_uid=f"{STUDY}.{series}.{number}",
+                instance_number=number,
+                Modality=modality,
+                PatientName=f"Zed^{number}",
+                SliceThickness=str(number),
+            ),
+        )
+    answers[4] = upload(client, make_instance("PAT2", sop_uid="4.4.4", PatientName="Abel^A"))
+    return answers
+
+
+def test_requested_tags_with_computed_values(client: Any) -> None:
+    answers = _fill(client)
+    found = _post(
+        client,
+        "/tools/find",
+        {
+            "Level": "Study",
+            "Query": {"PatientID": "PAT1"},
+            "Expand": True,
+            "RequestedTags": [
+                "ModalitiesInStudy",
+                "SOPClassesInStudy",
+                "NumberOfStudyRelatedSeries",
+                "NumberOfStudyRelatedInstances",
+                "PatientID",
+                "SliceThickness",
+                "InstanceAvailability",
+            ],
+        },
+    )
+    assert [s["ID"] for s in found] == [answers[1]["ParentStudy"]]
+    # A tag that is not a main tag comes from one instance of the study, as in Orthanc.
+    assert found[0]["RequestedTags"].pop("SliceThickness") in {"1", "2", "3"}
+    assert found[0]["RequestedTags"] == {
+        "ModalitiesInStudy": "CT\\MR",
+        "SOPClassesInStudy": "1.2.840.10008.5.1.4.1.1.2",
+        "NumberOfStudyRelatedSeries": "2",
+        "NumberOfStudyRelatedInstances": "3",
+        "PatientID": "PAT1",
+        "InstanceAvailability": "ONLINE",
+    }
+    patient = _post(
+        client,
+        "/tools/find",
+        {
+            "Level": "Patient",
+            "Query": {"PatientID": "PAT1"},
+            "Expand": True,
+            "Short": True,
+            "RequestedTags": ["NumberOfPatientRelatedStudies", "NumberOfPatientRelatedInstances"],
+        },
+    )
+    assert patient[0]["RequestedTags"] == {"0020,1200": "1", "0020,1204": "3"}
+    assert patient[0]["MainDicomTags"]["0010,0020"] == "PAT1"
+
+
+def test_order_by_parent_and_response_content(client: Any) -> None:
+    answers = _fill(client)
+    ordered = _post(
+        client,
+        "/tools/find",
+        {
+            "Level": "Instance",
+            "Query": {},
+            "OrderBy": [{"Type": "DicomTag", "Key": "InstanceNumber", "Direction": "DESC"}],
+            "ParentStudy": answers[1]["ParentStudy"],
+        },
+    )
+    assert ordered == [answers[3]["ID"], answers[2]["ID"], answers[1]["ID"]]
+    by_name = _post(
+        client,
+        "/tools/find",
+        {
+            "Level": "Patient",
+            "Query": {},
+            "OrderBy": [{"Type": "DicomTag", "Key": "PatientName", "Direction": "ASC"}],
+            "Since": 1,
+        },
+    )
+    assert by_name == [answers[1]["ParentPatient"]]  # "Abel^A" first, then "Zed^1"
+    content = _post(
+        client,
+        "/tools/find",
+        {
+            "Level": "Series",
+            "Query": {"Modality": "MR"},
+            "ResponseContent": ["MainDicomTags", "Parent"],
+        },
+    )
+    assert content == [
+        {
+            "ID": answers[3]["ParentSeries"],
+            "Type": "Series",
+            "ParentStudy": answers[3]["ParentStudy"],
+            "MainDicomTags": get(client, f"/series/{answers[3]['ParentSeries']}")["MainDicomTags"],
+        }
+    ]
+
+
+def test_labels_match_nothing_until_labels_exist(client: Any) -> None:
+    _fill(client)
+    query = {"Level": "Patient", "Query": {}, "Labels": ["urgent"]}
+    assert _post(client, "/tools/find", query) == []
+    assert len(_post(client, "/tools/find", {**query, "LabelsConstraint": "None"})) == 2
+
+
+def test_count_resources(client: Any) -> None:
+    _fill(client)
+    assert _post(client, "/tools/count-resources", {"Level": "Instance", "Query": {}}) == {
+        "Count": 4
+    }
+    count = _post(
+        client, "/tools/count-resources", {"Level": "Series", "Query": {"Modality": "CT"}}
+    )
+    assert count == {"Count": 2}
+
+
+def test_configured_limits_cap_the_answers(client: Any, configure: Any) -> None:
+    _fill(client)
+    configure(LimitFindResults=1, LimitFindInstances=2)
+    assert len(_post(client, "/tools/find", {"Level": "Patient", "Query": {}})) == 1
+    assert len(_post(client, "/tools/find", {"Level": "Instance", "Query": {}})) == 2
+    assert len(_post(client, "/tools/find", {"Level": "Instance", "Query": {}, "Limit": 1})) == 1
+
+
+@pytest.mark.parametrize(
+    ("payload", "status", "orthanc_status"),
+    [
+        ({"Level": "Study", "Query": {"NoSuchTag": "x"}}, 400, 27),  # Orthanc: 500
+        ({"Level": "Study", "Query": ["PatientID"]}, 400, 8),  # Orthanc: 500
+        ({"Level": "Study", "Query": {}, "Expand": "yes"}, 400, 8),  # Orthanc: 500
+        ({"Level": "Study", "Query": {"StudyDate": "2018-2019-"}}, 400, 3),  # Orthanc: 200 []
+        ({"Level": "Study", "Query": {"StudyDate": "-"}}, 400, 3),
+        ({"Level": "Study", "Query": {}, "Since": -2}, 400, 3),
+        (
+            {"Level": "Study", "Query": {}, "OrderBy": [{"Key": "PatientName", "Direction": "UP"}]},
+            400,
+            3,
+        ),
+        ({"Level": "Study", "Query": {}, "ResponseContent": ["Everything"]}, 400, 3),
+        ({"Level": "Study", "Query": {}, "ParentStudy": "not-an-id"}, 400, 8),
+        ({"Level": "Study", "Query": {}, "LabelsConstraint": "Some"}, 400, 3),
+        ([], 400, 8),
+    ],
+)
+def test_bad_find_bodies(client: Any, payload: Any, status: int, orthanc_status: int) -> None:
+    response = client.http.post("/tools/find", body=json.dumps(payload))
+    assert_orthanc_error(response, status, orthanc_status, "POST")
+
+
+def test_body_that_is_not_json(client: Any) -> None:
+    response = client.http.post("/tools/find", body=b"{not json")
+    assert_orthanc_error(response, 400, 28, "POST")
+
+
+def test_identifier_queries_cost_few_requests(client: Any) -> None:
+    """Answered from the ByUid index: the requests do not grow with the archive."""
+    from chalicelib.storage import aws
+
+    for number in range(12):
+        upload(client, make_instance(f"P{number}", sop_uid=f"7.7.{number}"))
+    calls: Counter[str] = Counter()
+    aws.client("dynamodb").meta.events.register(
+        "before-call.dynamodb.*", lambda model, **_: calls.update([model.name])
+    )
+    found = _post(
+        client, "/tools/find", {"Level": "Instance", "Query": {"SOPInstanceUID": "7.7.5"}}
+    )
+    assert len(found) == 1
+    assert calls == {"Query": 1, "BatchGetItem": 1}
+    calls.clear()
+    found = _post(client, "/tools/find", {"Level": "Series", "Query": {"PatientID": "P5"}})
+    assert len(found) == 1
+    assert calls == {"Query": 3, "BatchGetItem": 1}  # patient -> its study -> its series
+
+
+def test_bulk_delete_removes_resources_of_any_level(client: Any) -> None:
+    answers = _fill(client)
+    _post(
+        client,
+        "/tools/bulk-delete",
+        {"Resources": [answers[1]["ID"], answers[4]["ParentPatient"], "unknown"]},
+    )
+    assert sorted(get(client, "/instances")) == sorted([answers[2]["ID"], answers[3]["ID"]])
+    assert get(client, "/patients") == [answers[1]["ParentPatient"]]
+    statistics = get(client, "/statistics")
+    assert (statistics["CountPatients"], statistics["CountInstances"]) == (1, 2)
+    response = client.http.post("/tools/bulk-delete", body=json.dumps({"Resources": "x"}))
+    assert_orthanc_error(response, 400, 8, "POST")
