@@ -39,5 +39,5 @@ def index_stream(event: object) -> None:
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))
 def stability_check(event: object) -> None:
-    """StableSeries/StableStudy/StablePatient (the local stack runs it every second)."""
+    """StableSeries/StableStudy/StablePatient (the local stack runs it every 3 seconds)."""
     bootstrap.stability().run()

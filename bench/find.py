@@ -19,7 +19,6 @@ returned per query. Answers are compared between the targets (as sets; by count 
 from __future__ import annotations
 
 import argparse
-import io
 import statistics
 import sys
 import time
@@ -32,8 +31,8 @@ from typing import Any
 
 import requests
 from cirrus_target import CirrusServer
-from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, MRImageStorage
+from pydicom.dataset import Dataset
+from pydicom.uid import CTImageStorage, MRImageStorage
 from servers import MotoProcess, OrthancServer
 
 # (cirrus_target put the repository root on the path: the product code comes from there.)
@@ -46,6 +45,7 @@ from chalicelib.storage.index import (  # noqa: E402
     link_item,
     resource_item,
 )
+from tests.support.dicom_factory import to_file  # noqa: E402
 
 STUDIES_PER_PATIENT = 2
 SERIES_PER_STUDY = 2
@@ -93,17 +93,6 @@ def positions(instances: int) -> list[tuple[int, int, int, int]]:
     ]
 
 
-def file_bytes(ds: Dataset) -> bytes:
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = ds.SOPClassUID
-    meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds.file_meta = meta
-    buffer = io.BytesIO()
-    ds.save_as(buffer, enforce_file_format=True)
-    return buffer.getvalue()
-
-
 # -- filling -----------------------------------------------------------------------------------
 
 
@@ -112,7 +101,7 @@ def fill_orthanc(url: str, instances: int) -> float:
     local = requests.Session()
 
     def upload(position: tuple[int, int, int, int]) -> None:
-        response = local.post(f"{url}/instances", data=file_bytes(dataset(*position)), timeout=60)
+        response = local.post(f"{url}/instances", data=to_file(dataset(*position)), timeout=60)
         response.raise_for_status()
 
     with ThreadPoolExecutor(UPLOAD_THREADS) as pool:

@@ -1,6 +1,6 @@
 """The AWS emulator process (`python -m local_stack.emulator`): moto, one request at a time.
 
-This is ``moto_server`` (same application, same request handler) with two changes:
+This is ``moto_server`` (same application, same request handler) with these changes:
 
 - AWS requests run one at a time. moto's recorder writes a request to the recording when it
   arrives, before it is executed; with concurrent requests the recorded order could differ from
@@ -12,6 +12,8 @@ This is ``moto_server`` (same application, same request handler) with two change
   one such call that sends every recorded request back to this same server.
 - ``TransactWriteItems`` is moto's semantics without its per-action copy of the whole table
   (``local_stack.moto_transactions``), which made each upload slower as the archive grew.
+- Queries reuse the sorted order of the table's items between writes
+  (``local_stack.moto_indexes``): moto sorts the whole table for every Query.
 - Accepted sockets get ``TCP_NODELAY``, so that a response written in two parts (headers, then
   body) is not held back by Nagle's algorithm waiting for a delayed ACK.
 """
@@ -31,7 +33,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
-from local_stack import moto_transactions
+from local_stack import moto_indexes, moto_transactions
 from local_stack.child import service_address
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -62,6 +64,7 @@ class NoDelayRequestHandler(MotoRequestHandler):
 def main() -> None:
     host, port = service_address(__doc__.splitlines()[0])
     moto_transactions.install()
+    moto_indexes.install()
     # One access-log line per AWS call would bury the REST server's messages.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     app = SerializedApp(DomainDispatcherApplication(create_backend_app))

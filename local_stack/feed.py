@@ -18,7 +18,9 @@ from typing import Any
 LOG = logging.getLogger("cirrus.feed")
 BATCH = 100
 POLL_SECONDS = 0.2
-STABILITY_SECONDS = 1.0
+# Orthanc checks every second; on AWS the schedule runs every minute. Every few seconds
+# keeps the emulator (16 index Queries per check) free for the API.
+STABILITY_SECONDS = 3.0
 
 Handler = Callable[[dict[str, Any], Any], Any]
 

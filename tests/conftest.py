@@ -39,9 +39,10 @@ def moto_storage() -> Iterator[None]:
     from chalicelib import bootstrap
     from chalicelib.storage import aws as aws_clients
     from chalicelib.storage.schema import ensure_storage
-    from local_stack import moto_transactions
+    from local_stack import moto_indexes, moto_transactions
 
     moto_transactions.install()
+    moto_indexes.install()
 
     os.environ["CIRRUS_RESOURCE_PREFIX"] = f"test-{uuid.uuid4().hex[:8]}"
     with mock_aws():

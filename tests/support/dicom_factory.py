@@ -40,6 +40,11 @@ def make_instance(
     ds.PixelData = bytes(range(256)) * (size * size * 2 // 256) + bytes(size * size * 2 % 256)
     for keyword, value in tags.items():
         setattr(ds, keyword, value)
+    return to_file(ds)
+
+
+def to_file(ds: Dataset) -> bytes:
+    """``ds`` as a DICOM file (Part 10, explicit VR little endian) named by its own UIDs."""
     meta = FileMetaDataset()
     meta.MediaStorageSOPClassUID = ds.SOPClassUID
     meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
