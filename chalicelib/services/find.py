@@ -321,10 +321,10 @@ class FindService:
         return answers
 
     def _requested(self, query: FindQuery, answer: dict[str, Any]) -> dict[str, str]:
-        resource = self._index.get(answer["ID"])
-        if resource is None:
-            return {}
-        chain = self._chains(query.level, [resource.id], query.requested_tags)
+        chains = self._chains(query.level, [answer["ID"]], query.requested_tags)
+        if not chains:
+            return {}  # deleted meanwhile
+        chain, resource = chains[0], chains[0].resource
         values: dict[str, str] = {}
         dataset: Dataset | None = None
         for tag in query.requested_tags:
@@ -337,12 +337,9 @@ class FindService:
                 )
             elif tag.keyword == "InstanceAvailability":
                 value = "ONLINE"
-            elif (level := main_tag_level(tag, query.level)) is not None and chain:
-                value = (
-                    chain[0].main_value(level, tag.keyword)
-                    if _DEPTH[level] <= _DEPTH[query.level]
-                    else None
-                )
+            elif (level := main_tag_level(tag, query.level)) is not None:
+                deeper = _DEPTH[level] > _DEPTH[query.level]
+                value = None if deeper else chain.main_value(level, tag.keyword)
             else:
                 dataset = dataset if dataset is not None else self._sample_dataset(resource)
                 value = _dataset_value(dataset, tag)
