@@ -150,7 +150,7 @@ class FindService:
         wanted = None if query.order_by or limit is None else query.since + limit
         tags = [c.tag for c in constraints] + [k.tag for k in query.order_by if k.tag]
         matches: list[_Chain] = []
-        for page in _pages(self._candidates(query.level, seed)):
+        for page in _pages(self._candidates(query.level, seed), first=wanted or PAGE):
             chains = self._chains(query.level, page, tags)
             matches += [c for c in chains if self._matches(query.level, constraints, c)]
             if wanted is not None and len(matches) >= wanted:
@@ -374,13 +374,18 @@ def _ancestor_ids(record: Resource) -> dict[Level, str]:
     return {}
 
 
-def _pages(ids: Iterable[str]) -> Iterator[list[str]]:
+def _pages(ids: Iterable[str], first: int) -> Iterator[list[str]]:
+    """Candidates in pages (one BatchGetItem each): the first one the size of the answer
+    wanted, so that ``Limit 20`` does not check 100 candidates when 20 suffice, then doubling
+    up to ``PAGE`` when the matches are sparser."""
+    size = max(1, min(first, PAGE))
     page: list[str] = []
     for resource_id in ids:
         page.append(resource_id)
-        if len(page) == PAGE:
+        if len(page) == size:
             yield page
             page = []
+            size = min(size * 2, PAGE)
     if page:
         yield page
 
