@@ -1,351 +1,580 @@
 """POST /tools/find on Cirrus and on Orthanc 1.10.1 holding the same generated archive.
 
-Both targets get the same data set (``--instances``, 10,000 by default: patients of 2 studies
-of 2 series of 10 instances). Orthanc is filled over REST with small DICOM files; Cirrus's
-index is written directly to the emulator with BatchWriteItem, records built exactly as the
-ingest builds them (uploading 100,000 files through the local stack would take an hour, and
-the upload path has its own benchmark, ``ingest.py``). No DICOM files go to S3, so queries on
-tags that are not main DICOM tags are not measured here.
+    .venv/bin/python bench/find.py                      # 10,000 instances, both targets
+    .venv/bin/python bench/find.py --instances 2000     # a quick look
+    .venv/bin/python bench/find.py --instances 100000   # long: see bench/README.md
 
-Each query runs ``--repeat`` times against each target: the table gives the median and worst
-latency, the number of answers, and for Cirrus the AWS requests and the items DynamoDB
-returned per query. Answers are compared between the targets (as sets; by count when a
-``Limit`` cuts them, since the two list in different orders).
+Both targets get the same deterministic data set (``--instances``): patients of 1 to 3
+studies, each study of 2 series (one CT, one MR) of 10 instances, StudyDates scattered over
+2015-2024. The files are generated once with pydicom (no pixel data).
 
-    .venv/bin/python bench/find.py                     # 10,000 instances
-    .venv/bin/python bench/find.py --instances 100000  # about 10 minutes more for Orthanc
+Filling is the slow part, and not what is measured, so each target is filled the fastest way
+that still gives it exactly what an upload would:
+
+- Orthanc gets the files over REST (``POST /instances``, several threads).
+- Cirrus's index items are written straight into the emulator with BatchWriteItem: each file
+  goes through the ingest's own parsing and record building (``IngestService._parse`` and
+  ``_records``), so the records, child links and counter shards are the ones an upload writes
+  (uploading 100,000 files through the local stack would take an hour; ``ingest.py`` measures
+  that path). Only the DICOM files are not written to S3: queries on tags that are not main
+  DICOM tags (which read a file per candidate) are therefore not benchmarked.
+
+Each query then runs ``--warmup`` untimed and ``--repeat`` timed times against each target.
+The table gives the median and worst latency, the number of answers, and for Cirrus the mean
+AWS requests per query by operation, the items DynamoDB returned and the time spent waiting
+for the emulator. Answers are compared between the targets (the same IDs as sets; only the
+count when a ``Limit`` cuts the answer, since the two list in different orders).
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import statistics
 import sys
+import threading
 import time
-from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
+import uuid
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 import requests
-from cirrus_target import CirrusServer
+from cirrus_target import CirrusServer  # first: puts the repository root on sys.path
+from ingest import log
 from pydicom.dataset import Dataset
 from pydicom.uid import CTImageStorage, MRImageStorage
 from servers import MotoProcess, OrthancServer
 
-# (cirrus_target put the repository root on the path: the product code comes from there.)
-from chalicelib.dicom import main_tags  # noqa: E402
-from chalicelib.dicom.identifiers import Level, compute_ids  # noqa: E402
-from chalicelib.model import ChildLink, Counts, Resource  # noqa: E402
-from chalicelib.storage.index import (  # noqa: E402
-    STATS_PREFIX,
-    dump_item,
-    link_item,
-    resource_item,
-)
-from tests.support.dicom_factory import to_file  # noqa: E402
+from chalicelib.dicom.identifiers import Level
+from chalicelib.model import ChildLink, Counts, Resource
+from chalicelib.services.ingest import IngestService, Origin
+from chalicelib.storage.blobs import blob_key
+from chalicelib.storage.index import STAT_SHARDS, STATS_PREFIX, dump_item, link_item, resource_item
+from tests.support.dicom_factory import to_file
 
-STUDIES_PER_PATIENT = 2
 SERIES_PER_STUDY = 2
 INSTANCES_PER_SERIES = 10
-PER_PATIENT = STUDIES_PER_PATIENT * SERIES_PER_STUDY * INSTANCES_PER_SERIES
-ROOT = "1.2.826.0.1.3680043.10.543"
+ROOT = "1.2.826.0.1.3680043.10.543"  # UID root of the generated identifiers
 FIRST_DAY = date(2015, 1, 1)
+DAYS = 3653  # 2015-01-01 .. 2024-12-31
+DAY_STEP = 1237  # prime to DAYS: consecutive studies land on scattered, distinct days
 DESCRIPTIONS = ("HEAD CT", "CHEST CT", "KNEE MRI", "ABDOMEN", "SPINE")
-UPLOAD_THREADS = 8
-BATCH_WRITE = 25
+MODALITIES = ("CT", "MR")
+ORTHANC_THREADS = 8
+DYNAMODB_WRITERS = 4
+BATCH_WRITE = 25  # DynamoDB's limit per BatchWriteItem
+FILE_NAMESPACE = uuid.UUID("5b4f2f0e-0c53-4a1b-9b0e-6a3d1f2c7e10")
 
 
-def dataset(patient: int, study: int, series: int, instance: int) -> Dataset:
-    """One generated instance; its tags depend only on its position, so runs are equal."""
-    number = patient * STUDIES_PER_PATIENT + study
+# -- the data set --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Study:
+    """One generated study: ``number`` counts studies over the whole archive."""
+
+    patient: int
+    index: int  # among the patient's studies
+    number: int
+
+    @property
+    def date(self) -> date:
+        return FIRST_DAY + timedelta(days=(self.number * DAY_STEP) % DAYS)
+
+
+def studies_of(patient: int) -> int:
+    """1, 3, 2, 1, 3, 2... studies: 2 on average, and some patients with several dates."""
+    return 1 + (2 * patient) % 3
+
+
+def plan(instances: int) -> list[Study]:
+    """The studies holding ``instances`` instances (the last one possibly incomplete)."""
+    per_study = SERIES_PER_STUDY * INSTANCES_PER_SERIES
+    studies: list[Study] = []
+    patient = 0
+    while len(studies) * per_study < instances:
+        for index in range(studies_of(patient)):
+            studies.append(Study(patient, index, len(studies)))
+        patient += 1
+    return studies[: -(-instances // per_study)]
+
+
+def dataset(study: Study, series: int, instance: int) -> Dataset:
+    """One instance; its tags depend only on its position, so every run has the same archive."""
     ds = Dataset()
-    ds.PatientID = f"P{patient:06d}"
-    ds.PatientName = f"DOE^JOHN{patient}"
-    ds.PatientSex = "MF"[patient % 2]
-    ds.PatientBirthDate = "19700101"
-    ds.StudyInstanceUID = f"{ROOT}.{patient}.{study}"
-    ds.StudyDate = (FIRST_DAY + timedelta(days=number % 3650)).strftime("%Y%m%d")
+    ds.PatientID = f"P{study.patient:06d}"
+    ds.PatientName = f"DOE^JOHN{study.patient}"
+    ds.PatientSex = "MF"[study.patient % 2]
+    ds.PatientBirthDate = f"{1940 + study.patient % 60}0101"
+    ds.StudyInstanceUID = f"{ROOT}.{study.patient}.{study.index}"
+    ds.StudyDate = f"{study.date:%Y%m%d}"
     ds.StudyTime = "101500"
-    ds.AccessionNumber = f"A{number:07d}"
-    ds.StudyDescription = DESCRIPTIONS[number % len(DESCRIPTIONS)]
+    ds.AccessionNumber = f"A{study.number:06d}"
+    ds.StudyDescription = DESCRIPTIONS[study.number % len(DESCRIPTIONS)]
     ds.ReferringPhysicianName = ""
-    ds.StudyID = str(study)
-    ds.SeriesInstanceUID = f"{ROOT}.{patient}.{study}.{series}"
-    ds.Modality = ("CT", "MR")[series % 2]
-    ds.SeriesNumber = series
-    ds.SOPInstanceUID = f"{ROOT}.{patient}.{study}.{series}.{instance}"
+    ds.StudyID = str(study.index + 1)
+    ds.SeriesInstanceUID = f"{ds.StudyInstanceUID}.{series}"
+    ds.Modality = MODALITIES[series % len(MODALITIES)]
+    ds.SeriesNumber = series + 1
+    ds.SeriesDescription = f"{ds.Modality} series"
+    ds.SOPInstanceUID = f"{ds.SeriesInstanceUID}.{instance}"
     ds.SOPClassUID = CTImageStorage if ds.Modality == "CT" else MRImageStorage
     ds.InstanceNumber = instance + 1
     return ds
 
 
-def positions(instances: int) -> list[tuple[int, int, int, int]]:
-    patients = max(1, instances // PER_PATIENT)
+def study_files(study: Study) -> list[bytes]:
+    """The Part 10 files of one study, a series after the other."""
     return [
-        (p, st, se, i)
-        for p in range(patients)
-        for st in range(STUDIES_PER_PATIENT)
-        for se in range(SERIES_PER_STUDY)
-        for i in range(INSTANCES_PER_SERIES)
+        to_file(dataset(study, series, instance))
+        for series in range(SERIES_PER_STUDY)
+        for instance in range(INSTANCES_PER_SERIES)
     ]
 
 
-# -- filling -----------------------------------------------------------------------------------
+def generate(instances: int) -> list[bytes]:
+    """The files of the archive, in upload order (a study's instances together).
+
+    pydicom takes about 2 ms per file, which is minutes at 100,000: one worker per core
+    shares the work (forked before any server starts, so they copy nothing big).
+    """
+    files: list[bytes] = []
+    with multiprocessing.get_context("fork").Pool() as pool:
+        for chunk in pool.imap(study_files, plan(instances), chunksize=20):
+            files += chunk
+    return files[:instances]
 
 
-def fill_orthanc(url: str, instances: int) -> float:
-    started = time.monotonic()
-    local = requests.Session()
+# -- filling -------------------------------------------------------------------------------------
 
-    def upload(position: tuple[int, int, int, int]) -> None:
-        response = local.post(f"{url}/instances", data=to_file(dataset(*position)), timeout=60)
+
+def fill_orthanc(url: str, files: Sequence[bytes]) -> None:
+    """Upload every file (one keep-alive session per thread: requests.Session is not
+    thread-safe); any answer but a new instance stops the run, the comparison would be void."""
+    local = threading.local()
+
+    def upload(data: bytes) -> None:
+        session = getattr(local, "session", None)
+        if session is None:
+            session = local.session = requests.Session()
+        response = session.post(f"{url}/instances", data=data, timeout=60)
         response.raise_for_status()
+        if response.json().get("Status") != "Success":
+            raise RuntimeError(f"Orthanc did not store a new instance: {response.text}")
 
-    with ThreadPoolExecutor(UPLOAD_THREADS) as pool:
-        list(pool.map(upload, positions(instances)))
-    return time.monotonic() - started
+    with ThreadPoolExecutor(ORTHANC_THREADS) as pool:
+        for _ in pool.map(upload, files):
+            pass
 
 
-def index_items(instances: int) -> list[dict[str, Any]]:
-    """The index items the ingest would write for the data set (records, links, counters)."""
-    items: list[dict[str, Any]] = []
-    created: set[str] = set()
-    total = Counts()
-    now = "20261128T000000"
-    for position in positions(instances):
-        ds = dataset(*position)
-        tags = main_tags.extract_main_tags(ds)
-        ids = compute_ids(
-            ds.PatientID, ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.SOPInstanceUID
-        )
-        uids = (ds.PatientID, ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.SOPInstanceUID)
-        new = 0
-        for level, uid in zip(Level, uids, strict=True):
-            resource_id = ids.of(level)
-            if resource_id in created:
-                continue
-            created.add(resource_id)
-            parent = ids.of(level.parent) if level.parent else None
-            record = Resource(
-                id=resource_id,
-                level=level,
-                parent=parent,
-                main_tags=tags[level.value],
-                last_update=now,
-                dicom_uid=uid,
-            )
-            if level is Level.STUDY:
-                record.patient_main_tags = tags["Patient"]
-            if level is Level.SERIES:
-                record.expected_instances = main_tags.expected_number_of_instances(ds)
-            if level is Level.INSTANCE:
-                record.ancestors = (ids.series, ids.study, ids.patient)
-                record.new_ancestors = new
-                record.file_size = 1000
-                record.file_uuid = f"bench-{resource_id}"
-                record.blob_key = f"dicom/{resource_id}/bench.dcm"
-                record.index_in_series = main_tags.index_in_series(ds)
-            else:
-                new += 1
-            items.append(resource_item(record))
-            if parent:
-                link = ChildLink(
-                    parent,
-                    resource_id,
-                    record.level,
-                    record.file_size,
-                    record.blob_key,
-                    record.index_in_series,
+def index_items(files: Iterable[bytes]) -> Iterator[dict[str, Any]]:
+    """The items an upload of each file writes to the ``index`` table, then the counters.
+
+    The records come from the ingest's own code, so they carry what a real upload stores
+    (main tags, ancestors, ``new_ancestors``, metadata...). They are written stable (no
+    ``ustb``): the state an archive is in once the stability check has run, which nothing
+    runs here. Counter totals are spread over the shards as concurrent uploads would.
+    """
+    existing: dict[str, Resource] = {}
+    shards = [Counts() for _ in range(STAT_SHARDS)]
+    for number, data in enumerate(files):
+        parsed = IngestService._parse(data)
+        file_uuid = str(uuid.uuid5(FILE_NAMESPACE, parsed.ids.instance))
+        key = blob_key(parsed.ids.instance, file_uuid)
+        records = IngestService._records(parsed, existing, Origin(), len(data), file_uuid, key)
+        for record in records:
+            record.unstable = False
+            if record.level is not Level.INSTANCE:  # later instances must find it
+                existing[record.id] = record
+            shards[number % STAT_SHARDS] += Counts.one(record.level, record.file_size)
+            yield resource_item(record)
+            if record.parent:
+                yield link_item(
+                    ChildLink(
+                        record.parent,
+                        record.id,
+                        record.level,
+                        record.file_size,
+                        record.blob_key,
+                        record.index_in_series,
+                    )
                 )
-                items.append(link_item(link))
-            total = total + Counts.one(record.level, record.file_size)
-    shard = {  # one of the counter shards holds the totals: /statistics agrees
-        "pk": f"{STATS_PREFIX}00",
-        "sk": "R",
-        "Patients": total.patients,
-        "Studies": total.studies,
-        "Series": total.series,
-        "Instances": total.instances,
-        "DiskSize": total.disk_size,
-    }
-    return [*items, shard]
+    for shard, counts in enumerate(shards):
+        yield {
+            "pk": f"{STATS_PREFIX}{shard:02d}",
+            "sk": "R",
+            "Patients": counts.patients,
+            "Studies": counts.studies,
+            "Series": counts.series,
+            "Instances": counts.instances,
+            "DiskSize": counts.disk_size,
+        }
 
 
-def fill_cirrus(instances: int) -> float:
+def _batches(items: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def fill_cirrus(files: Sequence[bytes]) -> int:
+    """Write the index items with BatchWriteItem; returns how many were written.
+
+    The emulator runs one request at a time, but building the items (pydicom parsing) and
+    botocore's request encoding happen here, so a few writer threads overlap them with the
+    emulator's work. At most a few batches wait at once: 100,000 instances stay in bounds.
+    """
     from chalicelib.storage import aws
     from chalicelib.storage.schema import table_name
 
-    started = time.monotonic()
     client = aws.client("dynamodb")
     table = table_name("index")
-    items = index_items(instances)
 
-    def write(chunk: list[dict[str, Any]]) -> None:
-        request = {table: [{"PutRequest": {"Item": dump_item(i)}} for i in chunk]}
+    def write(batch: list[dict[str, Any]]) -> None:
+        request = {table: [{"PutRequest": {"Item": dump_item(item)}} for item in batch]}
         while request:
             request = client.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
 
-    chunks = [items[i : i + BATCH_WRITE] for i in range(0, len(items), BATCH_WRITE)]
-    with ThreadPoolExecutor(4) as pool:
-        list(pool.map(write, chunks))
-    return time.monotonic() - started
+    written = 0
+    pending: deque[Future[None]] = deque()
+    with ThreadPoolExecutor(DYNAMODB_WRITERS) as pool:
+        for batch in _batches(index_items(files), BATCH_WRITE):
+            pending.append(pool.submit(write, batch))
+            written += len(batch)
+            while len(pending) > 4 * DYNAMODB_WRITERS:
+                pending.popleft().result()
+        for future in pending:
+            future.result()
+    return written
 
 
-# -- querying ----------------------------------------------------------------------------------
+def statistics_counts(url: str) -> dict[str, int]:
+    """GET /statistics reduced to the resource counts (disk sizes legitimately differ)."""
+    answer = requests.get(f"{url}/statistics", timeout=60).json()
+    keys = ("CountPatients", "CountStudies", "CountSeries", "CountInstances")
+    return {key: answer.get(key) for key in keys}
 
 
-def queries(instances: int) -> list[tuple[str, dict[str, Any]]]:
-    patients = max(1, instances // PER_PATIENT)
-    p = patients // 2
-    first = dataset(p, 1, 1, 3)
-    month_start = FIRST_DAY + timedelta(days=(p * 2) % 3650)
-    month = f"{month_start:%Y%m%d}-{month_start + timedelta(days=30):%Y%m%d}"
+# -- the queries ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Query:
+    """A /tools/find body; ``limited`` answers can only be compared by count."""
+
+    name: str
+    body: dict[str, Any]
+
+    @property
+    def limited(self) -> bool:
+        return "Limit" in self.body
+
+
+def queries(instances: int) -> list[Query]:
+    """The benchmarked searches, aimed at a patient in the middle of the archive that has
+    three studies, so that identifier searches have something to expand."""
+    studies = plan(instances)
+    middle = studies[len(studies) // 2].patient
+    target = next(
+        (s for s in studies if s.patient >= middle and studies_of(s.patient) == 3), studies[-1]
+    )
+    ds = dataset(target, 1, 3)
+    month = f"{target.date:%Y%m%d}-{target.date + timedelta(days=30):%Y%m%d}"
+    year = f"{target.date:%Y%m%d}-{target.date + timedelta(days=365):%Y%m%d}"
+
+    def find(level: str, query: dict[str, str], **options: Any) -> dict[str, Any]:
+        return {"Level": level, "Query": query, **options}
+
     return [
-        ("Study by PatientID", {"Level": "Study", "Query": {"PatientID": first.PatientID}}),
-        (
-            "Study by StudyInstanceUID",
-            {"Level": "Study", "Query": {"StudyInstanceUID": first.StudyInstanceUID}},
+        Query("1 Study by PatientID", find("Study", {"PatientID": ds.PatientID})),
+        Query(
+            "2 Study by StudyInstanceUID",
+            find("Study", {"StudyInstanceUID": ds.StudyInstanceUID}),
         ),
-        (
-            "Series by SeriesInstanceUID",
-            {"Level": "Series", "Query": {"SeriesInstanceUID": first.SeriesInstanceUID}},
+        Query(
+            "3 Series by SeriesInstanceUID",
+            find("Series", {"SeriesInstanceUID": ds.SeriesInstanceUID}),
         ),
-        (
-            "Instance by SOPInstanceUID",
-            {"Level": "Instance", "Query": {"SOPInstanceUID": first.SOPInstanceUID}},
+        Query(
+            "4 Instance by SOPInstanceUID",
+            find("Instance", {"SOPInstanceUID": ds.SOPInstanceUID}),
         ),
-        (
-            "Study by AccessionNumber",
-            {"Level": "Study", "Query": {"AccessionNumber": first.AccessionNumber}},
+        Query("5 Study by AccessionNumber", find("Study", {"AccessionNumber": ds.AccessionNumber})),
+        Query("6 Study by StudyDate, 1 month", find("Study", {"StudyDate": month})),
+        Query(
+            "7 Study by StudyDate 1 year, Limit 10", find("Study", {"StudyDate": year}, Limit=10)
         ),
-        ("Study by StudyDate, 1 month", {"Level": "Study", "Query": {"StudyDate": month}}),
-        (
-            "Study by StudyDate, Limit 10",
-            {"Level": "Study", "Query": {"StudyDate": month}, "Limit": 10},
+        Query("8 Series by PatientID", find("Series", {"PatientID": ds.PatientID})),
+        Query(
+            "9 Study by PatientName DOE^JOHN12* (scan)",
+            find("Study", {"PatientName": "DOE^JOHN12*"}),
         ),
-        ("Series by PatientID", {"Level": "Series", "Query": {"PatientID": first.PatientID}}),
-        (
-            "Instance by PatientID+Modality",
-            {"Level": "Instance", "Query": {"PatientID": first.PatientID, "Modality": "MR"}},
+        Query(
+            "10 Study by ModalitiesInStudy CT, Limit 20",
+            find("Study", {"ModalitiesInStudy": "CT"}, Limit=20),
         ),
-        (
-            "Study by PatientName wildcard (scan)",
-            {"Level": "Study", "Query": {"PatientName": f"DOE^JOHN{p}*"}},
+        Query("11 Study, no constraint, Limit 100", find("Study", {}, Limit=100)),
+        Query(
+            "12 Study by PatientID, Expand",
+            find("Study", {"PatientID": ds.PatientID}, Expand=True),
         ),
-        (
-            "Study by ModalitiesInStudy, Limit 20",
-            {"Level": "Study", "Query": {"ModalitiesInStudy": "CT"}, "Limit": 20},
-        ),
-        ("Study, no constraint, Limit 100", {"Level": "Study", "Query": {}, "Limit": 100}),
-        (
-            "Study by PatientID, Expand",
-            {"Level": "Study", "Query": {"PatientID": first.PatientID}, "Expand": True},
+        Query(
+            "13 Instance by PatientID+Modality",
+            find("Instance", {"PatientID": ds.PatientID, "Modality": "MR"}),
         ),
     ]
+
+
+class ItemCounter:
+    """Items DynamoDB returned (what a query costs in read capacity), from botocore's parsed
+    answers; the Cirrus server answers from its own thread, hence the lock."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.items = 0
+
+    def attach(self, client: Any) -> None:
+        client.meta.events.register("after-call.dynamodb", self._after_call)
+
+    def _after_call(self, parsed: dict[str, Any], **_: Any) -> None:
+        if "Responses" in parsed:  # BatchGetItem
+            count = sum(len(items) for items in parsed["Responses"].values())
+        elif "Count" in parsed:  # Query, Scan
+            count = parsed["Count"]
+        else:
+            count = int("Item" in parsed)
+        with self._lock:
+            self.items += count
+
+    def take(self) -> int:
+        with self._lock:
+            count, self.items = self.items, 0
+        return count
 
 
 @dataclass
 class Measure:
-    latencies: list[float]
-    answer: Any
-    requests: Counter[str]
-    items: int
+    """One query on one target: timed runs, and what the answers were."""
+
+    latencies: list[float] = field(default_factory=list)
+    answers: list[Any] = field(default_factory=list)  # comparable form, one per run
+    results: int = 0
+    requests: Counter[str] = field(default_factory=Counter)  # summed over the timed runs
+    items: int = 0
+    aws_seconds: float = 0.0
+    error: str | None = None
+
+    def per_run(self, value: float) -> float:
+        return value / len(self.latencies) if self.latencies else 0.0
 
 
-def measure(url: str, body: dict[str, Any], repeat: int, cirrus: CirrusServer | None) -> Measure:
-    session = requests.Session()
-    latencies: list[float] = []
-    answer: Any = None
-    requests_seen: Counter[str] = Counter()
-    items = 0
-    for _ in range(repeat):
-        if cirrus is not None:
-            cirrus.counter.reset()
-            ITEMS.clear()
-        started = time.perf_counter()
-        response = session.post(f"{url}/tools/find", json=body, timeout=600)
-        latencies.append(time.perf_counter() - started)
-        response.raise_for_status()
-        answer = response.json()
-        if cirrus is not None:
-            requests_seen = Counter(cirrus.counter.snapshot()[0])
-            items = sum(ITEMS.values())
-    return Measure(latencies, answer, requests_seen, items)
-
-
-ITEMS: Counter[str] = Counter()
-
-
-def count_items(model: Any, parsed: dict[str, Any], **_: Any) -> None:
-    """How many items DynamoDB returned: what a query costs in read capacity."""
-    if "Count" in parsed:
-        ITEMS[model.name] += parsed["Count"]
-    elif "Responses" in parsed:
-        ITEMS[model.name] += sum(len(v) for v in parsed["Responses"].values())
-    elif "Item" in parsed:
-        ITEMS[model.name] += 1
-
-
-def comparable(body: dict[str, Any], answer: Any) -> Any:
-    if "Limit" in body:
+def comparable(query: Query, answer: list[Any]) -> Any:
+    """What must agree between targets: the set of IDs, or the count when Limit cut it."""
+    if query.limited:
         return len(answer)
-    return sorted(a["ID"] if isinstance(a, dict) else a for a in answer)
+    return frozenset(a["ID"] if isinstance(a, dict) else a for a in answer)
 
 
-def main() -> int:
+def measure(
+    url: str,
+    query: Query,
+    warmup: int,
+    repeat: int,
+    cirrus: CirrusServer | None = None,
+    items: ItemCounter | None = None,
+) -> Measure:
+    """Run ``query`` untimed ``warmup`` times (the emulator rebuilds its sorted item order
+    after the fill, once), then ``repeat`` timed times; a failure is kept, not raised, so
+    that one product bug does not hide the other queries' figures."""
+    result = Measure()
+    with requests.Session() as session:
+        for run in range(warmup + repeat):
+            timed = run >= warmup
+            if cirrus is not None and items is not None:
+                cirrus.counter.reset()
+                items.take()
+            started = time.perf_counter()
+            response = session.post(f"{url}/tools/find", json=query.body, timeout=600)
+            elapsed = time.perf_counter() - started
+            if response.status_code != 200:
+                result.error = f"HTTP {response.status_code}: {response.text[:300]}"
+                return result
+            answer = response.json()
+            if not timed:
+                continue
+            result.latencies.append(elapsed)
+            result.answers.append(comparable(query, answer))
+            result.results = len(answer)
+            if cirrus is not None and items is not None:
+                result.requests += cirrus.counter.snapshot()[0]
+                result.aws_seconds += cirrus.counter.total_seconds
+                result.items += items.take()
+    return result
+
+
+# -- reporting -----------------------------------------------------------------------------------
+
+
+def _latency(m: Measure) -> str:
+    if m.error:
+        return "FAILED"
+    return f"{statistics.median(m.latencies) * 1000:.1f}/{max(m.latencies) * 1000:.1f}"
+
+
+def _number(value: float) -> str:
+    return f"{value:.0f}" if value == round(value) else f"{value:.2f}"
+
+
+def _requests(m: Measure) -> str:
+    """Mean requests per query, total then by operation, e.g. "3: Query 2, BatchGetItem 1"."""
+    if m.error:
+        return "-"
+    by_operation = sorted(m.requests.items(), key=lambda kv: (-kv[1], kv[0]))
+    parts = [f"{op.split(':')[-1]} {_number(m.per_run(n))}" for op, n in by_operation]
+    total = _number(m.per_run(sum(m.requests.values())))
+    return f"{total}: {', '.join(parts)}" if parts else total
+
+
+def verdict(query: Query, ours: Measure, theirs: Measure) -> str | None:
+    """None when both targets agree on every run; else what differs."""
+    if ours.error or theirs.error:
+        return f"cirrus {ours.error or 'ok'}; orthanc {theirs.error or 'ok'}"
+    if len(set(ours.answers)) > 1 or len(set(theirs.answers)) > 1:
+        return "answers differ between runs of the same target"
+    if ours.answers[0] != theirs.answers[0]:
+        if query.limited:
+            return f"{ours.answers[0]} answers vs Orthanc's {theirs.answers[0]}"
+        missing, extra = theirs.answers[0] - ours.answers[0], ours.answers[0] - theirs.answers[0]
+        return f"{len(missing)} of Orthanc's answers missing, {len(extra)} extra"
+    return None
+
+
+def table(rows: Sequence[tuple[Query, Measure, Measure]]) -> list[str]:
+    """Side by side: latency and answers of both, then Cirrus's AWS costs."""
+    header = (
+        "query",
+        "cirrus p50/max ms",
+        "n",
+        "orthanc p50/max ms",
+        "n",
+        "same",
+        "AWS ms",
+        "items",
+        "cirrus AWS requests per query",
+    )
+    lines = [header]
+    for query, ours, theirs in rows:
+        lines.append(
+            (
+                query.name,
+                _latency(ours),
+                "-" if ours.error else str(ours.results),
+                _latency(theirs),
+                "-" if theirs.error else str(theirs.results),
+                "yes" if verdict(query, ours, theirs) is None else "NO",
+                "-" if ours.error else f"{ours.per_run(ours.aws_seconds) * 1000:.0f}",
+                "-" if ours.error else _number(ours.per_run(ours.items)),
+                _requests(ours),
+            )
+        )
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    return [
+        "  ".join(
+            cell.ljust(width) if i in (0, len(header) - 1) else cell.rjust(width)
+            for i, (cell, width) in enumerate(zip(line, widths, strict=True))
+        ).rstrip()
+        for line in lines
+    ]
+
+
+# -- the run -------------------------------------------------------------------------------------
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--instances", type=int, default=10000)
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
+    parser.add_argument("--instances", type=int, default=10000, help="archive size (10000)")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs per query (3)")
+    parser.add_argument("--warmup", type=int, default=1, help="untimed runs per query first (1)")
+    parser.add_argument("--orthanc-binary", help="Orthanc executable (/usr/sbin/Orthanc)")
+    args = parser.parse_args(argv)
+    if args.instances <= 0 or args.repeat <= 0 or args.warmup < 0:
+        parser.error("--instances and --repeat must be positive, --warmup not negative")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    began = time.monotonic()
+    files = generate(args.instances)
+    generated = time.monotonic() - began
+    log(f"generated {len(files)} files in {generated:.1f} s")
+    problems: list[str] = []
+    rows: list[tuple[Query, Measure, Measure]] = []
     with ExitStack() as stack:
-        orthanc = stack.enter_context(OrthancServer())
+        orthanc = stack.enter_context(OrthancServer(binary=args.orthanc_binary))
         moto = stack.enter_context(MotoProcess())
         cirrus = stack.enter_context(CirrusServer(moto.url))
+        log(f"orthanc on {orthanc.url}; cirrus on {cirrus.url} over the emulator on {moto.url}")
         from chalicelib.storage import aws
 
-        aws.client("dynamodb").meta.events.register("after-call.dynamodb.*", count_items)
-        print(f"Filling both with {len(positions(args.instances))} instances...", flush=True)
-        cirrus_fill = fill_cirrus(args.instances)
-        print(f"  cirrus (BatchWriteItem into the emulator): {cirrus_fill:.1f} s", flush=True)
-        orthanc_fill = fill_orthanc(orthanc.url, args.instances)
-        print(
-            f"  orthanc (REST uploads, {UPLOAD_THREADS} threads): {orthanc_fill:.1f} s", flush=True
-        )
-        rows = []
-        mismatches = []
-        for name, body in queries(args.instances):
-            ours = measure(cirrus.url, body, args.repeat, cirrus)
-            theirs = measure(orthanc.url, body, args.repeat, None)
-            if comparable(body, ours.answer) != comparable(body, theirs.answer):
-                mismatches.append(name)
-            requests_text = ", ".join(
-                f"{op.split(':')[-1]} {n}" for op, n in sorted(ours.requests.items())
-            )
-            rows.append((name, ours, theirs, requests_text))
+        items = ItemCounter()
+        items.attach(aws.client("dynamodb"))
+
+        started = time.monotonic()
+        written = fill_cirrus(files)
+        cirrus_fill = time.monotonic() - started
+        log(f"cirrus filled: {written} items in {cirrus_fill:.1f} s")
+        started = time.monotonic()
+        fill_orthanc(orthanc.url, files)
+        orthanc_fill = time.monotonic() - started
+        log(f"orthanc filled in {orthanc_fill:.1f} s")
+        del files
+        counts = statistics_counts(cirrus.url), statistics_counts(orthanc.url)
+        if counts[0] != counts[1]:
+            problems.append(f"/statistics differ: cirrus {counts[0]}, orthanc {counts[1]}")
+
+        for query in queries(args.instances):
+            log(f"{query.name}...")
+            ours = measure(cirrus.url, query, args.warmup, args.repeat, cirrus, items)
+            theirs = measure(orthanc.url, query, args.warmup, args.repeat)
+            rows.append((query, ours, theirs))
+            difference = verdict(query, ours, theirs)
+            if difference is not None:
+                problems.append(f"{query.name}: {difference}")
+    total = time.monotonic() - began
+
+    print(
+        f"/tools/find, {args.instances} instances ({counts[1]['CountStudies']} studies, "
+        f"{counts[1]['CountPatients']} patients), {args.warmup} untimed + {args.repeat} timed "
+        "runs per query"
+    )
+    print(
+        f"Fill: files generated in {generated:.1f} s; cirrus {cirrus_fill:.1f} s "
+        f"({written} items, BatchWriteItem x{DYNAMODB_WRITERS} threads into the emulator); "
+        f"orthanc {orthanc_fill:.1f} s (POST /instances x{ORTHANC_THREADS} threads)"
+    )
+    print("\n".join(table(rows)))
+    print(f"Total run time {total:.0f} s.")
+    if problems:
         print()
-        print(f"/tools/find, {len(positions(args.instances))} instances, {args.repeat} runs each")
-        header = (
-            f"{'query':38} {'cirrus p50/max ms':>18} {'n':>4} {'items':>6}"
-            f"  {'orthanc p50/max ms':>19} {'n':>4}  cirrus AWS requests"
-        )
-        print(header)
-        for name, ours, theirs, requests_text in rows:
-            print(
-                f"{name:38} {_ms(ours.latencies):>18} {len(ours.answer):>4} {ours.items:>6}"
-                f"  {_ms(theirs.latencies):>19} {len(theirs.answer):>4}  {requests_text}"
-            )
-        if mismatches:
-            print(f"\nANSWERS DIFFER from Orthanc for: {', '.join(mismatches)}")
-            return 1
-        print("\nSame answers as Orthanc for every query.")
+        print("!" * 72)
+        print("!!! CIRRUS AND ORTHANC DISAGREE (or a query failed):")
+        for problem in problems:
+            print(f"!!! {problem}")
+        print("!" * 72)
+        return 1
+    print("Same answers as Orthanc for every query; same /statistics counts.")
     return 0
-
-
-def _ms(latencies: list[float]) -> str:
-    return f"{statistics.median(latencies) * 1000:.1f}/{max(latencies) * 1000:.1f}"
 
 
 if __name__ == "__main__":
