@@ -5,7 +5,7 @@ import os
 from chalice import Chalice, Rate
 
 from chalicelib import bootstrap
-from chalicelib.api.routes import changes, content, resources, system, tools
+from chalicelib.api.routes import changes, content, jobs, peers, resources, system, tools
 
 app = Chalice(app_name="cirrus")
 # Binary answers are sent for these types when the client's Accept allows them (curl and
@@ -21,7 +21,7 @@ app.api.binary_types = [
     "multipart/related",
 ]
 
-for _blueprint in (system, resources, content, tools, changes):
+for _blueprint in (system, resources, content, tools, changes, jobs, peers):
     app.register_blueprint(_blueprint.blueprint)
 
 # The index table's stream feeds the changes log. CDK passes the stream's ARN; the local stack
@@ -41,3 +41,10 @@ def index_stream(event: object) -> None:
 def stability_check(event: object) -> None:
     """StableSeries/StableStudy/StablePatient (the local stack runs it every 3 seconds)."""
     bootstrap.stability().run()
+
+
+@app.lambda_function(name="job_step")
+def job_step(event: dict, context: object) -> dict:
+    """One step of a job, called by the jobs state machine (chalicelib/jobs/state_machine.json);
+    the local stack's job runner calls it the same way."""
+    return bootstrap.job_steps().handle(event, context.get_remaining_time_in_millis)  # type: ignore[attr-defined]

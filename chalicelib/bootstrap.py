@@ -12,22 +12,32 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
+from chalicelib.jobs.launcher import JobLauncher
+from chalicelib.jobs.state_machine import find_state_machine
+from chalicelib.peers.client import HttpSettings
 from chalicelib.services.browse import BrowseService
 from chalicelib.services.change_feed import ChangeFeed
 from chalicelib.services.delete import DeleteService
+from chalicelib.services.exports import ExportLog
+from chalicelib.services.job_steps import JobKind, JobSteps
+from chalicelib.services.jobs import JobService
+from chalicelib.services.peers import PeerService
 from chalicelib.services.stability import StabilityService
 from chalicelib.services.statistics import StatisticsService
 from chalicelib.settings import Config, load_config
 from chalicelib.storage import aws
 from chalicelib.storage.blobs import BlobStore
 from chalicelib.storage.index import ResourceIndex
+from chalicelib.storage.jobs import JobStore
 from chalicelib.storage.logs import SequencedLog
+from chalicelib.storage.remotes import RemoteStore
 from chalicelib.storage.schema import bucket_name, table_name
 
 if TYPE_CHECKING:
     from chalicelib.services.content import ContentService
     from chalicelib.services.find import FindService
     from chalicelib.services.ingest import IngestService
+    from chalicelib.services.peer_store import PeerStoreKind
 
 
 @cache
@@ -107,10 +117,60 @@ def stability() -> StabilityService:
     return StabilityService(index(), changes_log(), config().StableAge)
 
 
+@cache
+def peers() -> PeerService:
+    settings = config()
+    http = HttpSettings(
+        timeout=settings.HttpTimeout,
+        verify=settings.HttpsVerifyPeers,
+        ca_file=settings.HttpsCACertificates,
+    )
+    store = RemoteStore(aws.client("dynamodb"), table_name("remotes"), "peer")
+    return PeerService(settings.OrthancPeers, store, http)
+
+
+@cache
+def job_store() -> JobStore:
+    return JobStore(aws.client("dynamodb"), table_name("jobs"))
+
+
+@cache
+def peer_store() -> PeerStoreKind:
+    from chalicelib.services.peer_store import PeerStoreKind
+
+    return PeerStoreKind(index(), blobs(), browse(), peers())
+
+
+@cache
+def exports() -> ExportLog:
+    return ExportLog(index(), exports_log(), config().LogExportedResources)
+
+
+@cache
+def job_kinds() -> dict[str, JobKind]:
+    """Every type of job, by Orthanc's name for it."""
+    from chalicelib.services.peer_store import KIND
+
+    return {KIND: peer_store()}
+
+
+@cache
+def jobs() -> JobService:
+    client = aws.client("stepfunctions")
+    launcher = JobLauncher(client, lambda: find_state_machine(client))
+    return JobService(job_store(), launcher, job_kinds(), config().JobsHistorySize)
+
+
+@cache
+def job_steps() -> JobSteps:
+    return JobSteps(job_store(), job_kinds(), config().JobsHistorySize)
+
+
 def reset() -> None:
     """Forget every built object (tests switch configuration between cases)."""
     factories = (config, index, blobs, ingest, browse, content, delete, statistics, find)
-    for factory in (*factories, changes_log, exports_log, change_feed, stability):
+    jobs_factories = (peers, job_store, peer_store, exports, job_kinds, jobs, job_steps)
+    for factory in (*factories, changes_log, exports_log, change_feed, stability, *jobs_factories):
         factory.cache_clear()
     aws.client.cache_clear()
     aws.session.cache_clear()

@@ -20,8 +20,10 @@ class ErrorCode(Enum):
     BAD_PARAMETER_TYPE = (5, "Bad type for a parameter", 400)
     INEXISTENT_ITEM = (7, "Accessing an inexistent item", 404)
     BAD_REQUEST = (8, "Bad request", 400)
+    NETWORK_PROTOCOL = (9, "Error in the network protocol", 500)
     URI_SYNTAX = (12, "Badly formatted URI", 400)
     BAD_FILE_FORMAT = (15, "Bad file format", 400)
+    TIMEOUT = (16, "Timeout", 504)
     UNKNOWN_RESOURCE = (17, "Unknown resource", 404)
     INEXISTENT_TAG = (21, "Inexistent tag", 404)
     UNKNOWN_DICOM_TAG = (27, "Unknown DICOM tag", 400)
@@ -33,7 +35,16 @@ class ErrorCode(Enum):
         406,
     )
     DATABASE_UNAVAILABLE = (36, "The database is currently not available", 503)
+    CANCELED_JOB = (37, "This job was canceled", 500)
     FORBIDDEN_ACCESS = (45, "Access to a resource is forbidden", 403)
+
+    @classmethod
+    def of(cls, number: int) -> ErrorCode:
+        """The code of an error number (INTERNAL_ERROR for numbers Cirrus does not use)."""
+        for code in cls:
+            if code.number == number:
+                return code
+        return cls.INTERNAL_ERROR
 
     @property
     def number(self) -> int:
@@ -46,6 +57,11 @@ class ErrorCode(Enum):
     @property
     def http_status(self) -> int:
         return self.value[2]
+
+
+def error_text(number: int) -> str:
+    """The text of an error number (``ErrorDescription`` of a job); 0 is success."""
+    return "Success" if number == 0 else ErrorCode.of(number).text
 
 
 class OrthancError(Exception):

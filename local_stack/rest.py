@@ -39,7 +39,7 @@ from chalice.local import EventType as LambdaEvent
 
 from chalicelib.api.http import json_response
 from chalicelib.errors import ErrorCode, OrthancError
-from local_stack import feed
+from local_stack import feed, job_runner
 from local_stack.child import service_address
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -148,8 +148,11 @@ def load_app() -> tuple[Any, Config]:
 
 def serve(host: str, port: int) -> None:
     app, config = load_app()
-    # The stream trigger and the schedule of the deployed stack, run beside the API.
+    # The stream trigger and the schedule of the deployed stack, run beside the API, and the
+    # job steps Step Functions would invoke (unless a test runs them in a process of its own).
     feed.start()
+    if os.environ.get("CIRRUS_JOB_RUNNER") != "external":
+        job_runner.start_in_background()
     local_server = create_local_server(app, config, host, port)
     server = local_server.server
     # Chalice offers no parameter for the handler class of the server it builds.

@@ -1,7 +1,7 @@
 """What the local stack is made of: the services, in start order, and how each is prepared.
 
-New services (the DICOM SCP, the job runner) are added to
-:func:`services`; until then :data:`PLANNED` names them in the start-up banner.
+New services (the DICOM SCP) are added to :func:`services`; until then :data:`PLANNED`
+names them in the start-up banner.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 import boto3
 import requests
 
+from chalicelib.jobs.state_machine import LOCAL_STEP_ARN, ensure_state_machine
 from chalicelib.storage.schema import ensure_storage
 from local_stack.recording import compact
 from local_stack.settings import LOOPBACK, StackSettings
@@ -25,7 +26,6 @@ DUMMY_CREDENTIALS = "testing"
 # Services of the deployed architecture not run locally yet: (name, what replaces them meanwhile).
 PLANNED = [
     ("DICOM SCP", "port {dicom_port} (DicomPort) is reserved for it; not started yet"),
-    ("job runner", "not yet"),
 ]
 
 
@@ -41,7 +41,8 @@ def services(settings: StackSettings) -> list[Service]:
             on_ready=lambda: restore_emulator(settings),
         ),
         Service(
-            # Also runs the DynamoDB stream consumer and the stability timer (local_stack/feed.py).
+            # Also runs the DynamoDB stream consumer and the stability timer (local_stack/feed.py)
+            # and the job runner (local_stack/job_runner.py).
             name="REST API (Chalice local)",
             argv=_module("local_stack.rest", settings.rest_host, settings.http_port),
             host=settings.rest_host,
@@ -87,6 +88,7 @@ def restore_emulator(settings: StackSettings) -> None:
         )
     _moto_api(settings, "start-recording")
     ensure_storage(_client("dynamodb", settings), _client("s3", settings))
+    ensure_state_machine(_client("stepfunctions", settings), LOCAL_STEP_ARN)
 
 
 def banner(settings: StackSettings) -> str:
@@ -94,7 +96,7 @@ def banner(settings: StackSettings) -> str:
     lines = [
         f"REST API (Orthanc-compatible): {settings.rest_url}"
         + (" (all interfaces)" if settings.rest_host != LOOPBACK else ""),
-        f"AWS emulator (S3, DynamoDB, Streams): {settings.emulator_url}",
+        f"AWS emulator (S3, DynamoDB, Streams, Step Functions): {settings.emulator_url}",
         f"Data directory: {settings.data_dir}",
     ]
     lines += [f"{name}: {note.format(dicom_port=settings.dicom_port)}" for name, note in PLANNED]

@@ -37,6 +37,7 @@ def moto_storage() -> Iterator[None]:
     from moto import mock_aws
 
     from chalicelib import bootstrap
+    from chalicelib.jobs.state_machine import LOCAL_STEP_ARN, ensure_state_machine
     from chalicelib.storage import aws as aws_clients
     from chalicelib.storage.schema import ensure_storage
     from local_stack import moto_indexes, moto_transactions
@@ -48,6 +49,7 @@ def moto_storage() -> Iterator[None]:
     with mock_aws():
         bootstrap.reset()
         ensure_storage(aws_clients.client("dynamodb"), aws_clients.client("s3"))
+        ensure_state_machine(aws_clients.client("stepfunctions"), LOCAL_STEP_ARN)
         yield
         bootstrap.reset()
 
@@ -78,9 +80,7 @@ def configure(tmp_path: Path):
         path = tmp_path / "cirrus.json"
         path.write_text(json.dumps(options))
         os.environ["CIRRUS_CONFIG"] = str(path)
-        bootstrap.config.cache_clear()
-        for factory in (bootstrap.ingest, bootstrap.browse):
-            factory.cache_clear()
+        bootstrap.reset()  # every service built from the previous configuration
 
     yield apply
     os.environ.pop("CIRRUS_CONFIG", None)
@@ -110,3 +110,23 @@ def client(aws: None) -> Iterator[Any]:
     """Chalice's test client over the real app, backed by moto."""
     with chalice_client() as test_client:
         yield test_client
+
+
+@pytest.fixture
+def job_runner(aws: None) -> Iterator[Any]:
+    """The local stack's job runner, executing the jobs state machine in a background thread
+    with the app's real ``job_step`` handler, as Step Functions would on AWS."""
+    from app import job_step
+    from chalicelib.jobs.state_machine import LOCAL_STEP_ARN
+    from chalicelib.storage import aws as aws_clients
+    from local_stack.job_runner import JobRunner, LocalContext
+
+    runner = JobRunner(
+        aws_clients.client("stepfunctions"),
+        {LOCAL_STEP_ARN: lambda event: job_step(event, LocalContext())},
+        poll_seconds=0.05,
+    )
+    runner.start()
+    yield runner
+    runner.stop()
+    runner.wait_idle(10)

@@ -44,6 +44,15 @@ class Config:
     StableAge: int = 60
     LimitFindResults: int = 0
     LimitFindInstances: int = 0
+    # Orthanc peers (short list form or long object form), checked by chalicelib/peers.
+    OrthancPeers: dict[str, Any] = field(default_factory=dict)
+    HttpTimeout: int = 60
+    HttpsVerifyPeers: bool = True
+    HttpsCACertificates: str = ""
+    LogExportedResources: bool = False
+    JobsHistorySize: int = 10
+    # Cirrus-specific: how long a synchronous job request waits (API Gateway allows 29 s).
+    SynchronousJobTimeout: int = 25
     # Cirrus-specific: the largest request body accepted by POST /instances (bytes).
     MaximumUploadSize: int = 100 * 1024 * 1024
 
@@ -53,6 +62,7 @@ _TYPES: dict[str, type] = {
     "int": int,
     "bool": bool,
     "dict[str, str]": dict,
+    "dict[str, Any]": dict,
 }
 
 
@@ -70,7 +80,7 @@ def _check(key: str, value: Any, annotation: str) -> Any:
         raise ConfigError(
             f"Configuration option {key!r} must be of type {expected.__name__}, got {value!r}"
         )
-    if expected is dict and not all(
+    if annotation == "dict[str, str]" and not all(
         isinstance(k, str) and isinstance(v, str) for k, v in value.items()
     ):
         raise ConfigError(f"Configuration option {key!r} must map strings to strings")
@@ -94,7 +104,20 @@ def parse_config(text: str, source: str = "<config>") -> Config:
             LOG.info("Configuration option %r is not used by Cirrus; ignored", key)
             continue
         values[key] = _check(key, value, str(known[key]))
-    return Config(**values)
+    config = Config(**values)
+    _check_peers(config)
+    return config
+
+
+def _check_peers(config: Config) -> None:
+    """A malformed peer stops start-up, like any other malformed option."""
+    from chalicelib.peers.definition import PeerError, parse_peer
+
+    for name, value in config.OrthancPeers.items():
+        try:
+            parse_peer(name, value)
+        except PeerError as exc:
+            raise ConfigError(f"Configuration option 'OrthancPeers': {exc}") from exc
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:

@@ -21,6 +21,8 @@ from typing import Any
 
 import requests
 
+from local_stack.settings import StackSettings
+from local_stack.stack import aws_environment
 from tests.support.orthanc_server import free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -33,16 +35,23 @@ class LocalStack:
     """One ``python -m local_stack`` process tree.
 
     ``config`` holds Orthanc-style options written to a config file for the stack
-    (``DicomPort`` defaults to a free port, so that the future SCP service never collides).
+    (``DicomPort`` defaults to a free port, so that the future SCP service never collides);
+    ``env`` adds environment variables (``CIRRUS_JOB_RUNNER=external``...).
     """
 
-    def __init__(self, data_dir: Path, config: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        config: dict[str, Any] | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.data_dir = data_dir
         self.http_port = free_port()
         self.emulator_port = free_port()
         self.config_path = data_dir.with_name(data_dir.name + "-config.json")
         self.config = {"DicomPort": free_port(), **(config or {})}
         self.log_path = data_dir.with_name(data_dir.name + f"-{self.http_port}.log")
+        self.extra_env = env or {}
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -70,7 +79,14 @@ class LocalStack:
             CIRRUS_EMULATOR_PORT=str(self.emulator_port),
             CIRRUS_RESOURCE_PREFIX=RESOURCE_PREFIX,
         )
+        env.update(self.extra_env)
         return env
+
+    def aws_environment(self) -> dict[str, str]:
+        """The environment of a process running product code against this stack's emulator
+        (what the stack gives its own REST process)."""
+        own = self.environment()
+        return {**aws_environment(StackSettings.from_environment(own)), **own}
 
     def start(self) -> LocalStack:
         """Start the stack and wait until ``GET /system`` answers."""
@@ -90,7 +106,8 @@ class LocalStack:
             if self.process.poll() is not None:
                 raise RuntimeError(f"The stack exited with {self.process.returncode}:\n{self.log}")
             try:
-                if requests.get(f"{self.url}/system", timeout=2).ok:
+                # Any answer will do: with AuthenticationEnabled it is a 401.
+                if requests.get(f"{self.url}/system", timeout=2).status_code in (200, 401):
                     return self
             except requests.ConnectionError:
                 pass

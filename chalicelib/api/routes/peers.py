@@ -1,0 +1,141 @@
+"""Orthanc peers: /peers, their configuration, connectivity test, and sending to them."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from chalice import Blueprint
+from chalice.app import Request
+
+from chalicelib import bootstrap
+from chalicelib.api import http
+from chalicelib.api.routing import RouteTable
+from chalicelib.dicom.identifiers import is_resource_id
+from chalicelib.errors import ErrorCode, OrthancError, bad_file
+from chalicelib.jobs.model import JobState
+from chalicelib.jobs.request import boolean_option, job_options
+from chalicelib.peers.client import PeerUnavailable
+from chalicelib.services.peer_store import KIND
+from chalicelib.services.peers import configuration_json
+
+blueprint = Blueprint(__name__)
+routes = RouteTable(blueprint)
+
+PEER_OPERATIONS = ["configuration", "store", "store-straight", "system"]
+
+
+def list_peers(request: Request) -> Any:
+    service = bootstrap.peers()
+    names = service.names()
+    if not http.flag(http.query_params(request), "expand"):
+        return names
+    return {name: configuration_json(service.get(name)) for name in names}
+
+
+def get_peer(request: Request, id: str) -> Any:
+    bootstrap.peers().get(id)
+    return PEER_OPERATIONS
+
+
+def put_peer(request: Request, id: str) -> Any:
+    bootstrap.peers().put(id, http.json_body(request))
+    return http.text_response("")
+
+
+def delete_peer(request: Request, id: str) -> Any:
+    bootstrap.peers().delete(id)
+    return http.text_response("")
+
+
+def get_configuration(request: Request, id: str) -> Any:
+    return configuration_json(bootstrap.peers().get(id))
+
+
+def get_system(request: Request, id: str) -> Any:
+    service = bootstrap.peers()
+    try:
+        return service.client(service.get(id)).system()
+    except PeerUnavailable as exc:
+        raise OrthancError(ErrorCode.NETWORK_PROTOCOL, str(exc)) from exc
+
+
+def store(request: Request, id: str) -> Any:
+    """Send resources to the peer, as a job (answered at once when asynchronous).
+
+    Checks come in Orthanc's order, which matters for ``/exports``: Orthanc logs the export
+    once the resources are known to exist, even if the peer or an option is then refused.
+    """
+    body = _store_body(request)
+    resource_ids = _resource_ids(body)
+    resources = bootstrap.peer_store().resources(resource_ids)
+    bootstrap.exports().record(resources, id)
+    options = job_options(body)
+    compress = boolean_option(body, "Compress", False)
+    if "Transcode" in body:
+        raise OrthancError(
+            ErrorCode.NOT_IMPLEMENTED, "Transcoding while sending to a peer is not supported yet"
+        )
+    params = bootstrap.peer_store().params(id, resource_ids, compress, options.permissive)
+    jobs = bootstrap.jobs()
+    job = jobs.submit(KIND, params, options.priority, options.user_data)
+    if options.asynchronous:
+        return {"ID": job.id, "Path": f"/jobs/{job.id}"}
+    finished = jobs.wait(job.id, bootstrap.config().SynchronousJobTimeout)
+    if finished.state is not JobState.SUCCESS:
+        raise OrthancError(ErrorCode.of(finished.error_code), finished.error_details or None)
+    return jobs.to_json(finished)["Content"]
+
+
+def store_straight(request: Request, id: str) -> Any:
+    """Forward the body, a DICOM file, to the peer's POST /instances; its answer is ours."""
+    service = bootstrap.peers()
+    client = service.client(service.get(id))
+    try:
+        return client.store(request.raw_body or b"").answer
+    except PeerUnavailable as exc:
+        raise OrthancError(ErrorCode.NETWORK_PROTOCOL, str(exc)) from exc
+
+
+def _store_body(request: Request) -> dict[str, Any]:
+    """Orthanc accepts a bare identifier (not even quoted), a JSON list of them, or an
+    object with ``Resources``."""
+    data = request.raw_body or b""
+    if len(data) > http.MAX_JSON_BODY:
+        raise OrthancError(ErrorCode.BAD_REQUEST, "Request body too large", http_status=413)
+    text = data.decode("utf-8", errors="replace").strip()
+    if is_resource_id(text):
+        return {"Resources": [text]}
+    try:
+        body = json.loads(text)
+    except ValueError:
+        raise bad_file("Must provide a JSON value") from None
+    if isinstance(body, str):
+        return {"Resources": [body]}
+    if isinstance(body, list):
+        return {"Resources": body}
+    if isinstance(body, dict):
+        return body
+    raise bad_file("Must provide a JSON object, or a JSON array of strings")
+
+
+def _resource_ids(body: dict[str, Any]) -> list[str]:
+    if "Resources" not in body:
+        raise bad_file('Missing field in JSON: "Resources"')
+    resources = body["Resources"]
+    if not isinstance(resources, list):
+        raise bad_file('JSON field "Resources" must contain an array')
+    if not all(isinstance(r, str) for r in resources):
+        raise bad_file("Resources to be exported must be specified as a JSON array of strings")
+    for resource_id in resources:
+        if not is_resource_id(resource_id):
+            raise bad_file(f"This string is not a valid Orthanc identifier: {resource_id}")
+    return resources
+
+
+routes.add("/peers", GET=list_peers)
+routes.add("/peers/{id}", GET=get_peer, PUT=put_peer, DELETE=delete_peer)
+routes.add("/peers/{id}/configuration", GET=get_configuration)
+routes.add("/peers/{id}/system", GET=get_system)
+routes.add("/peers/{id}/store", POST=store)
+routes.add("/peers/{id}/store-straight", POST=store_straight)

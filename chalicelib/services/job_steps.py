@@ -1,0 +1,207 @@
+"""The worker side of jobs: the steps the state machine (chalicelib/jobs/state_machine.json)
+calls, on AWS as the ``job_step`` Lambda and locally through the local stack's job runner.
+
+Four steps: ``plan`` (list the job's items once, in batches), ``batch`` (handle the items of
+one batch), ``finish`` (Success) and ``fail`` (an unexpected error, after Step Functions'
+retries). The job record is the source of truth, and every step is safe to run twice:
+
+- an item is marked handled in the same transaction that counts it, so a retried batch skips
+  what was done and never counts twice;
+- the one item a killed worker may have sent without marking it is the first unmarked item of
+  a batch started more than once; the job kind is asked whether that item already reached
+  its destination (``already_done``) before sending it again;
+- marking an item is conditional on the job being active at the worker's run, so a worker
+  stops at the item it was handling when the job is paused, cancelled, or moved to a newer
+  run (resumed, resubmitted): a cancelled job stops within one item.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+
+from chalicelib.errors import ErrorCode, OrthancError
+from chalicelib.jobs.model import ACTIVE, FINISHED, Job, JobState
+from chalicelib.storage.jobs import JobStore, Mark
+
+LOG = logging.getLogger(__name__)
+
+BATCH_SIZE = 50
+# A batch step stops taking new items when less than this is left of its Lambda's time
+# (plus the item timeout); the state machine then runs the batch again in a fresh call.
+SAFETY_MARGIN_MS = 10_000
+
+
+class ItemFailed(Exception):
+    """An item could not be handled (the peer refused it, it was deleted meanwhile...)."""
+
+    def __init__(self, code: ErrorCode, details: str) -> None:
+        super().__init__(details)
+        self.code = code
+        self.details = details
+
+
+class ItemWorker(Protocol):
+    """Handles the items of one job inside one step (holding its connections)."""
+
+    #: The longest one item may take (its network timeout), in seconds.
+    item_timeout: float
+
+    def run(self, item: Any) -> int:
+        """Handle one item and return the bytes it sent; raise :class:`ItemFailed` if it
+        cannot be handled."""
+
+    def already_done(self, item: Any) -> bool:
+        """Whether an item a killed worker may have handled did reach its destination."""
+
+
+class JobKind(Protocol):
+    """What one type of job does (``OrthancPeerStore``...)."""
+
+    def plan(self, job: Job) -> list[Any]:
+        """The job's items (JSON values), in order; raise OrthancError if impossible."""
+
+    def worker(self, job: Job) -> ItemWorker: ...
+
+    def content(self, job: Job) -> dict[str, Any]:
+        """Orthanc's ``Content`` of the job."""
+
+
+class JobSteps:
+    def __init__(
+        self,
+        store: JobStore,
+        kinds: Mapping[str, JobKind],
+        history_size: int,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._store = store
+        self._kinds = kinds
+        self._history_size = history_size
+        self._clock = clock
+
+    def handle(self, event: dict[str, Any], remaining_ms: Callable[[], int]) -> dict[str, Any]:
+        """Run the step an event of the state machine names."""
+        step, job_id, run = event["Step"], event["JobId"], int(event["Run"])
+        if step == "plan":
+            return self.plan(job_id, run)
+        if step == "batch":
+            return self.batch(job_id, run, int(event["Batch"]), remaining_ms)
+        if step == "finish":
+            self.finish(job_id, run)
+            return {}
+        if step == "fail":
+            self.fail(job_id, run, event.get("Error") or {})
+            return {}
+        raise ValueError(f"Unknown job step {step!r}")
+
+    # -- steps -------------------------------------------------------------------------------
+
+    def plan(self, job_id: str, run: int) -> dict[str, Any]:
+        job = self._store.get(job_id)
+        if job is None or job.run != run or job.state not in ACTIVE:
+            return {"Batches": []}
+        if not job.planned:
+            try:
+                items = self._kinds[job.type].plan(job)
+            except OrthancError as error:
+                self._complete(job, JobState.FAILURE, error.code.number, str(error))
+                return {"Batches": []}
+            batches = [items[i : i + BATCH_SIZE] for i in range(0, len(items), BATCH_SIZE)]
+            self._store.write_batches(job_id, batches)
+            job.planned, job.batches, job.total = True, len(batches), len(items)
+            changes = {"Planned": True, "Batches": job.batches, "Total": job.total}
+            if not self._store.update(job_id, changes, states=ACTIVE, run=run):
+                return {"Batches": []}
+        now = self._clock()
+        if job.state is not JobState.RUNNING:
+            running = {"State": JobState.RUNNING.value, "RunningSince": now}
+            if not self._store.update(job_id, running, states=ACTIVE, run=run):
+                return {"Batches": []}
+        return {"Batches": list(range(job.batches))}
+
+    def batch(
+        self, job_id: str, run: int, number: int, remaining_ms: Callable[[], int]
+    ) -> dict[str, Any]:
+        """Handle the unmarked items of a batch; ``{"Done": False}`` asks to be called again
+        (the Lambda's time is nearly used up)."""
+        job = self._active(job_id, run)
+        if job is None:
+            return {"Done": True}
+        batch = self._store.start_batch(job_id, number)
+        worker = self._kinds[job.type].worker(job)
+        permissive = bool(job.params.get("Permissive"))
+        budget_ms = SAFETY_MARGIN_MS + 1000 * worker.item_timeout
+        uncertain = batch.attempts > 1  # the first unmarked item may have been sent already
+        for position, item in enumerate(batch.items):
+            if position in batch.done:
+                continue
+            if remaining_ms() < budget_ms:
+                return {"Done": False}
+            if uncertain:
+                uncertain = False
+                if worker.already_done(item):
+                    if self._store.mark(job_id, run, number, position, True) is Mark.STOPPED:
+                        return {"Done": True}
+                    continue
+            try:
+                sent = worker.run(item)
+            except ItemFailed as failure:
+                if self._store.mark(job_id, run, number, position, False) is Mark.STOPPED:
+                    return {"Done": True}
+                if not permissive:
+                    self._complete(job, JobState.FAILURE, failure.code.number, failure.details)
+                    return {"Done": True}
+                LOG.warning("Job %s: item failed, going on (Permissive): %s", job_id, failure)
+                continue
+            if self._store.mark(job_id, run, number, position, True, sent) is Mark.STOPPED:
+                return {"Done": True}
+        return {"Done": True}
+
+    def finish(self, job_id: str, run: int) -> None:
+        job = self._store.get(job_id)
+        if job is None or job.run != run or job.state is not JobState.RUNNING:
+            return  # paused, cancelled or failed meanwhile: the record already says so
+        self._complete(job, JobState.SUCCESS, 0, "")
+
+    def fail(self, job_id: str, run: int, error: dict[str, Any]) -> None:
+        """An unexpected error survived Step Functions' retries: the job fails with it."""
+        job = self._store.get(job_id)
+        if job is None or job.run != run or job.state not in ACTIVE:
+            return
+        details = f"{error.get('Error', 'Error')}: {error.get('Cause', '')}".strip(": ")
+        LOG.error("Job %s failed: %s", job_id, details)
+        self._complete(job, JobState.FAILURE, ErrorCode.INTERNAL_ERROR.number, details)
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _active(self, job_id: str, run: int) -> Job | None:
+        job = self._store.get(job_id)
+        if job is None or job.run != run or job.state not in ACTIVE:
+            return None
+        return job
+
+    def _complete(self, job: Job, state: JobState, code: int, details: str) -> None:
+        """Move a job of an active state to Success or Failure, then trim the history."""
+        now = self._clock()
+        changes = {
+            "State": state.value,
+            "ErrorCode": code,
+            "ErrorDetails": details,
+            "CompletedAt": now,
+            "Runtime": job.effective_runtime(now),
+            # The running stretch is over: it now counts in Runtime.
+            "RunningSince": None,
+        }
+        if self._store.update(job.id, changes, states=ACTIVE, run=job.run):
+            self.trim_history()
+
+    def trim_history(self) -> None:
+        """Forget finished jobs beyond ``JobsHistorySize``, oldest first, as Orthanc does."""
+        ids = list(self._store.ids_newest_first())
+        jobs = self._store.get_many(ids)
+        finished = [i for i in ids if i in jobs and jobs[i].state in FINISHED]
+        for job_id in finished[self._history_size :]:
+            self._store.delete(job_id)

@@ -1,0 +1,345 @@
+"""Jobs in the ``jobs`` table: the record Orthanc's ``/jobs`` API shows, and the job's items.
+
+Items, all in the job's own partition (``pk`` = job ID):
+
+* ``sk="job"``: the record (state, counters, parameters). It carries ``lst="job"`` and
+  ``ct=<creation time>#<id>``, the keys of the ``ByCreation`` index that lists jobs newest
+  first without a scan. Jobs are created at human or script speed, so one index partition is
+  not a hot spot.
+* ``sk="batch#<n>"``: a batch of items to process (``items``), the positions already handled
+  (``done``, a number set, and ``failed``) and how many times a worker started on it
+  (``attempts``). Marking an item and counting it on the record is one transaction that does
+  nothing if the item was already marked, so a retried step never counts twice.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from chalicelib.jobs.model import ACTIVE as ACTIVE_STATES
+from chalicelib.jobs.model import Job, JobState
+from chalicelib.storage.index import dump_item, load_item
+
+RECORD = "job"
+LIST_PARTITION = "job"
+MAX_BATCH_WRITE = 25
+MAX_BATCH_GET = 100
+
+
+@dataclass(frozen=True)
+class Batch:
+    items: list[Any]
+    done: frozenset[int]
+    attempts: int
+
+
+def batch_key(number: int) -> str:
+    return f"batch#{number:06d}"
+
+
+def _record_item(job: Job) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "pk": job.id,
+        "sk": RECORD,
+        "lst": LIST_PARTITION,
+        "ct": f"{job.created:017.6f}#{job.id}",
+        "Type": job.type,
+        "Params": json.dumps(job.params, sort_keys=True),
+        "State": job.state.value,
+        "Priority": job.priority,
+        "Created": _decimal(job.created),
+        "Run": job.run,
+        "Planned": job.planned,
+        "Batches": job.batches,
+        "Total": job.total,
+        "Size": job.size,
+        "Completed": job.completed,
+        "Failed": job.failed,
+        "Sent": job.sent,
+        "ErrorCode": job.error_code,
+        "ErrorDetails": job.error_details,
+        "Runtime": _decimal(job.runtime),
+        "UserData": json.dumps(job.user_data),
+    }
+    if job.completed_at is not None:
+        item["CompletedAt"] = _decimal(job.completed_at)
+    if job.running_since is not None:
+        item["RunningSince"] = _decimal(job.running_since)
+    return item
+
+
+def _job(item: dict[str, Any]) -> Job:
+    return Job(
+        id=item["pk"],
+        type=item["Type"],
+        params=json.loads(item["Params"]),
+        state=JobState(item["State"]),
+        priority=int(item["Priority"]),
+        created=float(item["Created"]),
+        run=int(item["Run"]),
+        planned=bool(item["Planned"]),
+        batches=int(item["Batches"]),
+        total=int(item["Total"]),
+        size=int(item["Size"]),
+        completed=int(item["Completed"]),
+        failed=int(item["Failed"]),
+        sent=int(item["Sent"]),
+        error_code=int(item["ErrorCode"]),
+        error_details=item["ErrorDetails"],
+        completed_at=float(item["CompletedAt"]) if "CompletedAt" in item else None,
+        runtime=float(item["Runtime"]),
+        running_since=float(item["RunningSince"]) if "RunningSince" in item else None,
+        user_data=json.loads(item["UserData"]),
+    )
+
+
+def _decimal(value: float) -> Any:
+    """Floats travel as DynamoDB numbers through Decimal (boto3 refuses Python floats)."""
+    from decimal import Decimal
+
+    return Decimal(f"{value:.6f}")
+
+
+class Mark(Enum):
+    """What :meth:`JobStore.mark` did."""
+
+    MARKED = "marked"
+    ALREADY = "already marked"  # a retried step: nothing counted twice
+    STOPPED = "job no longer active"  # paused, cancelled or at a newer run
+
+
+def _conditions(
+    names: dict[str, str],
+    values: dict[str, Any],
+    states: Iterable[JobState] | None,
+    run: int | None,
+) -> list[str]:
+    """Conditions on the job record: it exists, is in one of ``states``, at ``run``."""
+    conditions = ["attribute_exists(pk)"]
+    if states is not None:
+        names["#state"] = "State"
+        options = []
+        for position, state in enumerate(states):
+            values[f":s{position}"] = state.value
+            options.append(f":s{position}")
+        conditions.append(f"#state IN ({', '.join(options)})")
+    if run is not None:
+        names["#run"] = "Run"
+        values[":run"] = run
+        conditions.append("#run = :run")
+    return conditions
+
+
+class JobStore:
+    def __init__(self, client: Any, table: str) -> None:
+        self._client = client
+        self._table = table
+
+    # -- the record --------------------------------------------------------------------------
+
+    def create(self, job: Job) -> None:
+        self._client.put_item(
+            TableName=self._table,
+            Item=dump_item(_record_item(job)),
+            ConditionExpression="attribute_not_exists(pk)",
+        )
+
+    def get(self, job_id: str) -> Job | None:
+        answer = self._client.get_item(
+            TableName=self._table,
+            Key=dump_item({"pk": job_id, "sk": RECORD}),
+            ConsistentRead=True,
+        )
+        return _job(load_item(answer["Item"])) if "Item" in answer else None
+
+    def get_many(self, job_ids: list[str]) -> dict[str, Job]:
+        found: dict[str, Job] = {}
+        for start in range(0, len(job_ids), MAX_BATCH_GET):
+            keys = [
+                dump_item({"pk": i, "sk": RECORD}) for i in job_ids[start : start + MAX_BATCH_GET]
+            ]
+            request: dict[str, Any] = {self._table: {"Keys": keys, "ConsistentRead": True}}
+            while request:
+                answer = self._client.batch_get_item(RequestItems=request)
+                for raw in answer["Responses"].get(self._table, []):
+                    job = _job(load_item(raw))
+                    found[job.id] = job
+                request = answer.get("UnprocessedKeys") or {}
+        return found
+
+    def ids_newest_first(self) -> Iterator[str]:
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "ByCreation",
+            "KeyConditionExpression": "lst = :l",
+            "ExpressionAttributeValues": dump_item({":l": LIST_PARTITION}),
+            "ScanIndexForward": False,
+        }
+        while True:
+            page = self._client.query(**kwargs)
+            for raw in page["Items"]:
+                yield load_item(raw)["pk"]
+            if "LastEvaluatedKey" not in page:
+                return
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def update(
+        self,
+        job_id: str,
+        changes: dict[str, Any],
+        states: Iterable[JobState] | None = None,
+        run: int | None = None,
+    ) -> bool:
+        """Set fields of the record (keys as in the item, floats allowed, None removes) if it
+        exists, is in one of ``states`` and at ``run``; returns False if the condition failed."""
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {}
+        assignments, removals = [], []
+        for position, (key, value) in enumerate(changes.items()):
+            names[f"#f{position}"] = key
+            if value is None:
+                removals.append(f"#f{position}")
+                continue
+            values[f":v{position}"] = _decimal(value) if isinstance(value, float) else value
+            assignments.append(f"#f{position} = :v{position}")
+        expression = "SET " + ", ".join(assignments) if assignments else ""
+        if removals:
+            expression += " REMOVE " + ", ".join(removals)
+        conditions = _conditions(names, values, states, run)
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=dump_item({"pk": job_id, "sk": RECORD}),
+                UpdateExpression=expression.strip(),
+                ConditionExpression=" AND ".join(conditions),
+                ExpressionAttributeNames=names,
+                **({"ExpressionAttributeValues": dump_item(values)} if values else {}),
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    # -- batches -----------------------------------------------------------------------------
+
+    def write_batches(self, job_id: str, batches: list[list[Any]]) -> None:
+        """Store the planned batches (overwriting a half-written earlier plan)."""
+        requests = [
+            {
+                "PutRequest": {
+                    "Item": dump_item(
+                        {"pk": job_id, "sk": batch_key(n), "items": items, "attempts": 0}
+                    )
+                }
+            }
+            for n, items in enumerate(batches)
+        ]
+        self._batch_write(requests)
+
+    def start_batch(self, job_id: str, number: int) -> Batch:
+        """Count one more attempt at a batch and read it (one UpdateItem)."""
+        answer = self._client.update_item(
+            TableName=self._table,
+            Key=dump_item({"pk": job_id, "sk": batch_key(number)}),
+            UpdateExpression="ADD attempts :one",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues=dump_item({":one": 1}),
+            ReturnValues="ALL_NEW",
+        )
+        item = load_item(answer["Attributes"])
+        return Batch(
+            items=list(item["items"]),
+            done=frozenset(int(i) for i in item.get("done", ())),
+            attempts=int(item["attempts"]),
+        )
+
+    def mark(
+        self, job_id: str, run: int, number: int, position: int, ok: bool, sent: int = 0
+    ) -> Mark:
+        """Record that an item was handled (``ok``, ``sent`` bytes) or failed for good.
+
+        One transaction: the batch's ``done`` set gains the position only if it lacks it, and
+        the record's counters move in the same write, only while the job is still active at
+        ``run``. Counts stay exact under retries, and a worker learns that its job was paused
+        or cancelled at the item it was handling, without reading the record before each one.
+        """
+        counter = "Completed" if ok else "Failed"
+        names = {"#count": counter}
+        values: dict[str, Any] = {":one": 1, ":sent": sent}
+        condition = " AND ".join(_conditions(names, values, ACTIVE_STATES, run))
+        actions = [
+            {
+                "Update": {
+                    "TableName": self._table,
+                    "Key": dump_item({"pk": job_id, "sk": batch_key(number)}),
+                    "UpdateExpression": "ADD done :p",
+                    "ConditionExpression": "attribute_exists(pk) AND NOT contains(done, :i)",
+                    "ExpressionAttributeValues": dump_item({":p": {position}, ":i": position}),
+                }
+            },
+            {
+                "Update": {
+                    "TableName": self._table,
+                    "Key": dump_item({"pk": job_id, "sk": RECORD}),
+                    "UpdateExpression": "ADD #count :one, Sent :sent",
+                    "ConditionExpression": condition,
+                    "ExpressionAttributeNames": names,
+                    "ExpressionAttributeValues": dump_item(values),
+                }
+            },
+        ]
+        try:
+            self._client.transact_write_items(TransactItems=actions)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+            if len(reasons) == 2 and reasons[1] == "ConditionalCheckFailed":
+                return Mark.STOPPED
+            if reasons and reasons[0] == "ConditionalCheckFailed":
+                return Mark.ALREADY
+            raise
+        return Mark.MARKED
+
+    # -- removal -----------------------------------------------------------------------------
+
+    def delete_batches(self, job_id: str) -> None:
+        self._delete_items(job_id, only_batches=True)
+
+    def delete(self, job_id: str) -> None:
+        self._delete_items(job_id, only_batches=False)
+
+    def _delete_items(self, job_id: str, only_batches: bool) -> None:
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :p",
+            "ExpressionAttributeValues": dump_item({":p": job_id}),
+            "ProjectionExpression": "pk, sk",
+        }
+        if only_batches:
+            kwargs["KeyConditionExpression"] += " AND begins_with(sk, :b)"
+            kwargs["ExpressionAttributeValues"] = dump_item({":p": job_id, ":b": "batch#"})
+        keys = []
+        while True:
+            page = self._client.query(**kwargs)
+            keys += page["Items"]
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        # The record last: a crash half-way leaves a job that can still be deleted again.
+        keys.sort(key=lambda key: key["sk"]["S"] == RECORD)
+        self._batch_write([{"DeleteRequest": {"Key": key}} for key in keys])
+
+    def _batch_write(self, requests: list[dict[str, Any]]) -> None:
+        for start in range(0, len(requests), MAX_BATCH_WRITE):
+            pending = {self._table: requests[start : start + MAX_BATCH_WRITE]}
+            while pending:
+                answer = self._client.batch_write_item(RequestItems=pending)
+                pending = answer.get("UnprocessedItems") or {}
