@@ -50,11 +50,10 @@ class PeerClient:
         self.timeout = seconds
         options: dict[str, Any] = {
             "timeout": urllib3.Timeout(connect=seconds, read=seconds),
-            # One retry covers a keep-alive connection the peer closed while idle. Sending an
-            # instance twice is harmless: the peer answers "AlreadyStored".
-            "retries": urllib3.Retry(
-                total=1, connect=1, read=1, redirect=0, other=0, allowed_methods=None
-            ),
+            # One retry of a failed connection; none after a request was sent, so that a
+            # silent peer costs one timeout, not two. (urllib3 checks a pooled keep-alive
+            # connection before reusing it.)
+            "retries": urllib3.Retry(total=1, connect=1, read=0, redirect=0, other=0),
             "maxsize": 4,
         }
         if peer.url.startswith("https:"):

@@ -49,8 +49,10 @@ class PeerService:
         self._store.put(name, peer.to_json())
 
     def delete(self, name: str) -> None:
-        if name not in self.names():
-            raise OrthancError(ErrorCode.INEXISTENT_ITEM, f"Unknown Orthanc peer: {name}")
+        try:
+            self.get(name)
+        except OrthancError:
+            raise OrthancError(ErrorCode.INEXISTENT_ITEM, f"Unknown Orthanc peer: {name}") from None
         self._store.remove(name)
 
     def client(self, peer: Peer) -> PeerClient:

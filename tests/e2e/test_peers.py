@@ -94,6 +94,15 @@ def test_orthanc_sends_to_cirrus(pair: tuple[LocalStack, OrthancServer]) -> None
     )
     for answer, data in zip(uploaded, files, strict=True):
         assert cirrus.get(f"{stack.url}/instances/{answer['ID']}/file", timeout=10).content == data
+    # Compressed: Orthanc sends gzip bodies (Content-Encoding), which Cirrus decodes.
+    compressed = [orthanc.upload(data) for data in study_files(2)]
+    response = orthanc.post(
+        "/peers/cirrus/store",
+        json={"Resources": [compressed[0]["ParentStudy"]], "Compress": True},
+    )
+    assert response.status_code == 200, response.text
+    for answer in compressed:
+        assert cirrus.get(f"{stack.url}/instances/{answer['ID']}", timeout=10).ok
 
 
 def test_cirrus_sends_to_orthanc(pair: tuple[LocalStack, OrthancServer]) -> None:
