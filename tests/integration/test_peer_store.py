@@ -120,7 +120,7 @@ def test_compressed_store_sends_gzip(cirrus: Any, peer: FakePeer) -> None:
     answer = body(
         post(cirrus, "/peers/fake/store", {"Resources": [answers[0]["ID"]], "Compress": True})
     )
-    assert peer.headers[-1]["Content-Encoding"] == "gzip"
+    assert peer.headers[-1]["content-encoding"] == "gzip"
     assert answer["Compress"] is True
     assert int(answer["Size"]) == len(gzip.compress(files[0], compresslevel=9))
     assert int(answer["Size"]) < len(files[0])
@@ -430,3 +430,20 @@ def test_https_peer_with_client_certificate(
         configure(OrthancPeers=peers, HttpsVerifyPeers=False)
         assert post(client, "/peers/tls/store", [instance]).status_code == 200
         assert peer.posts == {instance: 2}
+
+
+def test_peer_http_headers_and_credentials_are_sent(
+    cirrus: Any, configure: Any, peer: FakePeer
+) -> None:
+    long_form = {
+        "Url": peer.url,
+        "Username": "bob",
+        "Password": "pw",
+        "HttpHeaders": {"X-Site": "A"},
+    }
+    configure(OrthancPeers={"fake": long_form})
+    _, answers, _ = series(cirrus, 1)
+    assert post(cirrus, "/peers/fake/store", [answers[0]["ID"]]).status_code == 200
+    sent = peer.headers[-1]
+    assert sent["x-site"] == "A" and sent["content-type"] == "application/dicom"
+    assert sent["authorization"] == "Basic Ym9iOnB3"  # bob:pw

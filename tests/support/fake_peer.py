@@ -29,7 +29,7 @@ class FakePeer:
         self, credentials: tuple[str, str] | None = None, tls: ssl.SSLContext | None = None
     ) -> None:
         self.posts: Counter[str] = Counter()
-        self.headers: list[dict[str, str]] = []
+        self.headers: list[dict[str, str]] = []  # lower-cased names
         self.credentials = credentials
         # Set by a test: the upload number (1-based) to hold until ``release`` is set.
         self.hold_at: int | None = None
@@ -108,7 +108,7 @@ def _handler(peer: FakePeer) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             if not self._authorized():
                 return
-            peer.headers.append(dict(self.headers))
+            peer.headers.append({k.lower(): v for k, v in self.headers.items()})
             if self.headers.get("Content-Encoding") == "gzip":
                 body = gzip.decompress(body)
             instance, status = peer.store(body)
