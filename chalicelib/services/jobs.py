@@ -15,6 +15,7 @@ from typing import Any
 from chalicelib.errors import ErrorCode, OrthancError, error_text, unknown_resource
 from chalicelib.jobs.launcher import JobLauncher
 from chalicelib.jobs.model import ACTIVE, FINISHED, Job, JobState, job_time
+from chalicelib.jobs.request import JobOptions
 from chalicelib.services.job_steps import JobKind
 from chalicelib.storage.jobs import JobStore
 
@@ -50,6 +51,19 @@ class JobService:
         self._store.create(job)
         self._launcher.start(job.id, job.run)
         return job
+
+    def run(
+        self, kind: str, params: dict[str, Any], options: JobOptions, wait_seconds: float
+    ) -> dict[str, Any]:
+        """Submit a job and answer as Orthanc's job routes do: ``{"ID", "Path"}`` at once when
+        asynchronous; otherwise the job's ``Content`` once it succeeded, or its error."""
+        job = self.submit(kind, params, options.priority, options.user_data)
+        if options.asynchronous:
+            return {"ID": job.id, "Path": f"/jobs/{job.id}"}
+        finished = self.wait(job.id, wait_seconds)
+        if finished.state is not JobState.SUCCESS:
+            raise OrthancError(ErrorCode.of(finished.error_code), finished.error_details or None)
+        return self._kinds[kind].content(finished)
 
     def wait(self, job_id: str, seconds: float) -> Job:
         """The job once finished; a 504 error naming the job if it takes longer than

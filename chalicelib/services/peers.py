@@ -26,11 +26,10 @@ class PeerService:
         self._http = http
         self._clients: dict[str, PeerClient] = {}
 
-    def names(self) -> list[str]:
-        """The peers' names, sorted (one Query)."""
-        written = self._store.all()
-        names = set(self._configured) | set(written)
-        return sorted(n for n in names if written.get(n, True) is not None)
+    def all(self) -> dict[str, Peer]:
+        """Every peer by name (one Query)."""
+        definitions = {**self._configured, **self._store.all()}
+        return {n: parse_peer(n, d) for n, d in definitions.items() if d is not None}
 
     def get(self, name: str) -> Peer:
         """A peer by name; 404 if there is none."""

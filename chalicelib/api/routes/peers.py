@@ -13,7 +13,6 @@ from chalicelib.api import http
 from chalicelib.api.routing import RouteTable
 from chalicelib.dicom.identifiers import is_resource_id
 from chalicelib.errors import ErrorCode, OrthancError, bad_file
-from chalicelib.jobs.model import JobState
 from chalicelib.jobs.request import boolean_option, job_options
 from chalicelib.peers.client import PeerUnavailable
 from chalicelib.services.peer_store import KIND
@@ -26,11 +25,10 @@ PEER_OPERATIONS = ["configuration", "store", "store-straight", "system"]
 
 
 def list_peers(request: Request) -> Any:
-    service = bootstrap.peers()
-    names = service.names()
+    peers = bootstrap.peers().all()
     if not http.flag(http.query_params(request), "expand"):
-        return names
-    return {name: configuration_json(service.get(name)) for name in names}
+        return sorted(peers)
+    return {name: configuration_json(peers[name]) for name in sorted(peers)}
 
 
 def get_peer(request: Request, id: str) -> Any:
@@ -77,14 +75,7 @@ def store(request: Request, id: str) -> Any:
             ErrorCode.NOT_IMPLEMENTED, "Transcoding while sending to a peer is not supported yet"
         )
     params = bootstrap.peer_store().params(id, resource_ids, compress, options.permissive)
-    jobs = bootstrap.jobs()
-    job = jobs.submit(KIND, params, options.priority, options.user_data)
-    if options.asynchronous:
-        return {"ID": job.id, "Path": f"/jobs/{job.id}"}
-    finished = jobs.wait(job.id, bootstrap.config().SynchronousJobTimeout)
-    if finished.state is not JobState.SUCCESS:
-        raise OrthancError(ErrorCode.of(finished.error_code), finished.error_details or None)
-    return jobs.to_json(finished)["Content"]
+    return bootstrap.jobs().run(KIND, params, options, bootstrap.config().SynchronousJobTimeout)
 
 
 def store_straight(request: Request, id: str) -> Any:
