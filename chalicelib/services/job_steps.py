@@ -5,14 +5,15 @@ Four steps: ``plan`` (list the job's items once, in batches), ``batch`` (handle 
 one batch), ``finish`` (Success) and ``fail`` (an unexpected error, after Step Functions'
 retries). The job record is the source of truth, and every step is safe to run twice:
 
-- an item is marked handled in the same transaction that counts it, so a retried batch skips
-  what was done and never counts twice;
-- the one item a killed worker may have sent without marking it is the first unmarked item of
-  a batch started more than once; the job kind is asked whether that item already reached
-  its destination (``already_done``) before sending it again;
-- marking an item is conditional on the job being active at the worker's run, so a worker
-  stops at the item it was handling when the job is paused, cancelled, or moved to a newer
-  run (resumed, resubmitted): a cancelled job stops within one item.
+- handled items are marked in the same transaction that counts them, so a retried batch skips
+  what was done and never counts twice. Marks are grouped (RECORD_EVERY items or
+  RECORD_SECONDS) to spare a write per item;
+- items are handled in order, so the items a killed worker may have sent without marking them
+  are the first unmarked items of a batch started more than once: the job kind is asked
+  whether each reached its destination (``already_done``) until one did not;
+- marking is conditional on the job being active at the worker's run, so a worker stops at
+  its next group of marks when the job is paused, cancelled, or moved to a newer run
+  (resumed, resubmitted): a cancelled job stops within a group of items.
 """
 
 from __future__ import annotations
@@ -24,11 +25,16 @@ from typing import Any, Protocol
 
 from chalicelib.errors import ErrorCode, OrthancError
 from chalicelib.jobs.model import ACTIVE, FINISHED, Job, JobState
-from chalicelib.storage.jobs import JobStore, Mark
+from chalicelib.storage.jobs import Handled, JobStore, Mark
 
 LOG = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
+# Handled items are recorded in groups, one transaction per RECORD_EVERY items or per
+# RECORD_SECONDS, whichever comes first: a worker learns within that much that its job was
+# paused or cancelled, and a killed worker leaves at most that many items to verify.
+RECORD_EVERY = 10
+RECORD_SECONDS = 0.25
 # A batch step stops taking new items when less than this is left of its Lambda's time
 # (plus the item timeout); the state machine then runs the batch again in a fresh call.
 SAFETY_MARGIN_MS = 10_000
@@ -134,30 +140,34 @@ class JobSteps:
         worker = self._kinds[job.type].worker(job)
         permissive = bool(job.params.get("Permissive"))
         budget_ms = SAFETY_MARGIN_MS + 1000 * worker.item_timeout
-        uncertain = batch.attempts > 1  # the first unmarked item may have been sent already
+        recorder = _Recorder(self._store, job_id, run, number)
+        # Items a killed worker sent without recording them are the first unmarked ones.
+        verifying = batch.attempts > 1
         for position, item in enumerate(batch.items):
             if position in batch.done:
                 continue
             if remaining_ms() < budget_ms:
-                return {"Done": False}
-            if uncertain:
-                uncertain = False
+                return {"Done": not recorder.flush()}
+            if verifying:
                 if worker.already_done(item):
-                    if self._store.mark(job_id, run, number, position, True) is Mark.STOPPED:
+                    if not recorder.add(Handled(position, True)):
                         return {"Done": True}
                     continue
+                verifying = False
             try:
                 sent = worker.run(item)
             except ItemFailed as failure:
-                if self._store.mark(job_id, run, number, position, False) is Mark.STOPPED:
+                # Recorded at once, so that unrecorded items only ever follow recorded ones.
+                if not recorder.add(Handled(position, False), now=True):
                     return {"Done": True}
                 if not permissive:
                     self._complete(job, JobState.FAILURE, failure.code.number, failure.details)
                     return {"Done": True}
                 LOG.warning("Job %s: item failed, going on (Permissive): %s", job_id, failure)
                 continue
-            if self._store.mark(job_id, run, number, position, True, sent) is Mark.STOPPED:
+            if not recorder.add(Handled(position, True, sent)):
                 return {"Done": True}
+        recorder.flush()
         return {"Done": True}
 
     def finish(self, job_id: str, run: int) -> None:
@@ -205,3 +215,29 @@ class JobSteps:
         finished = [i for i in ids if i in jobs and jobs[i].state in FINISHED]
         for job_id in finished[self._history_size :]:
             self._store.delete(job_id)
+
+
+class _Recorder:
+    """Records a batch's handled items in groups (see RECORD_EVERY)."""
+
+    def __init__(self, store: JobStore, job_id: str, run: int, number: int) -> None:
+        self._store = store
+        self._key = (job_id, run, number)
+        self._pending: list[Handled] = []
+        self._since = time.monotonic()
+
+    def add(self, handled: Handled, now: bool = False) -> bool:
+        """Note an item; False once the job is no longer active at this run (stop)."""
+        self._pending.append(handled)
+        due = time.monotonic() - self._since >= RECORD_SECONDS
+        if now or due or len(self._pending) >= RECORD_EVERY:
+            return self.flush()
+        return True
+
+    def flush(self) -> bool:
+        """Record what is pending; False if the job is no longer active at this run."""
+        self._since = time.monotonic()
+        if not self._pending:
+            return True
+        pending, self._pending = self._pending, []
+        return self._store.mark(*self._key, pending) is not Mark.STOPPED

@@ -106,6 +106,15 @@ def _decimal(value: float) -> Any:
     return Decimal(f"{value:.6f}")
 
 
+@dataclass(frozen=True)
+class Handled:
+    """An item of a batch, handled: ``ok`` (``sent`` bytes) or failed for good."""
+
+    position: int
+    ok: bool
+    sent: int = 0
+
+
 class Mark(Enum):
     """What :meth:`JobStore.mark` did."""
 
@@ -260,38 +269,46 @@ class JobStore:
             attempts=int(item["attempts"]),
         )
 
-    def mark(
-        self, job_id: str, run: int, number: int, position: int, ok: bool, sent: int = 0
-    ) -> Mark:
-        """Record that an item was handled (``ok``, ``sent`` bytes) or failed for good.
+    def mark(self, job_id: str, run: int, number: int, handled: list[Handled]) -> Mark:
+        """Record items of a batch as handled, and count them on the record.
 
-        One transaction: the batch's ``done`` set gains the position only if it lacks it, and
-        the record's counters move in the same write, only while the job is still active at
-        ``run``. Counts stay exact under retries, and a worker learns that its job was paused
-        or cancelled at the item it was handling, without reading the record before each one.
+        One transaction: the batch's ``done`` set gains the positions only if it has none of
+        them, and the record's counters move in the same write, only while the job is still
+        active at ``run``. Counts stay exact under retries, and a worker learns that its job
+        was paused or cancelled without reading the record before each item. If another
+        worker recorded some of the positions meanwhile, each is recorded on its own.
         """
-        counter = "Completed" if ok else "Failed"
-        names = {"#count": counter}
-        values: dict[str, Any] = {":one": 1, ":sent": sent}
-        condition = " AND ".join(_conditions(names, values, ACTIVE_STATES, run))
+        positions = [h.position for h in handled]
+        values: dict[str, Any] = {":p": set(positions)}
+        absent = []
+        for n, position in enumerate(positions):
+            values[f":i{n}"] = position
+            absent.append(f"NOT contains(done, :i{n})")
+        names: dict[str, str] = {}
+        counters: dict[str, Any] = {
+            ":ok": sum(1 for h in handled if h.ok),
+            ":failed": sum(1 for h in handled if not h.ok),
+            ":sent": sum(h.sent for h in handled),
+        }
+        condition = " AND ".join(_conditions(names, counters, ACTIVE_STATES, run))
         actions = [
             {
                 "Update": {
                     "TableName": self._table,
                     "Key": dump_item({"pk": job_id, "sk": batch_key(number)}),
                     "UpdateExpression": "ADD done :p",
-                    "ConditionExpression": "attribute_exists(pk) AND NOT contains(done, :i)",
-                    "ExpressionAttributeValues": dump_item({":p": {position}, ":i": position}),
+                    "ConditionExpression": " AND ".join(["attribute_exists(pk)", *absent]),
+                    "ExpressionAttributeValues": dump_item(values),
                 }
             },
             {
                 "Update": {
                     "TableName": self._table,
                     "Key": dump_item({"pk": job_id, "sk": RECORD}),
-                    "UpdateExpression": "ADD #count :one, Sent :sent",
+                    "UpdateExpression": "ADD Completed :ok, Failed :failed, Sent :sent",
                     "ConditionExpression": condition,
                     "ExpressionAttributeNames": names,
-                    "ExpressionAttributeValues": dump_item(values),
+                    "ExpressionAttributeValues": dump_item(counters),
                 }
             },
         ]
@@ -303,9 +320,12 @@ class JobStore:
             reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
             if len(reasons) == 2 and reasons[1] == "ConditionalCheckFailed":
                 return Mark.STOPPED
-            if reasons and reasons[0] == "ConditionalCheckFailed":
+            if not reasons or reasons[0] != "ConditionalCheckFailed":
+                raise
+            if len(handled) == 1:
                 return Mark.ALREADY
-            raise
+            results = [self.mark(job_id, run, number, [h]) for h in handled]
+            return Mark.STOPPED if Mark.STOPPED in results else Mark.MARKED
         return Mark.MARKED
 
     # -- removal -----------------------------------------------------------------------------
