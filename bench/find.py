@@ -48,7 +48,7 @@ from cirrus_target import CirrusServer  # first: puts the repository root on sys
 from ingest import log
 from pydicom.dataset import Dataset
 from pydicom.uid import CTImageStorage, MRImageStorage
-from servers import MotoProcess, OrthancServer
+from servers import MotoProcess, OrthancServer, post_instances
 
 from chalicelib.dicom.identifiers import Level
 from chalicelib.model import ChildLink, Counts, Resource
@@ -154,22 +154,11 @@ def generate(instances: int) -> list[bytes]:
 
 
 def fill_orthanc(url: str, files: Sequence[bytes]) -> None:
-    """Upload every file (one keep-alive session per thread: requests.Session is not
-    thread-safe); any answer but a new instance stops the run, the comparison would be void."""
-    local = threading.local()
-
-    def upload(data: bytes) -> None:
-        session = getattr(local, "session", None)
-        if session is None:
-            session = local.session = requests.Session()
-        response = session.post(f"{url}/instances", data=data, timeout=60)
-        response.raise_for_status()
-        if response.json().get("Status") != "Success":
-            raise RuntimeError(f"Orthanc did not store a new instance: {response.text}")
-
-    with ThreadPoolExecutor(ORTHANC_THREADS) as pool:
-        for _ in pool.map(upload, files):
-            pass
+    """Upload every file; any answer but a new instance stops the run, the comparison would
+    be void."""
+    for answer in post_instances(url, files, ORTHANC_THREADS):
+        if answer.get("Status") != "Success":
+            raise RuntimeError(f"Orthanc did not store a new instance: {answer}")
 
 
 def index_items(files: Iterable[bytes]) -> Iterator[dict[str, Any]]:

@@ -42,10 +42,8 @@ import signal
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,7 +51,7 @@ from typing import Any
 
 import dicomgen
 import requests
-from servers import REPO_ROOT, OrthancServer
+from servers import REPO_ROOT, OrthancServer, post_instances
 
 PEER = "r"
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -119,21 +117,11 @@ def generate_study(count: int, size: int) -> list[bytes]:
 
 def upload(sender: Sender, files: Sequence[bytes], workers: int) -> str:
     """POST every file to ``/instances`` (a few connections); the Orthanc ID of the study."""
-    local = threading.local()
-
-    def post(data: bytes) -> str:
-        session = getattr(local, "session", None)
-        if session is None:
-            session = local.session = requests.Session()
-        response = session.post(f"{sender.url}/instances", data=data, timeout=120)
-        if response.status_code != 200:
-            raise BenchmarkError(
-                f"{sender.name} refused an upload: HTTP {response.status_code} {response.text}"
-            )
-        return response.json()["ParentStudy"]
-
-    with ThreadPoolExecutor(workers) as pool:
-        studies = set(pool.map(post, files))
+    try:
+        answers = post_instances(sender.url, files, workers)
+    except RuntimeError as exc:
+        raise BenchmarkError(f"{sender.name}: {exc}") from exc
+    studies = {answer["ParentStudy"] for answer in answers}
     if len(studies) != 1:
         raise BenchmarkError(f"expected one study on {sender.name}, got {sorted(studies)}")
     study = studies.pop()

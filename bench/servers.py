@@ -15,11 +15,13 @@ import http.client
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
-from typing import IO
+from typing import IO, Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
@@ -114,3 +116,26 @@ class MotoProcess:
         if self._log is not None:
             self._log.close()
             self._log = None
+
+
+def post_instances(url: str, files: Sequence[bytes], workers: int) -> list[dict[str, Any]]:
+    """Fill a server (untimed set-up): POST every file to ``/instances`` from ``workers``
+    threads, one keep-alive session each (requests.Session is not thread-safe); the answers,
+    in order. Any refused upload stops the benchmark, whose comparison would be void."""
+    import requests
+
+    local = threading.local()
+
+    def post(data: bytes) -> dict[str, Any]:
+        session = getattr(local, "session", None)
+        if session is None:
+            session = local.session = requests.Session()
+        response = session.post(f"{url}/instances", data=data, timeout=120)
+        if response.status_code != 200:
+            raise RuntimeError(
+                f"{url} refused an upload: HTTP {response.status_code} {response.text}"
+            )
+        return response.json()
+
+    with ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(post, files))

@@ -56,6 +56,12 @@ def post(client: Any, path: str, payload: Any, raw: bool = False) -> Any:
     return client.http.post(path, body=data, headers={"Content-Type": "application/json"})
 
 
+def start(client: Any, peer_name: str, resource: str) -> dict[str, Any]:
+    """An asynchronous store of one resource: ``{"ID", "Path"}``."""
+    payload = {"Resources": [resource], "Asynchronous": True}
+    return body(post(client, f"/peers/{peer_name}/store", payload))
+
+
 def wait_job(client: Any, job_id: str, states: tuple[str, ...] = ("Success", "Failure")) -> Any:
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -132,9 +138,7 @@ def test_unreachable_peer_fails_the_job_clearly(cirrus: Any) -> None:
     response = post(cirrus, "/peers/dead/store", [answers[0]["ID"]])
     assert_orthanc_error(response, 500, 9, "POST")
     assert "Cannot reach peer 'dead'" in body(response)["Details"]
-    started = body(
-        post(cirrus, "/peers/dead/store", {"Resources": [answers[0]["ID"]], "Asynchronous": True})
-    )
+    started = start(cirrus, "dead", answers[0]["ID"])
     job = wait_job(cirrus, started["ID"])
     assert job["State"] == "Failure"
     assert (job["ErrorCode"], job["ErrorDescription"]) == (9, "Error in the network protocol")
@@ -262,9 +266,7 @@ def test_a_worker_dying_after_a_send_does_not_send_twice(
 def test_cancel_stops_within_a_group_of_instances(cirrus: Any, peer: FakePeer) -> None:
     series_id, _, _ = series(cirrus, 30)
     peer.hold_at = 2
-    started = body(
-        post(cirrus, "/peers/fake/store", {"Resources": [series_id], "Asynchronous": True})
-    )
+    started = start(cirrus, "fake", series_id)
     assert peer.holding.wait(10)
     assert body(post(cirrus, f"/jobs/{started['ID']}/cancel", {})) == {}
     peer.release.set()
@@ -278,9 +280,7 @@ def test_cancel_stops_within_a_group_of_instances(cirrus: Any, peer: FakePeer) -
 def test_pause_then_resume_sends_everything_once(cirrus: Any, peer: FakePeer) -> None:
     series_id, answers, _ = series(cirrus, 25)
     peer.hold_at = 2
-    started = body(
-        post(cirrus, "/peers/fake/store", {"Resources": [series_id], "Asynchronous": True})
-    )
+    started = start(cirrus, "fake", series_id)
     job_id = started["ID"]
     assert peer.holding.wait(10)
     assert body(post(cirrus, f"/jobs/{job_id}/pause", {})) == {}
@@ -299,9 +299,7 @@ def test_pause_then_resume_sends_everything_once(cirrus: Any, peer: FakePeer) ->
 
 def test_resubmit_a_failed_job(cirrus: Any, peer: FakePeer) -> None:
     _, answers, _ = series(cirrus, 1)
-    started = body(
-        post(cirrus, "/peers/dead/store", {"Resources": [answers[0]["ID"]], "Asynchronous": True})
-    )
+    started = start(cirrus, "dead", answers[0]["ID"])
     assert wait_job(cirrus, started["ID"])["State"] == "Failure"
     response = cirrus.http.put(
         "/peers/dead", body=json.dumps({"Url": peer.url, "Username": "bob", "Password": "pw"})
@@ -335,9 +333,7 @@ def test_job_control_errors(cirrus: Any, peer: FakePeer) -> None:
     assert_orthanc_error(output, 404, 7, "GET")
     assert body(output)["Details"] == "Job has no such output: archive"
     _, answers, _ = series(cirrus, 1)
-    started = body(
-        post(cirrus, "/peers/fake/store", {"Resources": [answers[0]["ID"]], "Asynchronous": True})
-    )
+    started = start(cirrus, "fake", answers[0]["ID"])
     job_id = started["ID"]
     wait_job(cirrus, job_id)
     assert body(post(cirrus, f"/jobs/{job_id}/cancel", {})) == {}  # no change once finished
@@ -355,11 +351,7 @@ def test_history_keeps_the_newest_finished_jobs(
     _, answers, _ = series(cirrus, 1)
     ids = []
     for _ in range(3):
-        started = body(
-            post(
-                cirrus, "/peers/fake/store", {"Resources": [answers[0]["ID"]], "Asynchronous": True}
-            )
-        )
+        started = start(cirrus, "fake", answers[0]["ID"])
         wait_job(cirrus, started["ID"])
         ids.append(started["ID"])
     assert get(cirrus, "/jobs") == sorted(ids[1:])
