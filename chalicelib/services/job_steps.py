@@ -109,6 +109,7 @@ class JobSteps:
         job = self._store.get(job_id)
         if job is None or job.run != run or job.state not in ACTIVE:
             return {"Batches": []}
+        changes: dict[str, Any] = {}
         if not job.planned:
             try:
                 items = self._kinds[job.type].plan(job)
@@ -116,16 +117,14 @@ class JobSteps:
                 self._complete(job, JobState.FAILURE, error.code.number, str(error))
                 return {"Batches": []}
             batches = [items[i : i + BATCH_SIZE] for i in range(0, len(items), BATCH_SIZE)]
+            # Batches first: the record says "planned" only once they are all written.
             self._store.write_batches(job_id, batches)
-            job.planned, job.batches, job.total = True, len(batches), len(items)
-            changes = {"Planned": True, "Batches": job.batches, "Total": job.total}
-            if not self._store.update(job_id, changes, states=ACTIVE, run=run):
-                return {"Batches": []}
-        now = self._clock()
+            job.batches = len(batches)
+            changes.update(Planned=True, Batches=job.batches, Total=len(items))
         if job.state is not JobState.RUNNING:
-            running = {"State": JobState.RUNNING.value, "RunningSince": now}
-            if not self._store.update(job_id, running, states=ACTIVE, run=run):
-                return {"Batches": []}
+            changes.update(State=JobState.RUNNING.value, RunningSince=self._clock())
+        if changes and not self._store.update(job_id, changes, states=ACTIVE, run=run):
+            return {"Batches": []}
         return {"Batches": list(range(job.batches))}
 
     def batch(
