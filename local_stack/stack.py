@@ -1,8 +1,4 @@
-"""What the local stack is made of: the services, in start order, and how each is prepared.
-
-New services (the DICOM SCP) are added to :func:`services`; until then :data:`PLANNED`
-names them in the start-up banner.
-"""
+"""What the local stack is made of: the services, in start order, and how each is prepared."""
 
 from __future__ import annotations
 
@@ -23,11 +19,6 @@ from local_stack.supervisor import Service
 REGION = "us-east-1"
 DUMMY_CREDENTIALS = "testing"
 
-# Services of the deployed architecture not run locally yet: (name, what replaces them meanwhile).
-PLANNED = [
-    ("DICOM SCP", "port {dicom_port} (DicomPort) is reserved for it; not started yet"),
-]
-
 
 def services(settings: StackSettings) -> list[Service]:
     """The services to start, in order: each may rely on those before it."""
@@ -47,6 +38,13 @@ def services(settings: StackSettings) -> list[Service]:
             argv=_module("local_stack.rest", settings.rest_host, settings.http_port),
             host=settings.rest_host,
             port=settings.http_port,
+            env=aws_environment(settings),
+        ),
+        Service(
+            name="DICOM SCP (pynetdicom)",
+            argv=_module("local_stack.scp", settings.rest_host, settings.dicom_port),
+            host=settings.rest_host,
+            port=settings.dicom_port,
             env=aws_environment(settings),
         ),
     ]
@@ -99,7 +97,7 @@ def banner(settings: StackSettings) -> str:
         f"AWS emulator (S3, DynamoDB, Streams, Step Functions): {settings.emulator_url}",
         f"Data directory: {settings.data_dir}",
     ]
-    lines += [f"{name}: {note.format(dicom_port=settings.dicom_port)}" for name, note in PLANNED]
+    lines.append(f"DICOM SCP (C-ECHO, C-STORE): {settings.rest_host}:{settings.dicom_port}")
     lines.append("Press Ctrl-C to stop.")
     return "\n".join(lines)
 

@@ -42,6 +42,8 @@ class Config:
     RegisteredUsers: dict[str, str] = field(default_factory=dict)
     OverwriteInstances: bool = False
     StableAge: int = 60
+    DicomCheckCalledAet: bool = False
+    DicomScpTimeout: int = 30
     LimitFindResults: int = 0
     LimitFindInstances: int = 0
     # Orthanc peers (short list form or long object form), checked by chalicelib/peers.

@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -29,6 +30,14 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 RESOURCE_PREFIX = "cirrus-e2e"
 START_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 15.0
+
+
+def _accepts(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except OSError:
+        return False
+    return True
 
 
 class LocalStack:
@@ -107,7 +116,9 @@ class LocalStack:
                 raise RuntimeError(f"The stack exited with {self.process.returncode}:\n{self.log}")
             try:
                 # Any answer will do: with AuthenticationEnabled it is a 401.
-                if requests.get(f"{self.url}/system", timeout=2).status_code in (200, 401):
+                answered = requests.get(f"{self.url}/system", timeout=2).status_code
+                # The DICOM service starts after the REST API: wait for it too.
+                if answered in (200, 401) and _accepts(self.config["DicomPort"]):
                     return self
             except requests.ConnectionError:
                 pass

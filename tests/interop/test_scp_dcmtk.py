@@ -1,0 +1,133 @@
+"""The DICOM service against real peers: dcmtk's echoscu and storescu, and Orthanc 1.10.1
+storing to Cirrus as to any modality. The service runs in-process on moto, on a free port."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydicom import dcmread
+from pydicom.data import get_testdata_file
+from pynetdicom import AE
+from pynetdicom.sop_class import CTImageStorage  # type: ignore[attr-defined]
+
+from scp_container.service import CANNOT_UNDERSTAND
+from tests.integration.helpers import CT_SMALL_IDS, get
+from tests.support.dicom_factory import make_instance
+from tests.support.orthanc_server import OrthancServer, free_port
+
+DATASET_PADDING = 0xFFFCFFFC
+PIXEL_DATA = 0x7FE00010
+DCMTK_ENV = {**os.environ, "TCP_NODELAY": "1"}
+
+
+@pytest.fixture
+def scp(client: Any, configure: Any) -> Iterator[tuple[Any, int]]:
+    from scp_container.service import start
+
+    configure(DicomAet="CIRRUS", DicomCheckCalledAet=True)
+    port = free_port()
+    server = start("127.0.0.1", port, block=False)
+    try:
+        yield client, port
+    finally:
+        server.shutdown()
+
+
+def dcmtk(*argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(argv, capture_output=True, text=True, timeout=60, env=DCMTK_ENV)
+
+
+def test_echo_and_called_aet_check(scp: tuple[Any, int]) -> None:
+    _, port = scp
+    assert dcmtk("echoscu", "-aec", "CIRRUS", "127.0.0.1", str(port)).returncode == 0
+    refused = dcmtk("echoscu", "-aec", "SOMEONE", "127.0.0.1", str(port))
+    assert refused.returncode != 0
+    assert "Called AE Title Not Recognized" in refused.stderr + refused.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "proposal"),
+    [
+        ("CT_small.dcm", []),
+        ("MR_small_RLE.dcm", ["-xr"]),
+        ("JPEG2000.dcm", ["-xw"]),
+        ("SC_rgb_jpeg_dcmtk.dcm", ["-xy"]),
+        ("MR_small_jpeg_ls_lossless.dcm", ["-xt"]),
+    ],
+)
+def test_storescu_stores_through_the_ingest(
+    scp: tuple[Any, int], name: str, proposal: list[str]
+) -> None:
+    client, port = scp
+    path = get_testdata_file(name)
+    sent = dcmtk(
+        "storescu", *proposal, "-aet", "MODALITY", "-aec", "CIRRUS", "127.0.0.1", str(port), path
+    )
+    assert sent.returncode == 0, sent.stderr
+    [instance_id] = get(client, "/instances")
+    stored = dcmread(BytesIO(get(client, f"/instances/{instance_id}/file").body))
+    original = dcmread(path)
+    # Stored as received: same transfer syntax, same elements, same (compressed) pixels.
+    assert stored.file_meta.TransferSyntaxUID == original.file_meta.TransferSyntaxUID
+    differing = {
+        tag
+        for tag in set(stored.keys()) | set(original.keys())
+        if stored.get(tag) != original.get(tag)
+    }
+    # dcmtk may pad the dataset it sends, and re-encapsulate compressed pixels (another
+    # offset table): the compressed stream itself must be intact.
+    assert differing <= {DATASET_PADDING, PIXEL_DATA}
+    if PIXEL_DATA in differing:
+        assert _stream(stored.PixelData) == _stream(original.PixelData)
+    metadata = get(client, f"/instances/{instance_id}/metadata?expand")
+    assert metadata["Origin"] == "DicomProtocol"
+    assert metadata["RemoteAET"] == "MODALITY"
+    assert metadata["CalledAET"] == "CIRRUS"
+    assert metadata["RemoteIP"] == "127.0.0.1"
+
+
+def _stream(pixel_data: bytes) -> bytes:
+    """The compressed bytes of encapsulated Pixel Data, whatever the fragmentation."""
+    from pydicom.encaps import generate_fragments
+
+    return b"".join(generate_fragments(pixel_data)).rstrip(b"\0")
+
+
+def test_a_dataset_cirrus_cannot_store_gets_a_failure_status(scp: tuple[Any, int]) -> None:
+    client, port = scp
+    ae = AE(ae_title="MODALITY")
+    ae.add_requested_context(CTImageStorage)
+    association = ae.associate("127.0.0.1", port, ae_title="CIRRUS")
+    assert association.is_established
+    dataset = make_instance()
+    from io import BytesIO
+
+    from pydicom import dcmread
+
+    ds = dcmread(BytesIO(dataset))
+    del ds.StudyInstanceUID  # Orthanc and Cirrus refuse an instance without it
+    status = association.send_c_store(ds)
+    association.release()
+    assert status.Status == CANNOT_UNDERSTAND
+    assert get(client, "/instances") == []
+
+
+def test_orthanc_stores_to_cirrus_as_to_a_modality(scp: tuple[Any, int]) -> None:
+    client, port = scp
+    modalities = {"DicomModalities": {"cirrus": ["CIRRUS", "127.0.0.1", port]}}
+    with OrthancServer(modalities) as orthanc:
+        answer = orthanc.upload(Path(get_testdata_file("CT_small.dcm")).read_bytes())
+        assert answer["ID"] == CT_SMALL_IDS["ID"]
+        response = orthanc.post(
+            "/modalities/cirrus/store", json={"Resources": [answer["ParentStudy"]]}
+        )
+        assert response.status_code == 200, response.text
+    assert get(client, "/instances") == [CT_SMALL_IDS["ID"]]
+    metadata = get(client, f"/instances/{CT_SMALL_IDS['ID']}/metadata?expand")
+    assert (metadata["RemoteAET"], metadata["Origin"]) == ("ORTHANCTEST", "DicomProtocol")
