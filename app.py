@@ -5,7 +5,16 @@ import os
 from chalice import Chalice, Rate
 
 from chalicelib import bootstrap
-from chalicelib.api.routes import changes, content, jobs, peers, resources, system, tools
+from chalicelib.api.routes import (
+    changes,
+    content,
+    jobs,
+    modalities,
+    peers,
+    resources,
+    system,
+    tools,
+)
 
 app = Chalice(app_name="cirrus")
 # Binary answers are sent for these types when the client's Accept allows them (curl and
@@ -21,7 +30,7 @@ app.api.binary_types = [
     "multipart/related",
 ]
 
-for _blueprint in (system, resources, content, tools, changes, jobs, peers):
+for _blueprint in (system, resources, content, tools, changes, jobs, peers, modalities):
     app.register_blueprint(_blueprint.blueprint)
 
 # The index table's stream feeds the changes log. CDK passes the stream's ARN; the local stack

@@ -21,6 +21,7 @@ from chalicelib.services.delete import DeleteService
 from chalicelib.services.exports import ExportLog
 from chalicelib.services.job_steps import JobKind, JobSteps
 from chalicelib.services.jobs import JobService
+from chalicelib.services.modalities import ModalityService
 from chalicelib.services.peers import PeerService
 from chalicelib.services.stability import StabilityService
 from chalicelib.services.statistics import StatisticsService
@@ -130,6 +131,15 @@ def peers() -> PeerService:
 
 
 @cache
+def modalities() -> ModalityService:
+    settings = config()
+    store = RemoteStore(aws.client("dynamodb"), table_name("remotes"), "modality")
+    return ModalityService(
+        settings.DicomModalities, store, settings.DicomAet, settings.DicomScuTimeout
+    )
+
+
+@cache
 def job_store() -> JobStore:
     return JobStore(aws.client("dynamodb"), table_name("jobs"))
 
@@ -169,7 +179,7 @@ def job_steps() -> JobSteps:
 def reset() -> None:
     """Forget every built object (tests switch configuration between cases)."""
     factories = (config, index, blobs, ingest, browse, content, delete, statistics, find)
-    jobs_factories = (peers, job_store, peer_store, exports, job_kinds, jobs, job_steps)
+    jobs_factories = (peers, modalities, job_store, peer_store, exports, job_kinds, jobs, job_steps)
     for factory in (*factories, changes_log, exports_log, change_feed, stability, *jobs_factories):
         factory.cache_clear()
     aws.client.cache_clear()

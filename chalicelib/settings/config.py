@@ -48,6 +48,9 @@ class Config:
     LimitFindInstances: int = 0
     # Orthanc peers (short list form or long object form), checked by chalicelib/peers.
     OrthancPeers: dict[str, Any] = field(default_factory=dict)
+    # DICOM modalities (short list form or long object form), checked by chalicelib/modalities.
+    DicomModalities: dict[str, Any] = field(default_factory=dict)
+    DicomScuTimeout: int = 10
     HttpTimeout: int = 60
     HttpsVerifyPeers: bool = True
     HttpsCACertificates: str = ""
@@ -107,19 +110,21 @@ def parse_config(text: str, source: str = "<config>") -> Config:
             continue
         values[key] = _check(key, value, str(known[key]))
     config = Config(**values)
-    _check_peers(config)
+    _check_remotes(config)
     return config
 
 
-def _check_peers(config: Config) -> None:
-    """A malformed peer stops start-up, like any other malformed option."""
-    from chalicelib.peers.definition import PeerError, parse_peer
+def _check_remotes(config: Config) -> None:
+    """A malformed peer or modality stops start-up, like any other malformed option."""
+    from chalicelib.modalities.definition import parse_modality
+    from chalicelib.peers.definition import parse_peer
 
-    for name, value in config.OrthancPeers.items():
-        try:
-            parse_peer(name, value)
-        except PeerError as exc:
-            raise ConfigError(f"Configuration option 'OrthancPeers': {exc}") from exc
+    for key, parse in (("OrthancPeers", parse_peer), ("DicomModalities", parse_modality)):
+        for name, value in getattr(config, key).items():
+            try:
+                parse(name, value)
+            except ValueError as exc:
+                raise ConfigError(f"Configuration option {key!r}: {exc}") from exc
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:

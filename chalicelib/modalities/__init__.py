@@ -1,0 +1,1 @@
+"""DICOM modalities: their definitions (plain data) and the SCU that talks to them."""

@@ -1,0 +1,41 @@
+"""Orthanc's two ways of writing a DICOM modality."""
+
+from __future__ import annotations
+
+import pytest
+
+from chalicelib.modalities.definition import ModalityError, parse_modality
+from chalicelib.settings.config import ConfigError, parse_config
+
+
+def test_short_and_long_forms_give_the_same_modality() -> None:
+    short = parse_modality("m", ["AET", "host", 104])
+    long = parse_modality("m", {"AET": "AET", "Host": "host", "Port": "104"})
+    assert short == long
+    assert parse_modality("m", short.to_json()) == short
+    assert parse_modality("m", ["A", "h", 1, "GE"]).manufacturer == "GE"
+
+
+@pytest.mark.parametrize(
+    ("value", "message", "out_of_range"),
+    [
+        ({}, "String value expected in field: AET", False),
+        (["A", "h"], "short form", False),
+        (["A", "h", 1, "GE", "x"], "short form", False),
+        ({"AET": "A", "Host": "h", "Port": 70000}, "range \\[1..65534\\]", True),
+        ({"AET": "A", "Host": "h", "Port": "x"}, "Integer value expected in field: Port", False),
+        ({"AET": "A", "Host": "h", "Port": 1, "AllowEcho": "no"}, "AllowEcho", False),
+        ({"AET": "A", "Host": "h", "Port": 1, "RetrieveMethod": "C-PUT"}, "RetrieveMethod", False),
+        ({"AET": "A", "Host": "h", "Port": 1, "Colour": 1}, "unknown option", False),
+        ({"AET": "", "Host": "h", "Port": 1}, "must not be empty", False),
+    ],
+)
+def test_malformed_modalities(value: object, message: str, out_of_range: bool) -> None:
+    with pytest.raises(ModalityError, match=message) as raised:
+        parse_modality("m", value)
+    assert raised.value.out_of_range is out_of_range
+
+
+def test_a_malformed_modality_stops_start_up() -> None:
+    with pytest.raises(ConfigError, match="'DicomModalities'"):
+        parse_config('{"DicomModalities": {"m": ["A", "h"]}}')
