@@ -25,7 +25,7 @@ from typing import Any, Protocol
 
 from chalicelib.errors import ErrorCode, OrthancError
 from chalicelib.jobs.model import ACTIVE, FINISHED, Job, JobState
-from chalicelib.storage.jobs import Handled, JobStore, Mark
+from chalicelib.storage.jobs import Batch, Handled, JobStore, Mark
 
 LOG = logging.getLogger(__name__)
 
@@ -61,6 +61,9 @@ class ItemWorker(Protocol):
 
     def already_done(self, item: Any) -> bool:
         """Whether an item a killed worker may have handled did reach its destination."""
+
+    def close(self) -> None:
+        """Release what the step held (a DICOM association...)."""
 
 
 class JobKind(Protocol):
@@ -137,9 +140,23 @@ class JobSteps:
             return {"Done": True}
         batch = self._store.start_batch(job_id, number)
         worker = self._kinds[job.type].worker(job)
+        try:
+            return self._handle_items(job, run, number, batch, worker, remaining_ms)
+        finally:
+            worker.close()
+
+    def _handle_items(
+        self,
+        job: Job,
+        run: int,
+        number: int,
+        batch: Batch,
+        worker: ItemWorker,
+        remaining_ms: Callable[[], int],
+    ) -> dict[str, Any]:
         permissive = bool(job.params.get("Permissive"))
         budget_ms = SAFETY_MARGIN_MS + 1000 * worker.item_timeout
-        recorder = _Recorder(self._store, job_id, run, number)
+        recorder = _Recorder(self._store, job.id, run, number)
         # Items a killed worker sent without recording them are the first unmarked ones.
         verifying = batch.attempts > 1
         for position, item in enumerate(batch.items):
@@ -162,7 +179,7 @@ class JobSteps:
                 if not permissive:
                     self._complete(job, JobState.FAILURE, failure.code.number, failure.details)
                     return {"Done": True}
-                LOG.warning("Job %s: item failed, going on (Permissive): %s", job_id, failure)
+                LOG.warning("Job %s: item failed, going on (Permissive): %s", job.id, failure)
                 continue
             if not recorder.add(Handled(position, True, sent)):
                 return {"Done": True}
