@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from chalicelib.services.content import ContentService
     from chalicelib.services.find import FindService
     from chalicelib.services.ingest import IngestService
+    from chalicelib.services.modality_store import ModalityStoreKind
     from chalicelib.services.peer_store import PeerStoreKind
 
 
@@ -157,11 +158,19 @@ def exports() -> ExportLog:
 
 
 @cache
+def modality_store() -> ModalityStoreKind:
+    from chalicelib.services.modality_store import ModalityStoreKind
+
+    return ModalityStoreKind(index(), blobs(), browse(), modalities())
+
+
+@cache
 def job_kinds() -> dict[str, JobKind]:
     """Every type of job, by Orthanc's name for it."""
-    from chalicelib.services.peer_store import KIND
+    from chalicelib.services import modality_store as modality
+    from chalicelib.services import peer_store as peer
 
-    return {KIND: peer_store()}
+    return {peer.KIND: peer_store(), modality.KIND: modality_store()}
 
 
 @cache
@@ -179,7 +188,17 @@ def job_steps() -> JobSteps:
 def reset() -> None:
     """Forget every built object (tests switch configuration between cases)."""
     factories = (config, index, blobs, ingest, browse, content, delete, statistics, find)
-    jobs_factories = (peers, modalities, job_store, peer_store, exports, job_kinds, jobs, job_steps)
+    jobs_factories = (
+        peers,
+        modalities,
+        job_store,
+        peer_store,
+        modality_store,
+        exports,
+        job_kinds,
+        jobs,
+        job_steps,
+    )
     for factory in (*factories, changes_log, exports_log, change_feed, stability, *jobs_factories):
         factory.cache_clear()
     aws.client.cache_clear()

@@ -22,12 +22,9 @@ def job_options(body: dict[str, Any]) -> JobOptions:
     asynchronous = boolean_option(body, "Asynchronous", False)
     if "Synchronous" in body:
         asynchronous = not boolean_option(body, "Synchronous", True)
-    priority = body.get("Priority", 0)
-    if isinstance(priority, bool) or not isinstance(priority, int):
-        raise OrthancError(ErrorCode.BAD_FILE_FORMAT, "Integer value expected in field: Priority")
     return JobOptions(
         asynchronous=asynchronous,
-        priority=priority,
+        priority=integer_option(body, "Priority", 0) or 0,
         permissive=boolean_option(body, "Permissive", False),
         user_data=body.get("UserData"),
     )
@@ -37,4 +34,18 @@ def boolean_option(body: dict[str, Any], key: str, default: bool) -> bool:
     value = body.get(key, default)
     if not isinstance(value, bool):
         raise OrthancError(ErrorCode.BAD_FILE_FORMAT, f"Boolean value expected in field: {key}")
+    return value
+
+
+def integer_option(body: dict[str, Any], key: str, default: int | None) -> int | None:
+    value = body.get(key, default)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        raise OrthancError(ErrorCode.BAD_FILE_FORMAT, f"Integer value expected in field: {key}")
+    return value
+
+
+def string_option(body: dict[str, Any], key: str) -> str:
+    value = body.get(key, "")
+    if not isinstance(value, str):
+        raise OrthancError(ErrorCode.BAD_FILE_FORMAT, f"String value expected in field: {key}")
     return value

@@ -19,7 +19,7 @@ def echo(modality: Modality, local_aet: str, timeout: float | None) -> None:
     """C-ECHO ``modality``, calling as its ``LocalAet`` or ``local_aet``."""
     from pynetdicom.sop_class import Verification  # type: ignore[attr-defined]
 
-    association = _associate(modality, local_aet, timeout, [Verification])
+    association = _associate(modality, local_aet, timeout, [(Verification, None)])
     try:
         status = association.send_c_echo()
     finally:
@@ -29,13 +29,18 @@ def echo(modality: Modality, local_aet: str, timeout: float | None) -> None:
 
 
 def _associate(
-    modality: Modality, local_aet: str, timeout: float | None, contexts: list[Any]
+    modality: Modality,
+    local_aet: str,
+    timeout: float | None,
+    contexts: list[tuple[str, str | None]],
 ) -> Any:
+    """An established association proposing ``(abstract syntax, transfer syntax or None for
+    pynetdicom's defaults)`` contexts; DicomUnavailable otherwise."""
     from pynetdicom import AE
 
     ae = AE(ae_title=modality.local_aet or local_aet)
-    for context in contexts:
-        ae.add_requested_context(context)
+    for abstract_syntax, transfer_syntax in contexts:
+        ae.add_requested_context(abstract_syntax, transfer_syntax)
     for name in ("acse_timeout", "dimse_timeout", "network_timeout", "connection_timeout"):
         setattr(ae, name, timeout)
     association = ae.associate(modality.host, modality.port, ae_title=modality.aet)
@@ -52,3 +57,88 @@ def _associate(
 
 def _status(status: Any) -> str:
     return f"status 0x{status.Status:04X}" if status else "no answer"
+
+
+# C-STORE statuses that mean stored: success, and the warnings (coercion, elements discarded,
+# dataset does not match the SOP class).
+_STORED = {0x0000, 0xB000, 0xB006, 0xB007}
+
+
+class StoreSession:
+    """C-STOREs to one modality over one association, opened at the first file and opened
+    again only when a file needs a presentation context the association lacks."""
+
+    def __init__(
+        self,
+        modality: Modality,
+        local_aet: str,
+        timeout: float | None,
+        move_originator: tuple[str, int] | None = None,
+    ) -> None:
+        self._modality = modality
+        self._local_aet = local_aet
+        self.timeout = timeout
+        self._move_originator = move_originator
+        self._wanted: set[tuple[str, str]] = set()
+        self._association: Any = None
+
+    def send(self, data: bytes) -> tuple[str, str]:
+        """C-STORE one DICOM file as it is stored; its (SOPClassUID, SOPInstanceUID)."""
+        import tempfile
+        from io import BytesIO
+
+        import pydicom
+
+        ds = pydicom.dcmread(BytesIO(data), stop_before_pixels=True, force=True)
+        syntax = str(ds.file_meta.TransferSyntaxUID)
+        sop_class, sop_instance = str(ds.SOPClassUID), str(ds.SOPInstanceUID)
+        self._ensure_context(sop_class, syntax)
+        extra: dict[str, Any] = {}
+        if self._move_originator:
+            extra = {"originator_aet": self._move_originator[0]}
+            extra["originator_id"] = self._move_originator[1]
+        # pynetdicom sends a file given by path as it is encoded, without decoding it.
+        with tempfile.NamedTemporaryFile(suffix=".dcm") as handle:
+            handle.write(data)
+            handle.flush()
+            status = self._association.send_c_store(handle.name, **extra)
+        if not status or status.Status not in _STORED:
+            raise DicomUnavailable(
+                f'C-STORE of {sop_instance} to AET "{self._modality.aet}" failed: {_status(status)}'
+            )
+        return sop_class, sop_instance
+
+    def close(self) -> None:
+        if self._association is not None and self._association.is_established:
+            self._association.release()
+        self._association = None
+
+    def _ensure_context(self, sop_class: str, syntax: str) -> None:
+        if self._accepts(sop_class, syntax):
+            return
+        self.close()
+        self._wanted.add((sop_class, syntax))
+        self._association = _associate(
+            self._modality, self._local_aet, self.timeout, self._contexts()
+        )
+        if not self._accepts(sop_class, syntax):
+            # Orthanc would transcode here; Cirrus sends files only as they are stored.
+            raise DicomUnavailable(
+                f'AET "{self._modality.aet}" accepts no presentation context for '
+                f"{sop_class} in transfer syntax {syntax}"
+            )
+
+    def _accepts(self, sop_class: str, syntax: str) -> bool:
+        association = self._association
+        return (
+            association is not None
+            and association.is_established
+            and any(
+                c.abstract_syntax == sop_class and syntax in c.transfer_syntax
+                for c in association.accepted_contexts
+            )
+        )
+
+    def _contexts(self) -> list[tuple[str, str | None]]:
+        # One context per SOP class and transfer syntax met so far (a study has few).
+        return sorted(self._wanted)

@@ -42,15 +42,19 @@ class ModalityService(RemoteRegistry[Modality]):
         default_timeout: int,
     ) -> None:
         super().__init__(MODALITIES, configured, store)
-        self._local_aet = local_aet
+        self.local_aet = local_aet
         self._default_timeout = default_timeout
 
+    def timeout(self, modality: Modality, requested: int | None) -> float | None:
+        """Seconds for a DICOM exchange: the request's (0: none), else the modality's, else
+        DicomScuTimeout."""
+        if requested is None:
+            requested = modality.timeout or self._default_timeout
+        return requested or None
+
     def echo(self, modality: Modality, timeout: int | None = None) -> None:
-        """C-ECHO; ``timeout`` seconds (0: none) else the modality's, else DicomScuTimeout."""
-        if timeout is None:
-            timeout = modality.timeout or self._default_timeout
         try:
-            scu.echo(modality, self._local_aet, timeout or None)
+            scu.echo(modality, self.local_aet, self.timeout(modality, timeout))
         except scu.DicomUnavailable as exc:
             raise OrthancError(ErrorCode.NETWORK_PROTOCOL, str(exc)) from exc
 

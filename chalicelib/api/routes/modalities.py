@@ -10,13 +10,17 @@ from chalice.app import Request
 from chalicelib import bootstrap
 from chalicelib.api import http
 from chalicelib.api.routing import RouteTable
-from chalicelib.errors import bad_file
+from chalicelib.api.sending import sending_request
+from chalicelib.errors import ErrorCode, OrthancError, bad_file
+from chalicelib.jobs.request import integer_option, job_options, string_option
+from chalicelib.modalities import scu
+from chalicelib.services.modality_store import KIND
 
 blueprint = Blueprint(__name__)
 routes = RouteTable(blueprint)
 
 # What /modalities/{id} offers so far (Orthanc lists its query/retrieve routes too).
-MODALITY_OPERATIONS = ["configuration", "echo"]
+MODALITY_OPERATIONS = ["configuration", "echo", "store", "store-straight"]
 
 
 def list_modalities(request: Request) -> Any:
@@ -65,12 +69,45 @@ def dicom_echo(request: Request) -> Any:
     return {}
 
 
+def store(request: Request, id: str) -> Any:
+    """C-STORE resources to the modality, as a job (answered at once when asynchronous).
+    Exports are logged once the resources are known to exist, as Orthanc does."""
+    body, resource_ids = sending_request(request)
+    sending = bootstrap.modality_store()
+    bootstrap.exports().record(sending.resources(resource_ids), id)
+    options = job_options(body)
+    if body.get("StorageCommitment"):
+        raise OrthancError(ErrorCode.NOT_IMPLEMENTED, "Storage commitment is not supported yet")
+    checked = {
+        "LocalAet": string_option(body, "LocalAet"),
+        "MoveOriginatorAet": string_option(body, "MoveOriginatorAet"),
+        "MoveOriginatorID": integer_option(body, "MoveOriginatorID", 0),
+        "Timeout": _timeout(body),
+        "Permissive": options.permissive,
+    }
+    params = sending.params(id, resource_ids, checked)
+    return bootstrap.jobs().run(KIND, params, options, bootstrap.config().SynchronousJobTimeout)
+
+
+def store_straight(request: Request, id: str) -> Any:
+    """C-STORE the body, a DICOM file, as it is; answers its SOP class and instance UIDs."""
+    sending = bootstrap.modality_store()
+    session = sending.session(sending.params(id, [], {}))
+    try:
+        sop_class, sop_instance = session.send(request.raw_body or b"")
+    except scu.DicomUnavailable as exc:
+        raise OrthancError(ErrorCode.NETWORK_PROTOCOL, str(exc)) from exc
+    except (ValueError, AttributeError, EOFError) as exc:
+        raise bad_file("The body must be a DICOM file") from exc
+    finally:
+        session.close()
+    return {"SOPClassUID": sop_class, "SOPInstanceUID": sop_instance}
+
+
 def _timeout(body: dict[str, Any]) -> int | None:
-    timeout = body.get("Timeout")
-    if timeout is None:
-        return None
-    if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout < 0:
-        raise bad_file("Integer value expected in field: Timeout")
+    timeout = integer_option(body, "Timeout", None)
+    if timeout is not None and timeout < 0:
+        raise bad_file("Timeout must not be negative")
     return timeout
 
 
@@ -78,4 +115,6 @@ routes.add("/modalities", GET=list_modalities)
 routes.add("/modalities/{id}", GET=get_modality, PUT=put_modality, DELETE=delete_modality)
 routes.add("/modalities/{id}/configuration", GET=get_configuration)
 routes.add("/modalities/{id}/echo", POST=echo)
+routes.add("/modalities/{id}/store", POST=store)
+routes.add("/modalities/{id}/store-straight", POST=store_straight)
 routes.add("/tools/dicom-echo", POST=dicom_echo)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from chalice import Blueprint
@@ -11,8 +10,8 @@ from chalice.app import Request
 from chalicelib import bootstrap
 from chalicelib.api import http
 from chalicelib.api.routing import RouteTable
-from chalicelib.dicom.identifiers import is_resource_id
-from chalicelib.errors import ErrorCode, OrthancError, bad_file
+from chalicelib.api.sending import sending_request
+from chalicelib.errors import ErrorCode, OrthancError
 from chalicelib.jobs.request import boolean_option, job_options
 from chalicelib.peers.client import PeerUnavailable
 from chalicelib.services.peer_store import KIND
@@ -64,8 +63,7 @@ def store(request: Request, id: str) -> Any:
     Checks come in Orthanc's order, which matters for ``/exports``: Orthanc logs the export
     once the resources are known to exist, even if the peer or an option is then refused.
     """
-    body = _store_body(request)
-    resource_ids = _resource_ids(body)
+    body, resource_ids = sending_request(request)
     resources = bootstrap.peer_store().resources(resource_ids)
     bootstrap.exports().record(resources, id)
     options = job_options(body)
@@ -86,42 +84,6 @@ def store_straight(request: Request, id: str) -> Any:
         return client.store(request.raw_body or b"").answer
     except PeerUnavailable as exc:
         raise OrthancError(ErrorCode.NETWORK_PROTOCOL, str(exc)) from exc
-
-
-def _store_body(request: Request) -> dict[str, Any]:
-    """Orthanc accepts a bare identifier (not even quoted), a JSON list of them, or an
-    object with ``Resources``."""
-    data = request.raw_body or b""
-    if len(data) > http.MAX_JSON_BODY:
-        raise OrthancError(ErrorCode.BAD_REQUEST, "Request body too large", http_status=413)
-    text = data.decode("utf-8", errors="replace").strip()
-    if is_resource_id(text):
-        return {"Resources": [text]}
-    try:
-        body = json.loads(text)
-    except ValueError:
-        raise bad_file("Must provide a JSON value") from None
-    if isinstance(body, str):
-        return {"Resources": [body]}
-    if isinstance(body, list):
-        return {"Resources": body}
-    if isinstance(body, dict):
-        return body
-    raise bad_file("Must provide a JSON object, or a JSON array of strings")
-
-
-def _resource_ids(body: dict[str, Any]) -> list[str]:
-    if "Resources" not in body:
-        raise bad_file('Missing field in JSON: "Resources"')
-    resources = body["Resources"]
-    if not isinstance(resources, list):
-        raise bad_file('JSON field "Resources" must contain an array')
-    if not all(isinstance(r, str) for r in resources):
-        raise bad_file("Resources to be exported must be specified as a JSON array of strings")
-    for resource_id in resources:
-        if not is_resource_id(resource_id):
-            raise bad_file(f"This string is not a valid Orthanc identifier: {resource_id}")
-    return resources
 
 
 routes.add("/peers", GET=list_peers)

@@ -1,0 +1,55 @@
+"""The body of Orthanc's routes that send resources somewhere (``/peers/{id}/store``,
+``/modalities/{id}/store``): the same forms and the same error messages for both."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from chalice.app import Request
+
+from chalicelib.api import http
+from chalicelib.dicom.identifiers import is_resource_id
+from chalicelib.errors import ErrorCode, OrthancError, bad_file
+
+
+def sending_request(request: Request) -> tuple[dict[str, Any], list[str]]:
+    """The body as an object, and the identifiers of the resources to send."""
+    body = _body(request)
+    return body, _resource_ids(body)
+
+
+def _body(request: Request) -> dict[str, Any]:
+    """Orthanc accepts a bare identifier (not even quoted), a JSON list of them, or an
+    object with ``Resources``."""
+    data = request.raw_body or b""
+    if len(data) > http.MAX_JSON_BODY:
+        raise OrthancError(ErrorCode.BAD_REQUEST, "Request body too large", http_status=413)
+    text = data.decode("utf-8", errors="replace").strip()
+    if is_resource_id(text):
+        return {"Resources": [text]}
+    try:
+        body = json.loads(text)
+    except ValueError:
+        raise bad_file("Must provide a JSON value") from None
+    if isinstance(body, str):
+        return {"Resources": [body]}
+    if isinstance(body, list):
+        return {"Resources": body}
+    if isinstance(body, dict):
+        return body
+    raise bad_file("Must provide a JSON object, or a JSON array of strings")
+
+
+def _resource_ids(body: dict[str, Any]) -> list[str]:
+    if "Resources" not in body:
+        raise bad_file('Missing field in JSON: "Resources"')
+    resources = body["Resources"]
+    if not isinstance(resources, list):
+        raise bad_file('JSON field "Resources" must contain an array')
+    if not all(isinstance(r, str) for r in resources):
+        raise bad_file("Resources to be exported must be specified as a JSON array of strings")
+    for resource_id in resources:
+        if not is_resource_id(resource_id):
+            raise bad_file(f"This string is not a valid Orthanc identifier: {resource_id}")
+    return resources

@@ -1,0 +1,109 @@
+"""Sending resources to a DICOM modality: the ``DicomModalityStore`` job.
+
+Submitted by ``POST /modalities/{id}/store``. Each item is one instance (planned as every
+sending job plans, ``chalicelib.services.sending``), read from S3 and sent by C-STORE; a job
+step sends its batch over one association. DICOM offers no way to ask a modality whether it
+holds an instance, so an instance a killed worker may have sent is sent again: receivers
+treat a repeated SOP Instance UID as the same instance.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.errors import ErrorCode
+from chalicelib.jobs.model import Job
+from chalicelib.modalities.scu import DicomUnavailable, StoreSession
+from chalicelib.services.browse import BrowseService
+from chalicelib.services.job_steps import ItemFailed
+from chalicelib.services.modalities import ModalityService
+from chalicelib.services.sending import SendingKind, read_file
+from chalicelib.storage.blobs import BlobStore
+from chalicelib.storage.index import ResourceIndex
+
+KIND = "DicomModalityStore"
+
+
+class ModalityStoreKind(SendingKind):
+    def __init__(
+        self,
+        index: ResourceIndex,
+        blobs: BlobStore,
+        browse: BrowseService,
+        modalities: ModalityService,
+    ) -> None:
+        super().__init__(index, blobs, browse)
+        self._modalities = modalities
+
+    def params(
+        self, modality_name: str, resource_ids: list[str], options: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The job's parameters (404 if the modality is unknown). ``options``: LocalAet,
+        MoveOriginatorAet, MoveOriginatorID, Timeout, Permissive, as checked by the route."""
+        modality = self._modalities.get(modality_name)
+        return {
+            "Modality": modality_name,
+            "Resources": resource_ids,
+            "LocalAet": options.get("LocalAet") or modality.local_aet or self._modalities.local_aet,
+            "MoveOriginatorAet": options.get("MoveOriginatorAet", ""),
+            "MoveOriginatorID": options.get("MoveOriginatorID", 0),
+            "Timeout": options.get("Timeout"),
+            "Permissive": bool(options.get("Permissive")),
+        }
+
+    def worker(self, job: Job) -> ModalitySender:
+        return ModalitySender(self.session(job.params), self._blobs)
+
+    def session(self, params: dict[str, Any]) -> StoreSession:
+        modality = self._modalities.get(params["Modality"])
+        originator = None
+        if params["MoveOriginatorAet"]:
+            originator = (params["MoveOriginatorAet"], int(params["MoveOriginatorID"]))
+        timeout = self._modalities.timeout(modality, params.get("Timeout"))
+        return StoreSession(modality, params["LocalAet"], timeout, originator)
+
+    def content(self, job: Job) -> dict[str, Any]:
+        """Orthanc's ``Content`` of a C-STORE job."""
+        params = job.params
+        answer: dict[str, Any] = {
+            "Description": "REST API",
+            "InstancesCount": job.total,
+            "FailedInstancesCount": job.failed,
+            "LocalAet": params["LocalAet"],
+            "RemoteAet": self._remote_aet(params["Modality"]),
+        }
+        if params["Resources"]:
+            answer["ParentResources"] = sorted(set(params["Resources"]))
+        if params["MoveOriginatorAet"]:
+            answer["MoveOriginatorAET"] = params["MoveOriginatorAet"]
+            answer["MoveOriginatorID"] = params["MoveOriginatorID"]
+        return answer
+
+    def _remote_aet(self, name: str) -> str:
+        try:
+            return self._modalities.get(name).aet
+        except Exception:  # deleted since the job was submitted
+            return name
+
+
+class ModalitySender:
+    """C-STOREs the instances of one job step over one association."""
+
+    def __init__(self, session: StoreSession, blobs: BlobStore) -> None:
+        self._session = session
+        self._blobs = blobs
+        self.item_timeout = float(session.timeout or 60)
+
+    def run(self, item: Any) -> int:
+        data = read_file(self._blobs, item)
+        try:
+            self._session.send(data)
+        except DicomUnavailable as exc:
+            raise ItemFailed(ErrorCode.NETWORK_PROTOCOL, str(exc)) from exc
+        return len(data)
+
+    def already_done(self, item: Any) -> bool:
+        return False
+
+    def close(self) -> None:
+        self._session.close()
