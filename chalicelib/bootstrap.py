@@ -18,6 +18,7 @@ from chalicelib.peers.client import HttpSettings
 from chalicelib.services.browse import BrowseService
 from chalicelib.services.change_feed import ChangeFeed
 from chalicelib.services.delete import DeleteService
+from chalicelib.services.dicom_access import DicomAccess
 from chalicelib.services.exports import ExportLog
 from chalicelib.services.job_steps import JobKind, JobSteps
 from chalicelib.services.jobs import JobService
@@ -141,6 +142,13 @@ def modalities() -> ModalityService:
 
 
 @cache
+def dicom_access() -> DicomAccess:
+    settings = config()
+    always = {"echo": settings.DicomAlwaysAllowEcho, "store": settings.DicomAlwaysAllowStore}
+    return DicomAccess(modalities(), always)
+
+
+@cache
 def job_store() -> JobStore:
     return JobStore(aws.client("dynamodb"), table_name("jobs"))
 
@@ -191,6 +199,7 @@ def reset() -> None:
     jobs_factories = (
         peers,
         modalities,
+        dicom_access,
         job_store,
         peer_store,
         modality_store,

@@ -22,14 +22,29 @@ from chalicelib.settings import Config
 LOG = logging.getLogger("cirrus.scp")
 
 SUCCESS = 0x0000
+NOT_AUTHORIZED = 0x0124
 OUT_OF_RESOURCES = 0xA700
 CANNOT_UNDERSTAND = 0xC210
+
+
+class CirrusAE(AE):
+    """An AE whose accepted calling AE titles follow ``DicomModalities`` as they change
+    (chalicelib/services/dicom_access.py): pynetdicom reads this list at each association
+    and rejects other callers with "calling AE title not recognized"."""
+
+    @property
+    def require_calling_aet(self) -> list[str]:
+        return bootstrap.dicom_access().required_callers()
+
+    @require_calling_aet.setter
+    def require_calling_aet(self, ae_titles: list[str]) -> None:
+        raise AttributeError("The calling AE titles come from DicomModalities")
 
 
 def build_ae(config: Config) -> AE:
     """The application entity of ``config``: every storage SOP class in every transfer
     syntax pynetdicom knows (compressed ones included: files are stored as received)."""
-    ae = AE(ae_title=config.DicomAet)
+    ae = CirrusAE(ae_title=config.DicomAet)
     ae.add_supported_context(Verification)
     for context in AllStoragePresentationContexts:
         ae.add_supported_context(context.abstract_syntax, ALL_TRANSFER_SYNTAXES)
@@ -49,6 +64,8 @@ def handle_open(event: Any) -> None:
 
 
 def handle_echo(event: Any) -> int:
+    if not bootstrap.dicom_access().allows(_aet(event.assoc.requestor.ae_title), "echo"):
+        return NOT_AUTHORIZED
     return SUCCESS
 
 
@@ -56,6 +73,8 @@ def handle_store(event: Any) -> int:
     from chalicelib.services.ingest import Origin
 
     requestor = event.assoc.requestor
+    if not bootstrap.dicom_access().allows(_aet(requestor.ae_title), "store"):
+        return NOT_AUTHORIZED
     origin = Origin(
         protocol="DicomProtocol",
         remote_ip=str(requestor.address),

@@ -125,6 +125,22 @@ class FindService:
             return ids
         return self._expanded(query, ids)
 
+    def find_tags(
+        self, query: FindQuery, from_instance: bool = False
+    ) -> tuple[list[dict[str, str]], bool]:
+        """For a DICOM C-FIND: the ``query.requested_tags`` of each match (as ``RequestedTags``
+        in ``/tools/find``), and whether the answer is complete (False when LimitFindResults
+        or LimitFindInstances cut it, which a C-FIND reports). With ``from_instance``, main
+        tags of levels below the query level are read from the sample instance, as Orthanc's
+        C-FIND does once a return key is not a main tag."""
+        cap = self._limit_instances if query.level is Level.INSTANCE else self._limit_results
+        limits = [n for n in (query.limit, cap) if n]
+        limit = min(limits) if limits else None
+        ids = self._matching_ids(query, None if limit is None else limit + 1)
+        complete = limit is None or len(ids) <= limit
+        found = [self._requested(query, {"ID": i}, from_instance) for i in ids[:limit]]
+        return found, complete
+
     def count(self, query: FindQuery) -> int:
         query.since, query.order_by = 0, []
         return len(self._matching_ids(query, None))
@@ -320,7 +336,9 @@ class FindService:
             answers = [_restrict(a, query.response_content) for a in answers]
         return answers
 
-    def _requested(self, query: FindQuery, answer: dict[str, Any]) -> dict[str, str]:
+    def _requested(
+        self, query: FindQuery, answer: dict[str, Any], from_instance: bool = False
+    ) -> dict[str, str]:
         chains = self._chains(query.level, [answer["ID"]], query.requested_tags)
         if not chains:
             return {}  # deleted meanwhile
@@ -337,7 +355,9 @@ class FindService:
                 )
             elif tag.keyword == "InstanceAvailability":
                 value = "ONLINE"
-            elif (level := main_tag_level(tag, query.level)) is not None:
+            elif (level := main_tag_level(tag, query.level)) is not None and (
+                _DEPTH[level] <= _DEPTH[query.level] or not from_instance
+            ):
                 deeper = _DEPTH[level] > _DEPTH[query.level]
                 value = None if deeper else chain.main_value(level, tag.keyword)
             else:

@@ -43,6 +43,8 @@ class Config:
     OverwriteInstances: bool = False
     StableAge: int = 60
     DicomCheckCalledAet: bool = False
+    DicomAlwaysAllowEcho: bool = True
+    DicomAlwaysAllowStore: bool = True
     DicomScpTimeout: int = 30
     LimitFindResults: int = 0
     LimitFindInstances: int = 0

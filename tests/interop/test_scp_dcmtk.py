@@ -131,3 +131,41 @@ def test_orthanc_stores_to_cirrus_as_to_a_modality(scp: tuple[Any, int]) -> None
     assert get(client, "/instances") == [CT_SMALL_IDS["ID"]]
     metadata = get(client, f"/instances/{CT_SMALL_IDS['ID']}/metadata?expand")
     assert (metadata["RemoteAET"], metadata["Origin"]) == ("ORTHANCTEST", "DicomProtocol")
+
+
+def test_only_known_modalities_when_nothing_is_always_allowed(client: Any, configure: Any) -> None:
+    """Orthanc's rules: with DicomAlwaysAllowEcho/Store off, unknown callers are rejected at
+    association, and a known modality may only do what its Allow* flags say."""
+    from scp_container.service import start
+
+    configure(
+        DicomAet="CIRRUS",
+        DicomAlwaysAllowEcho=False,
+        DicomAlwaysAllowStore=False,
+        DicomModalities={
+            "viewer": {"AET": "VIEWER", "Host": "127.0.0.1", "Port": 104, "AllowStore": False},
+            "ct": ["CT1", "127.0.0.1", 104],
+        },
+    )
+    port = free_port()
+    server = start("127.0.0.1", port, block=False)
+    try:
+        stranger = dcmtk("echoscu", "-aet", "STRANGER", "127.0.0.1", str(port))
+        assert stranger.returncode != 0
+        assert "Calling AE Title Not Recognized" in stranger.stderr + stranger.stdout
+        assert dcmtk("echoscu", "-aet", "VIEWER", "127.0.0.1", str(port)).returncode == 0
+        path = get_testdata_file("CT_small.dcm")
+        refused = dcmtk("storescu", "-aet", "VIEWER", "127.0.0.1", str(port), path)
+        assert refused.returncode != 0  # storescu exits 1 on a refused C-STORE
+        assert get(client, "/instances") == []
+        stored = dcmtk("storescu", "-aet", "CT1", "127.0.0.1", str(port), path)
+        assert stored.returncode == 0, stored.stderr
+        assert get(client, "/instances") == [CT_SMALL_IDS["ID"]]
+        # A modality added through the REST API may call within seconds.
+        client.http.put("/modalities/late", body='["LATE", "127.0.0.1", 104]')
+        from chalicelib import bootstrap
+
+        bootstrap.dicom_access.cache_clear()  # the service re-reads modalities every 5 s
+        assert dcmtk("echoscu", "-aet", "LATE", "127.0.0.1", str(port)).returncode == 0
+    finally:
+        server.shutdown()
