@@ -122,6 +122,7 @@ def test_orthanc_stores_to_cirrus_as_to_a_modality(scp: tuple[Any, int]) -> None
     client, port = scp
     modalities = {"DicomModalities": {"cirrus": ["CIRRUS", "127.0.0.1", port]}}
     with OrthancServer(modalities) as orthanc:
+        assert orthanc.post("/modalities/cirrus/echo", data="").status_code == 200
         answer = orthanc.upload(Path(get_testdata_file("CT_small.dcm")).read_bytes())
         assert answer["ID"] == CT_SMALL_IDS["ID"]
         response = orthanc.post(
