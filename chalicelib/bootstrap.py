@@ -144,7 +144,11 @@ def modalities() -> ModalityService:
 @cache
 def dicom_access() -> DicomAccess:
     settings = config()
-    always = {"echo": settings.DicomAlwaysAllowEcho, "store": settings.DicomAlwaysAllowStore}
+    always = {
+        "echo": settings.DicomAlwaysAllowEcho,
+        "store": settings.DicomAlwaysAllowStore,
+        "find": settings.DicomAlwaysAllowFind,
+    }
     return DicomAccess(modalities(), always)
 
 

@@ -13,18 +13,26 @@ import socket
 from typing import Any
 
 from pynetdicom import AE, ALL_TRANSFER_SYNTAXES, AllStoragePresentationContexts, evt
-from pynetdicom.sop_class import Verification  # type: ignore[attr-defined]
+from pynetdicom.sop_class import (  # type: ignore[attr-defined]
+    PatientRootQueryRetrieveInformationModelFind,
+    StudyRootQueryRetrieveInformationModelFind,
+    Verification,
+)
 
 from chalicelib import bootstrap
 from chalicelib.errors import OrthancError
 from chalicelib.settings import Config
+from scp_container.dimse import (
+    CANNOT_UNDERSTAND,
+    NOT_AUTHORIZED,
+    OUT_OF_RESOURCES,
+    SUCCESS,
+    ae_title,
+    calling_aet,
+)
+from scp_container.find import handle_find
 
 LOG = logging.getLogger("cirrus.scp")
-
-SUCCESS = 0x0000
-NOT_AUTHORIZED = 0x0124
-OUT_OF_RESOURCES = 0xA700
-CANNOT_UNDERSTAND = 0xC210
 
 
 class CirrusAE(AE):
@@ -46,6 +54,8 @@ def build_ae(config: Config) -> AE:
     syntax pynetdicom knows (compressed ones included: files are stored as received)."""
     ae = CirrusAE(ae_title=config.DicomAet)
     ae.add_supported_context(Verification)
+    ae.add_supported_context(PatientRootQueryRetrieveInformationModelFind)
+    ae.add_supported_context(StudyRootQueryRetrieveInformationModelFind)
     for context in AllStoragePresentationContexts:
         ae.add_supported_context(context.abstract_syntax, ALL_TRANSFER_SYNTAXES)
     ae.require_called_aet = config.DicomCheckCalledAet
@@ -64,7 +74,7 @@ def handle_open(event: Any) -> None:
 
 
 def handle_echo(event: Any) -> int:
-    if not bootstrap.dicom_access().allows(_aet(event.assoc.requestor.ae_title), "echo"):
+    if not bootstrap.dicom_access().allows(calling_aet(event), "echo"):
         return NOT_AUTHORIZED
     return SUCCESS
 
@@ -73,13 +83,13 @@ def handle_store(event: Any) -> int:
     from chalicelib.services.ingest import Origin
 
     requestor = event.assoc.requestor
-    if not bootstrap.dicom_access().allows(_aet(requestor.ae_title), "store"):
+    if not bootstrap.dicom_access().allows(calling_aet(event), "store"):
         return NOT_AUTHORIZED
     origin = Origin(
         protocol="DicomProtocol",
         remote_ip=str(requestor.address),
-        remote_aet=_aet(requestor.ae_title),
-        called_aet=_aet(event.assoc.acceptor.ae_title),
+        remote_aet=calling_aet(event),
+        called_aet=ae_title(event.assoc.acceptor.ae_title),
     )
     try:
         bootstrap.ingest().store(event.encoded_dataset(include_meta=True), origin)
@@ -96,6 +106,7 @@ HANDLERS = [
     (evt.EVT_CONN_OPEN, handle_open),
     (evt.EVT_C_ECHO, handle_echo),
     (evt.EVT_C_STORE, handle_store),
+    (evt.EVT_C_FIND, handle_find),
 ]
 
 
@@ -104,8 +115,3 @@ def start(host: str, port: int, block: bool) -> Any:
     ae = build_ae(bootstrap.config())
     LOG.info("DICOM SCP %s listening on %s:%d", ae.ae_title, host, port)
     return ae.start_server((host, port), block=block, evt_handlers=HANDLERS)
-
-
-def _aet(title: Any) -> str:
-    text = title.decode("ascii", "replace") if isinstance(title, bytes) else str(title)
-    return text.strip()

@@ -239,6 +239,8 @@ class FindService:
         if level is not Level.PATIENT and Level.PATIENT in needed:
             needed.add(Level.STUDY)  # studies carry a copy of their patient's main tags
         needed -= {None, Level.PATIENT, level}
+        # Main tags of deeper levels have no value at this level (no record to read for them).
+        needed = {lvl for lvl in needed if lvl is not None and _DEPTH[lvl] < _DEPTH[level]}
         if not needed:
             return [_Chain(record, {}) for record in records]
         wanted = {

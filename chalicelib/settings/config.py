@@ -45,6 +45,7 @@ class Config:
     DicomCheckCalledAet: bool = False
     DicomAlwaysAllowEcho: bool = True
     DicomAlwaysAllowStore: bool = True
+    DicomAlwaysAllowFind: bool = False
     DicomScpTimeout: int = 30
     LimitFindResults: int = 0
     LimitFindInstances: int = 0

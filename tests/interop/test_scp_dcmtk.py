@@ -16,7 +16,7 @@ from pydicom.data import get_testdata_file
 from pynetdicom import AE
 from pynetdicom.sop_class import CTImageStorage  # type: ignore[attr-defined]
 
-from scp_container.service import CANNOT_UNDERSTAND
+from scp_container.dimse import CANNOT_UNDERSTAND
 from tests.integration.helpers import CT_SMALL_IDS, get
 from tests.support.dicom_factory import make_instance
 from tests.support.orthanc_server import OrthancServer, free_port
@@ -170,3 +170,35 @@ def test_only_known_modalities_when_nothing_is_always_allowed(client: Any, confi
         assert dcmtk("echoscu", "-aet", "LATE", "127.0.0.1", str(port)).returncode == 0
     finally:
         server.shutdown()
+
+
+def test_find_needs_dicom_always_allow_find_or_a_known_modality(scp: tuple[Any, int]) -> None:
+    """Orthanc's default: anyone may echo and store, only known modalities may query."""
+    from pydicom.dataset import Dataset
+    from pynetdicom.sop_class import (  # type: ignore[attr-defined]
+        StudyRootQueryRetrieveInformationModelFind,
+    )
+
+    client, port = scp
+    query = Dataset()
+    query.QueryRetrieveLevel = "STUDY"
+    query.StudyInstanceUID = ""
+
+    def statuses(calling: str) -> list[int]:
+        ae = AE(ae_title=calling)
+        ae.add_requested_context(StudyRootQueryRetrieveInformationModelFind)
+        association = ae.associate("127.0.0.1", port, ae_title="CIRRUS")
+        assert association.is_established
+        found = [
+            s.Status
+            for s, _ in association.send_c_find(query, StudyRootQueryRetrieveInformationModelFind)
+        ]
+        association.release()
+        return found
+
+    assert statuses("STRANGER") == [0x0124]
+    client.http.put("/modalities/pacs", body='["PACS", "127.0.0.1", 104]')
+    from chalicelib import bootstrap
+
+    bootstrap.dicom_access.cache_clear()
+    assert statuses("PACS") == [0x0000]

@@ -1,0 +1,24 @@
+"""What every handler of the DICOM service shares: the statuses it answers, and the AE
+titles of the association it serves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+SUCCESS = 0x0000
+PENDING = 0xFF00
+CANCEL = 0xFE00
+NOT_AUTHORIZED = 0x0124
+OUT_OF_RESOURCES = 0xA700
+UNABLE_TO_PROCESS = 0xC000
+CANNOT_UNDERSTAND = 0xC210
+
+
+def ae_title(title: Any) -> str:
+    """An AE title as text, without its padding (pynetdicom gives str, older peers bytes)."""
+    text = title.decode("ascii", "replace") if isinstance(title, bytes) else str(title)
+    return text.strip()
+
+
+def calling_aet(event: Any) -> str:
+    return ae_title(event.assoc.requestor.ae_title)
