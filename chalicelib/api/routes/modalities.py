@@ -9,11 +9,13 @@ from chalice.app import Request
 
 from chalicelib import bootstrap
 from chalicelib.api import http
+from chalicelib.api.remotes import add_remote_routes
 from chalicelib.api.routing import RouteTable
 from chalicelib.api.sending import sending_request
 from chalicelib.errors import ErrorCode, OrthancError, bad_file
 from chalicelib.jobs.request import integer_option, job_options, string_option
 from chalicelib.modalities import scu
+from chalicelib.modalities.definition import Modality
 from chalicelib.services.modality_store import KIND
 
 blueprint = Blueprint(__name__)
@@ -21,32 +23,6 @@ routes = RouteTable(blueprint)
 
 # What /modalities/{id} offers so far (Orthanc lists its query/retrieve routes too).
 MODALITY_OPERATIONS = ["configuration", "echo", "store", "store-straight"]
-
-
-def list_modalities(request: Request) -> Any:
-    modalities = bootstrap.modalities().all()
-    if not http.flag(http.query_params(request), "expand"):
-        return sorted(modalities)
-    return {name: modalities[name].to_json() for name in sorted(modalities)}
-
-
-def get_modality(request: Request, id: str) -> Any:
-    bootstrap.modalities().get(id)
-    return MODALITY_OPERATIONS
-
-
-def put_modality(request: Request, id: str) -> Any:
-    bootstrap.modalities().put(id, http.json_body(request))
-    return http.text_response("")
-
-
-def delete_modality(request: Request, id: str) -> Any:
-    bootstrap.modalities().delete(id)
-    return http.text_response("")
-
-
-def get_configuration(request: Request, id: str) -> Any:
-    return bootstrap.modalities().get(id).to_json()
 
 
 def echo(request: Request, id: str) -> Any:
@@ -111,10 +87,8 @@ def _timeout(body: dict[str, Any]) -> int | None:
     return timeout
 
 
-routes.add("/modalities", GET=list_modalities)
-routes.add("/modalities/{id}", GET=get_modality, PUT=put_modality, DELETE=delete_modality)
-routes.add("/modalities/{id}/configuration", GET=get_configuration)
 routes.add("/modalities/{id}/echo", POST=echo)
 routes.add("/modalities/{id}/store", POST=store)
 routes.add("/modalities/{id}/store-straight", POST=store_straight)
 routes.add("/tools/dicom-echo", POST=dicom_echo)
+add_remote_routes(routes, "modalities", bootstrap.modalities, Modality.to_json, MODALITY_OPERATIONS)

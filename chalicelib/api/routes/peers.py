@@ -8,7 +8,7 @@ from chalice import Blueprint
 from chalice.app import Request
 
 from chalicelib import bootstrap
-from chalicelib.api import http
+from chalicelib.api.remotes import add_remote_routes
 from chalicelib.api.routing import RouteTable
 from chalicelib.api.sending import sending_request
 from chalicelib.errors import ErrorCode, OrthancError
@@ -21,32 +21,6 @@ blueprint = Blueprint(__name__)
 routes = RouteTable(blueprint)
 
 PEER_OPERATIONS = ["configuration", "store", "store-straight", "system"]
-
-
-def list_peers(request: Request) -> Any:
-    peers = bootstrap.peers().all()
-    if not http.flag(http.query_params(request), "expand"):
-        return sorted(peers)
-    return {name: configuration_json(peers[name]) for name in sorted(peers)}
-
-
-def get_peer(request: Request, id: str) -> Any:
-    bootstrap.peers().get(id)
-    return PEER_OPERATIONS
-
-
-def put_peer(request: Request, id: str) -> Any:
-    bootstrap.peers().put(id, http.json_body(request))
-    return http.text_response("")
-
-
-def delete_peer(request: Request, id: str) -> Any:
-    bootstrap.peers().delete(id)
-    return http.text_response("")
-
-
-def get_configuration(request: Request, id: str) -> Any:
-    return configuration_json(bootstrap.peers().get(id))
 
 
 def get_system(request: Request, id: str) -> Any:
@@ -86,9 +60,7 @@ def store_straight(request: Request, id: str) -> Any:
         raise OrthancError(ErrorCode.NETWORK_PROTOCOL, str(exc)) from exc
 
 
-routes.add("/peers", GET=list_peers)
-routes.add("/peers/{id}", GET=get_peer, PUT=put_peer, DELETE=delete_peer)
-routes.add("/peers/{id}/configuration", GET=get_configuration)
 routes.add("/peers/{id}/system", GET=get_system)
 routes.add("/peers/{id}/store", POST=store)
 routes.add("/peers/{id}/store-straight", POST=store_straight)
+add_remote_routes(routes, "peers", bootstrap.peers, configuration_json, PEER_OPERATIONS)
