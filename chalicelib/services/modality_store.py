@@ -43,6 +43,8 @@ class ModalityStoreKind(SendingKind):
         modality = self._modalities.get(modality_name)
         return {
             "Modality": modality_name,
+            # As the job shows it, as it was when the job was submitted.
+            "RemoteAet": modality.aet,
             "Resources": resource_ids,
             "LocalAet": options.get("LocalAet") or modality.local_aet or self._modalities.local_aet,
             "MoveOriginatorAet": options.get("MoveOriginatorAet", ""),
@@ -70,7 +72,7 @@ class ModalityStoreKind(SendingKind):
             "InstancesCount": job.total,
             "FailedInstancesCount": job.failed,
             "LocalAet": params["LocalAet"],
-            "RemoteAet": self._remote_aet(params["Modality"]),
+            "RemoteAet": params["RemoteAet"],
         }
         if params["Resources"]:
             answer["ParentResources"] = sorted(set(params["Resources"]))
@@ -78,12 +80,6 @@ class ModalityStoreKind(SendingKind):
             answer["MoveOriginatorAET"] = params["MoveOriginatorAet"]
             answer["MoveOriginatorID"] = params["MoveOriginatorID"]
         return answer
-
-    def _remote_aet(self, name: str) -> str:
-        try:
-            return self._modalities.get(name).aet
-        except Exception:  # deleted since the job was submitted
-            return name
 
 
 class ModalitySender:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.errors import ErrorCode, OrthancError
+from chalicelib.errors import ErrorCode
 from chalicelib.jobs.model import Job
 from chalicelib.peers.client import PeerClient, PeerUnavailable
 from chalicelib.services.browse import BrowseService
@@ -34,10 +34,12 @@ class PeerStoreKind(SendingKind):
     def params(
         self, peer_name: str, resource_ids: list[str], compress: bool, permissive: bool
     ) -> dict[str, Any]:
-        """The job's parameters (404 if the peer is unknown)."""
-        self._peers.get(peer_name)
+        """The job's parameters (404 if the peer is unknown), with the peer as the job shows
+        it (its URL and user, the password blanked), as it was when the job was submitted."""
+        peer = self._peers.get(peer_name)
         return {
             "Peer": peer_name,
+            "PeerShown": [peer.url, peer.username, ""] if peer.username else [peer.url],
             "Resources": resource_ids,
             "Compress": compress,
             "Permissive": permissive,
@@ -54,7 +56,7 @@ class PeerStoreKind(SendingKind):
             "Description": "REST API",
             "InstancesCount": job.total,
             "FailedInstancesCount": job.failed,
-            "Peer": self._peer_json(job.params["Peer"]),
+            "Peer": job.params["PeerShown"],
             "Compress": job.params["Compress"],
             "Size": str(job.sent),
             "SizeMB": job.sent // (1024 * 1024),
@@ -62,14 +64,6 @@ class PeerStoreKind(SendingKind):
         if job.params["Resources"]:
             answer["ParentResources"] = sorted(set(job.params["Resources"]))
         return answer
-
-    def _peer_json(self, name: str) -> list[str]:
-        """The peer's URL and user (the password blanked), as the job was shown."""
-        try:
-            peer = self._peers.get(name)
-        except OrthancError:  # deleted since the job was submitted
-            return [name]
-        return [peer.url, peer.username, ""] if peer.username else [peer.url]
 
 
 class PeerSender:
