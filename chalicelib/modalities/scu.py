@@ -1,4 +1,5 @@
-"""Talking DICOM to a modality as a service class user (C-ECHO so far).
+"""Talking DICOM to a modality as a service class user: associations, C-ECHO, C-STORE
+(C-FIND in ``find_scu.py``, C-MOVE and C-GET in ``retrieve_scu.py``).
 
 pynetdicom is imported inside the calls: the API module must not pay its import (and
 pydicom's) on cold starts of routes that never talk DICOM.
@@ -19,16 +20,16 @@ def echo(modality: Modality, local_aet: str, timeout: float | None) -> None:
     """C-ECHO ``modality``, calling as its ``LocalAet`` or ``local_aet``."""
     from pynetdicom.sop_class import Verification  # type: ignore[attr-defined]
 
-    association = _associate(modality, local_aet, timeout, [(Verification, None)])
+    association = associate(modality, local_aet, timeout, [(Verification, None)])
     try:
         status = association.send_c_echo()
     finally:
         association.release()
     if not status or status.Status != 0x0000:
-        raise DicomUnavailable(f'C-ECHO to AET "{modality.aet}" failed: {_status(status)}')
+        raise DicomUnavailable(f'C-ECHO to AET "{modality.aet}" failed: {status_text(status)}')
 
 
-def _associate(
+def associate(
     modality: Modality,
     local_aet: str,
     timeout: float | None,
@@ -55,7 +56,7 @@ def _associate(
     raise DicomUnavailable(f'DicomAssociation - connecting to AET "{modality.aet}": {reason}')
 
 
-def _status(status: Any) -> str:
+def status_text(status: Any) -> str:
     return f"status 0x{status.Status:04X}" if status else "no answer"
 
 
@@ -104,7 +105,7 @@ class StoreSession:
             status = self._association.send_c_store(handle.name, **extra)
         if not status or status.Status not in _STORED:
             raise DicomUnavailable(
-                f'C-STORE of {sop_instance} to AET "{self._modality.aet}" failed: {_status(status)}'
+                f'C-STORE of {sop_instance} to AET "{self._modality.aet}" failed: {status_text(status)}'
             )
         return sop_class, sop_instance
 
@@ -118,7 +119,7 @@ class StoreSession:
             return
         self.close()
         self._wanted.add((sop_class, syntax))
-        self._association = _associate(
+        self._association = associate(
             self._modality, self._local_aet, self.timeout, self._contexts()
         )
         if not self._accepts(sop_class, syntax):
