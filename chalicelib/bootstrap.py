@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from chalicelib.jobs.launcher import JobLauncher
 from chalicelib.jobs.state_machine import find_state_machine
+from chalicelib.modalities.tls import TlsSettings
 from chalicelib.peers.client import HttpSettings
 from chalicelib.services.browse import BrowseService
 from chalicelib.services.change_feed import ChangeFeed
@@ -153,6 +154,17 @@ def dicom_access() -> DicomAccess:
 
 
 @cache
+def dicom_tls() -> TlsSettings:
+    settings = config()
+    return TlsSettings(
+        certificate=settings.DicomTlsCertificate,
+        private_key=settings.DicomTlsPrivateKey,
+        trusted_certificates=settings.DicomTlsTrustedCertificates,
+        remote_certificate_required=settings.DicomTlsRemoteCertificateRequired,
+    )
+
+
+@cache
 def job_store() -> JobStore:
     return JobStore(aws.client("dynamodb"), table_name("jobs"))
 
@@ -204,6 +216,7 @@ def reset() -> None:
         peers,
         modalities,
         dicom_access,
+        dicom_tls,
         job_store,
         peer_store,
         modality_store,

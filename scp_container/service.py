@@ -111,7 +111,10 @@ HANDLERS = [
 
 
 def start(host: str, port: int, block: bool) -> Any:
-    """Serve DICOM on ``host:port`` with the configuration of the deployment."""
-    ae = build_ae(bootstrap.config())
-    LOG.info("DICOM SCP %s listening on %s:%d", ae.ae_title, host, port)
-    return ae.start_server((host, port), block=block, evt_handlers=HANDLERS)
+    """Serve DICOM on ``host:port`` with the configuration of the deployment (TLS only when
+    ``DicomTlsEnabled``, as Orthanc)."""
+    config = bootstrap.config()
+    ae = build_ae(config)
+    tls = bootstrap.dicom_tls().server_context() if config.DicomTlsEnabled else None
+    LOG.info("DICOM SCP %s listening on %s:%d%s", ae.ae_title, host, port, " (TLS)" if tls else "")
+    return ae.start_server((host, port), block=block, evt_handlers=HANDLERS, ssl_context=tls)

@@ -44,7 +44,9 @@ def associate(
         ae.add_requested_context(abstract_syntax, transfer_syntax)
     for name in ("acse_timeout", "dimse_timeout", "network_timeout", "connection_timeout"):
         setattr(ae, name, timeout)
-    association = ae.associate(modality.host, modality.port, ae_title=modality.aet)
+    association = ae.associate(
+        modality.host, modality.port, ae_title=modality.aet, tls_args=_tls_args(modality)
+    )
     if association.is_established:
         return association
     if association.is_rejected:
@@ -54,6 +56,20 @@ def associate(
     else:
         reason = f"cannot connect to {modality.host}:{modality.port}"
     raise DicomUnavailable(f'DicomAssociation - connecting to AET "{modality.aet}": {reason}')
+
+
+def _tls_args(modality: Modality) -> tuple[Any, str] | None:
+    """pynetdicom's TLS arguments for a ``UseDicomTls`` modality (the deployment's DICOM TLS
+    settings, read through the composition root), else None."""
+    if not modality.use_dicom_tls:
+        return None
+    from chalicelib import bootstrap
+    from chalicelib.modalities.tls import TlsConfigurationError
+
+    try:
+        return bootstrap.dicom_tls().client_context(), modality.host
+    except TlsConfigurationError as exc:
+        raise DicomUnavailable(f'DICOM TLS to AET "{modality.aet}": {exc}') from exc
 
 
 def status_text(status: Any) -> str:
@@ -104,8 +120,9 @@ class StoreSession:
             handle.flush()
             status = self._association.send_c_store(handle.name, **extra)
         if not status or status.Status not in _STORED:
+            aet = self._modality.aet
             raise DicomUnavailable(
-                f'C-STORE of {sop_instance} to AET "{self._modality.aet}" failed: {status_text(status)}'
+                f'C-STORE of {sop_instance} to AET "{aet}" failed: {status_text(status)}'
             )
         return sop_class, sop_instance
 

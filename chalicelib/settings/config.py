@@ -47,6 +47,12 @@ class Config:
     DicomAlwaysAllowStore: bool = True
     DicomAlwaysAllowFind: bool = False
     DicomScpTimeout: int = 30
+    # DICOM TLS (chalicelib/modalities/tls.py): PEM files, as in Orthanc.
+    DicomTlsEnabled: bool = False
+    DicomTlsCertificate: str = ""
+    DicomTlsPrivateKey: str = ""
+    DicomTlsTrustedCertificates: str = ""
+    DicomTlsRemoteCertificateRequired: bool = True
     LimitFindResults: int = 0
     LimitFindInstances: int = 0
     # Orthanc peers (short list form or long object form), checked by chalicelib/peers.

@@ -106,3 +106,58 @@ def make_certificates(directory: Path) -> Certificates:
         )
     )
     return paths
+
+
+@dataclass(frozen=True)
+class DicomNode:
+    """A DICOM TLS identity: certificate and unencrypted key (as Orthanc and dcmtk read
+    them), valid for localhost as a server and as a client."""
+
+    certificate: Path
+    private_key: Path
+
+
+def make_dicom_certificates(directory: Path, names: list[str]) -> tuple[Path, dict[str, DicomNode]]:
+    """A CA (its PEM file is what every node trusts) and one identity per name."""
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = _certificate(
+        "Cirrus DICOM test CA",
+        ca_key,
+        "Cirrus DICOM test CA",
+        ca_key,
+        [(x509.BasicConstraints(ca=True, path_length=None), True)],
+    )
+    pem = serialization.Encoding.PEM
+    ca_path = directory / "dicom-ca.pem"
+    ca_path.write_bytes(ca.public_bytes(pem))
+    usages = [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]
+    nodes = {}
+    for name in names:
+        key = ec.generate_private_key(ec.SECP256R1())
+        certificate = _certificate(
+            name,
+            key,
+            "Cirrus DICOM test CA",
+            ca_key,
+            [
+                (
+                    x509.SubjectAlternativeName(
+                        [
+                            x509.DNSName("localhost"),
+                            x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+                        ]
+                    ),
+                    False,
+                ),
+                (x509.ExtendedKeyUsage(usages), False),
+            ],
+        )
+        node = DicomNode(directory / f"{name}.pem", directory / f"{name}.key")
+        node.certificate.write_bytes(certificate.public_bytes(pem))
+        node.private_key.write_bytes(
+            key.private_bytes(
+                pem, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+            )
+        )
+        nodes[name] = node
+    return ca_path, nodes
