@@ -12,7 +12,10 @@ Ctrl-C or SIGTERM):
   plugins, ``TCP_NODELAY=1``; its DICOM SCP on ``dicom_port``;
 - **cirrus**: the local stack as ``make run`` runs it (``python -m local_stack``: moto
   emulator, REST server, job runner and the pynetdicom DICOM service of ``scp_container``,
-  which sets TCP_NODELAY on every association), started like ``bench/peers.py`` does.
+  which sets TCP_NODELAY on every association), started like ``bench/peers.py`` does;
+- **cirrus-rest** (unless ``--no-rest``): the same local stack fed the same kind of files by
+  ``POST /instances`` (one keep-alive HTTP connection, TCP_NODELAY, per "association"), to
+  show what the DICOM service adds to the ingest path it shares with REST.
 
 The instances (CT, explicit VR little endian, Part 10, 20 per series, 5 series per study) are
 generated with ``bench/dicomgen.py`` before any timing, fresh UIDs for every run, so every run
@@ -57,6 +60,7 @@ Progress goes to stderr, results to stdout.
 from __future__ import annotations
 
 import argparse
+import http.client
 import io
 import multiprocessing
 import os
@@ -118,10 +122,12 @@ class Item:
     dataset: bytes  # the encoded data set, without preamble and file meta
     path: str = ""  # the Part 10 file on disk (``--send file``)
     parsed: Any = None  # the pydicom Dataset (``--send dataset``)
+    part10: bytes = b""  # the whole file, for the REST sender (``cirrus-rest``)
 
 
-def prepare(data: bytes, mode: str, directory: Path) -> Item:
-    """Split a Part 10 file into file meta and data set (untimed, before any run)."""
+def prepare(data: bytes, mode: str, directory: Path, rest: bool) -> Item:
+    """Split a Part 10 file into file meta and data set (untimed, before any run); ``rest``
+    keeps the whole file for ``POST /instances``."""
     stream = io.BytesIO(data)
     read_preamble(stream, False)
     meta = read_dataset(
@@ -135,6 +141,7 @@ def prepare(data: bytes, mode: str, directory: Path) -> Item:
         sop_uid=str(meta.MediaStorageSOPInstanceUID),
         transfer_syntax=str(meta.TransferSyntaxUID),
         dataset=data[stream.tell() :],
+        part10=data if rest else b"",
     )
     if mode == "file":
         path = directory / f"{item.sop_uid}.dcm"
@@ -156,6 +163,7 @@ class Target:
     aet: str
     url: str
     session: requests.Session
+    rest: bool = False  # POST /instances to ``url`` instead of C-STORE to ``host:port``
 
 
 @dataclass
@@ -238,6 +246,26 @@ def _send_all(
         result.sent += 1
 
 
+def _post_all(target: Target, items: Sequence[Item], result: WorkerResult) -> Counter[int]:
+    """The REST sender's timed part: ``POST /instances`` one after the other over one
+    keep-alive connection (TCP_NODELAY), an HTTP 200 counting as status 0x0000."""
+    statuses: Counter[int] = Counter()
+    host, port = target.url.split("//", 1)[1].rsplit(":", 1)
+    connection = http.client.HTTPConnection(host, int(port), timeout=TIMEOUT)
+    connection.connect()
+    connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    try:
+        for item in items:
+            connection.request("POST", "/instances", body=item.part10)
+            answer = connection.getresponse()
+            answer.read()
+            statuses[SUCCESS if answer.status == 200 else answer.status] += 1
+            result.sent += 1
+    finally:
+        connection.close()
+    return statuses
+
+
 def _worker(
     index: int,
     target: Target,
@@ -248,6 +276,9 @@ def _worker(
 ) -> None:
     """One association: associate, wait for the others, send every item, release."""
     result = WorkerResult(index)
+    if target.rest:
+        _rest_worker(target, items, barrier, results, result)
+        return
     try:
         _config.STORE_SEND_CHUNKED_DATASET = mode == "file"
         ae = AE(ae_title=CALLING_AET)
@@ -280,6 +311,24 @@ def _worker(
         result.error = f"{type(exc).__name__}: {exc}"
         if barrier is not None:
             barrier.abort()
+    finally:
+        times = os.times()
+        result.cpu = times.user + times.system
+        results.put(result)
+
+
+def _rest_worker(
+    target: Target, items: Sequence[Item], barrier: Any, results: Any, result: WorkerResult
+) -> None:
+    """One HTTP client instead of one association, timed the same way."""
+    try:
+        barrier.wait(TIMEOUT)
+        result.began, cpu = time.perf_counter(), time.process_time()
+        result.statuses = dict(_post_all(target, items, result))
+        result.ended, result.timed_cpu = time.perf_counter(), time.process_time() - cpu
+    except BaseException as exc:  # reported to the parent, which fails loudly
+        result.error = f"{type(exc).__name__}: {exc}"
+        barrier.abort()
     finally:
         times = os.times()
         result.cpu = times.user + times.system
@@ -398,13 +447,13 @@ def run(target: Target, items: Sequence[Item], associations: int, mode: str) -> 
 
 def format_runs(runs: Sequence[Run]) -> list[str]:
     header = (
-        f"{'server':<8} {'associations':>12} {'instances':>9} {'seconds':>8} {'inst/s':>8} "
+        f"{'server':<11} {'associations':>12} {'instances':>9} {'seconds':>8} {'inst/s':>8} "
         f"{'client CPU ms/inst':>18} {'server CPU ms/inst':>18} {'other CPU':>9}"
     )
     lines = [header, "-" * len(header)]
     for r in runs:
         lines.append(
-            f"{r.server:<8} {r.associations:>12} {r.instances:>9} {r.seconds:>8.2f} "
+            f"{r.server:<11} {r.associations:>12} {r.instances:>9} {r.seconds:>8.2f} "
             f"{r.throughput:>8.1f} {1000 * r.client_cpu / r.instances:>18.2f} "
             f"{1000 * r.server_cpu / r.instances:>18.2f} {r.other_cpu:>9.2f}"
         )
@@ -450,6 +499,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--servers", default="orthanc,cirrus", help="which servers to start (orthanc,cirrus)"
     )
+    parser.add_argument(
+        "--no-rest",
+        action="store_true",
+        help="skip cirrus-rest (the same local stack fed by POST /instances, for comparison)",
+    )
     parser.add_argument("--orthanc-binary", help="Orthanc executable (/usr/sbin/Orthanc)")
     args = parser.parse_args(argv)
     try:
@@ -494,13 +548,20 @@ def benchmark(args: argparse.Namespace, stack: ExitStack) -> list[Run]:
         session = requests.Session()
         stack.callback(session.close)
         targets.append(Target("cirrus", "127.0.0.1", port, CIRRUS_AET, cirrus.url, session))
+        if not args.no_rest:
+            rest = Target("cirrus-rest", "", 0, "", cirrus.url, session, rest=True)
+            targets.append(rest)
 
     began = time.perf_counter()
     per_target = args.warmup + args.count * len(args.associations)
     generated = dicomgen.generate(per_target * len(targets), args.size)
+    rest_from = per_target * len([t for t in targets if not t.rest])  # REST targets come last
     files = root / "files"
     files.mkdir()
-    items = [prepare(instance.data, args.send, files) for instance in generated]
+    items = [
+        prepare(instance.data, args.send, files, rest=number >= rest_from)
+        for number, instance in enumerate(generated)
+    ]
     log(
         f"generated {len(items)} instances of {args.size}x{args.size} "
         f"({len(generated[0].data)} bytes each, fresh UIDs for every run) "
