@@ -51,6 +51,9 @@ def associate(
         return association
     if association.is_rejected:
         reason = "the association was rejected"
+    elif association.rejected_contexts and not association.accepted_contexts:
+        proposed = ", ".join(sorted({syntax for _, syntax in contexts if syntax}))
+        reason = f"no presentation context was accepted (transfer syntaxes: {proposed})"
     elif association.is_aborted:
         reason = "the association was aborted"
     else:
@@ -81,9 +84,24 @@ def status_text(status: Any) -> str:
 _STORED = {0x0000, 0xB000, 0xB006, 0xB007}
 
 
+# What an uncompressed file may be converted to when the modality does not take it as it is
+# (pynetdicom re-encodes explicit VR as implicit VR and back; never compressed pixel data).
+EXPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2.1"
+IMPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2"
+_CONVERTIBLE = (EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN)
+
+
 class StoreSession:
     """C-STOREs to one modality over one association, opened at the first file and opened
-    again only when a file needs a presentation context the association lacks."""
+    again only when a file needs a presentation context the association lacks.
+
+    A file goes out in its own transfer syntax when the modality accepts it. When it does not
+    and the modality's ``AllowTranscoding`` is on (the default), an uncompressed little endian
+    file is sent as explicit or implicit VR little endian, whichever the modality accepted
+    (old modalities often take implicit VR only): each SOP class is proposed in its files'
+    syntaxes and in those two, as separate presentation contexts, so the modality's choice
+    never displaces a syntax it also accepts. Compressed files are sent as they are stored or
+    not at all (decoding them is not done yet: docs/compatibility.md)."""
 
     def __init__(
         self,
@@ -101,12 +119,11 @@ class StoreSession:
 
     def send(self, data: bytes) -> tuple[str, str]:
         """C-STORE one DICOM file as it is stored; its (SOPClassUID, SOPInstanceUID)."""
-        import tempfile
         from io import BytesIO
 
         import pydicom
 
-        ds = pydicom.dcmread(BytesIO(data), stop_before_pixels=True, force=True)
+        ds = pydicom.dcmread(BytesIO(data), force=True)
         syntax = str(ds.file_meta.TransferSyntaxUID)
         sop_class, sop_instance = str(ds.SOPClassUID), str(ds.SOPInstanceUID)
         self._ensure_context(sop_class, syntax)
@@ -114,11 +131,9 @@ class StoreSession:
         if self._move_originator:
             extra = {"originator_aet": self._move_originator[0]}
             extra["originator_id"] = self._move_originator[1]
-        # pynetdicom sends a file given by path as it is encoded, without decoding it.
-        with tempfile.NamedTemporaryFile(suffix=".dcm") as handle:
-            handle.write(data)
-            handle.flush()
-            status = self._association.send_c_store(handle.name, **extra)
+        # pynetdicom writes the elements as they were read (compressed pixel data untouched),
+        # converting explicit and implicit VR when the accepted context says so.
+        status = self._association.send_c_store(ds, **extra)
         if not status or status.Status not in _STORED:
             aet = self._modality.aet
             raise DicomUnavailable(
@@ -140,23 +155,30 @@ class StoreSession:
             self._modality, self._local_aet, self.timeout, self._contexts()
         )
         if not self._accepts(sop_class, syntax):
-            # Orthanc would transcode here; Cirrus sends files only as they are stored.
             raise DicomUnavailable(
                 f'AET "{self._modality.aet}" accepts no presentation context for '
                 f"{sop_class} in transfer syntax {syntax}"
+                + ("" if self._convertible(syntax) else " (Cirrus does not decompress yet)")
             )
 
     def _accepts(self, sop_class: str, syntax: str) -> bool:
         association = self._association
-        return (
-            association is not None
-            and association.is_established
-            and any(
-                c.abstract_syntax == sop_class and syntax in c.transfer_syntax
-                for c in association.accepted_contexts
-            )
+        if association is None or not association.is_established:
+            return False
+        usable = {syntax, *_CONVERTIBLE} if self._convertible(syntax) else {syntax}
+        return any(
+            c.abstract_syntax == sop_class and c.transfer_syntax[0] in usable
+            for c in association.accepted_contexts
         )
 
+    def _convertible(self, syntax: str) -> bool:
+        return self._modality.allow_transcoding and syntax in _CONVERTIBLE
+
     def _contexts(self) -> list[tuple[str, str | None]]:
-        # One context per SOP class and transfer syntax met so far (a study has few).
-        return sorted(self._wanted)
+        # One context per SOP class and transfer syntax met so far (a study has few), plus
+        # the conversions of the uncompressed ones.
+        contexts = set(self._wanted)
+        for sop_class, syntax in self._wanted:
+            if self._convertible(syntax):
+                contexts.update((sop_class, other) for other in _CONVERTIBLE)
+        return sorted(contexts)
