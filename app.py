@@ -11,6 +11,7 @@ from chalicelib.api.routes import (
     jobs,
     modalities,
     peers,
+    queries,
     resources,
     system,
     tools,
@@ -30,7 +31,17 @@ app.api.binary_types = [
     "multipart/related",
 ]
 
-for _blueprint in (system, resources, content, tools, changes, jobs, peers, modalities):
+for _blueprint in (
+    system,
+    resources,
+    content,
+    tools,
+    changes,
+    jobs,
+    peers,
+    modalities,
+    queries,
+):
     app.register_blueprint(_blueprint.blueprint)
 
 # The index table's stream feeds the changes log. CDK passes the stream's ARN; the local stack

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from chalicelib.services.ingest import IngestService
     from chalicelib.services.modality_store import ModalityStoreKind
     from chalicelib.services.peer_store import PeerStoreKind
+    from chalicelib.services.queries import QueryService
 
 
 @cache
@@ -143,6 +144,15 @@ def modalities() -> ModalityService:
 
 
 @cache
+def queries() -> QueryService:
+    from chalicelib.services.queries import QueryService
+    from chalicelib.storage.queries import QueryStore
+
+    store = QueryStore(aws.client("dynamodb"), table_name("queries"))
+    return QueryService(store, modalities(), config().QueryRetrieveSize)
+
+
+@cache
 def dicom_access() -> DicomAccess:
     settings = config()
     always = {
@@ -215,6 +225,7 @@ def reset() -> None:
     jobs_factories = (
         peers,
         modalities,
+        queries,
         dicom_access,
         dicom_tls,
         job_store,

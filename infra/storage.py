@@ -54,6 +54,7 @@ class Storage(Construct):
                 sort_key=_attribute(spec["sortKey"]) if "sortKey" in spec else None,
                 billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
                 stream=_STREAMS[spec["stream"]] if spec.get("stream") else None,
+                time_to_live_attribute=spec.get("timeToLive"),
                 point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                     point_in_time_recovery_enabled=True
                 ),

@@ -65,6 +65,7 @@ class Config:
     HttpsCACertificates: str = ""
     LogExportedResources: bool = False
     JobsHistorySize: int = 10
+    QueryRetrieveSize: int = 100
     # Cirrus-specific: how long a synchronous job request waits (API Gateway allows 29 s).
     SynchronousJobTimeout: int = 25
     # Cirrus-specific: the largest request body accepted by POST /instances (bytes).

@@ -88,6 +88,12 @@ def ensure_storage(dynamodb: Any, s3: Any) -> None:
         if request["TableName"] not in existing:
             dynamodb.create_table(**request)
             dynamodb.get_waiter("table_exists").wait(TableName=request["TableName"])
+            ttl = load_schema()["tables"][logical].get("timeToLive")
+            if ttl:
+                dynamodb.update_time_to_live(
+                    TableName=request["TableName"],
+                    TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl},
+                )
     buckets = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
     for logical in load_schema()["buckets"]:
         name = bucket_name(logical)

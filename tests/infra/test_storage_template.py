@@ -45,6 +45,11 @@ def test_tables_match_the_runtime_definition(template, logical: str) -> None:
     }
     assert cdk_indexes == runtime_indexes
     assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    ttl = load_schema()["tables"][logical].get("timeToLive")
+    if ttl:
+        assert props["TimeToLiveSpecification"] == {"AttributeName": ttl, "Enabled": True}
+    else:
+        assert "TimeToLiveSpecification" not in props
 
 
 def test_bucket_is_private_and_retained(template) -> None:

@@ -22,7 +22,18 @@ blueprint = Blueprint(__name__)
 routes = RouteTable(blueprint)
 
 # What /modalities/{id} offers so far (Orthanc lists its query/retrieve routes too).
-MODALITY_OPERATIONS = ["configuration", "echo", "store", "store-straight"]
+MODALITY_OPERATIONS = [
+    "configuration",
+    "echo",
+    "find",
+    "find-instance",
+    "find-patient",
+    "find-series",
+    "find-study",
+    "query",
+    "store",
+    "store-straight",
+]
 
 
 def echo(request: Request, id: str) -> Any:
