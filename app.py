@@ -13,6 +13,7 @@ from chalicelib.api.routes import (
     peers,
     queries,
     resources,
+    retrieve,
     system,
     tools,
 )
@@ -41,6 +42,7 @@ for _blueprint in (
     peers,
     modalities,
     queries,
+    retrieve,
 ):
     app.register_blueprint(_blueprint.blueprint)
 

@@ -38,11 +38,14 @@ from chalicelib.storage.schema import bucket_name, table_name
 
 if TYPE_CHECKING:
     from chalicelib.services.content import ContentService
+    from chalicelib.services.dicom_retrieve import RetrieveService
     from chalicelib.services.find import FindService
     from chalicelib.services.ingest import IngestService
     from chalicelib.services.modality_store import ModalityStoreKind
     from chalicelib.services.peer_store import PeerStoreKind
     from chalicelib.services.queries import QueryService
+    from chalicelib.services.retrieve import RetrieveKind, RetrieveRequests
+    from chalicelib.services.storage_commitment import StorageCommitmentService
 
 
 @cache
@@ -103,6 +106,13 @@ def find() -> FindService:
 
 
 @cache
+def dicom_retrieve() -> RetrieveService:
+    from chalicelib.services.dicom_retrieve import RetrieveService
+
+    return RetrieveService(index(), browse())
+
+
+@cache
 def changes_log() -> SequencedLog:
     return SequencedLog(aws.client("dynamodb"), table_name("logs"), "changes")
 
@@ -153,14 +163,27 @@ def queries() -> QueryService:
 
 
 @cache
+def storage_commitment() -> StorageCommitmentService:
+    from chalicelib.services.storage_commitment import StorageCommitmentService
+    from chalicelib.storage.commitments import CommitmentStore
+
+    store = CommitmentStore(aws.client("dynamodb"), table_name("commitments"))
+    return StorageCommitmentService(
+        store, modalities(), index(), browse(), dicom_retrieve(), delete()
+    )
+
+
+@cache
 def dicom_access() -> DicomAccess:
     settings = config()
     always = {
         "echo": settings.DicomAlwaysAllowEcho,
         "store": settings.DicomAlwaysAllowStore,
         "find": settings.DicomAlwaysAllowFind,
+        "get": settings.DicomAlwaysAllowGet,
+        "move": settings.DicomAlwaysAllowMove,
     }
-    return DicomAccess(modalities(), always)
+    return DicomAccess(modalities(), always, settings.DicomCheckModalityHost)
 
 
 @cache
@@ -199,12 +222,27 @@ def modality_store() -> ModalityStoreKind:
 
 
 @cache
+def retrieve_scu() -> RetrieveRequests:
+    from chalicelib.services.retrieve import RetrieveRequests
+
+    return RetrieveRequests(modalities(), config().DicomDefaultRetrieveMethod)
+
+
+@cache
+def retrieve_kinds() -> dict[str, RetrieveKind]:
+    """The C-MOVE and C-GET SCU jobs (a C-GET stores what it receives through ingest())."""
+    from chalicelib.services.retrieve import Method, RetrieveKind
+
+    return {m.kind: RetrieveKind(m, modalities(), ingest) for m in Method}
+
+
+@cache
 def job_kinds() -> dict[str, JobKind]:
     """Every type of job, by Orthanc's name for it."""
     from chalicelib.services import modality_store as modality
     from chalicelib.services import peer_store as peer
 
-    return {peer.KIND: peer_store(), modality.KIND: modality_store()}
+    return {peer.KIND: peer_store(), modality.KIND: modality_store(), **retrieve_kinds()}
 
 
 @cache
@@ -221,16 +259,30 @@ def job_steps() -> JobSteps:
 
 def reset() -> None:
     """Forget every built object (tests switch configuration between cases)."""
-    factories = (config, index, blobs, ingest, browse, content, delete, statistics, find)
+    factories = (
+        config,
+        index,
+        blobs,
+        ingest,
+        browse,
+        content,
+        delete,
+        statistics,
+        find,
+        dicom_retrieve,
+    )
     jobs_factories = (
         peers,
         modalities,
         queries,
+        storage_commitment,
         dicom_access,
         dicom_tls,
         job_store,
         peer_store,
         modality_store,
+        retrieve_scu,
+        retrieve_kinds,
         exports,
         job_kinds,
         jobs,

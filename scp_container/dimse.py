@@ -22,3 +22,8 @@ def ae_title(title: Any) -> str:
 
 def calling_aet(event: Any) -> str:
     return ae_title(event.assoc.requestor.ae_title)
+
+
+def peer_ip(event: Any) -> str:
+    """The IP address the association comes from (``DicomCheckModalityHost`` compares it)."""
+    return str(event.assoc.requestor.address)

@@ -26,6 +26,7 @@ from scp_container.dimse import (
     SUCCESS,
     UNABLE_TO_PROCESS,
     calling_aet,
+    peer_ip,
 )
 
 LOG = logging.getLogger("cirrus.scp")
@@ -35,7 +36,7 @@ def handle_find(event: Any) -> Iterator[tuple[int, Dataset | None]]:
     from chalicelib.services.dicom_find import answer_dataset, parse_identifier
 
     caller = calling_aet(event)
-    if not bootstrap.dicom_access().allows(caller, "find"):
+    if not bootstrap.dicom_access().allows(caller, peer_ip(event), "find"):
         yield NOT_AUTHORIZED, None
         return
     try:

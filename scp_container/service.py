@@ -15,7 +15,11 @@ from typing import Any
 from pynetdicom import AE, ALL_TRANSFER_SYNTAXES, AllStoragePresentationContexts, evt
 from pynetdicom.sop_class import (  # type: ignore[attr-defined]
     PatientRootQueryRetrieveInformationModelFind,
+    PatientRootQueryRetrieveInformationModelGet,
+    PatientRootQueryRetrieveInformationModelMove,
     StudyRootQueryRetrieveInformationModelFind,
+    StudyRootQueryRetrieveInformationModelGet,
+    StudyRootQueryRetrieveInformationModelMove,
     Verification,
 )
 
@@ -29,10 +33,19 @@ from scp_container.dimse import (
     SUCCESS,
     ae_title,
     calling_aet,
+    peer_ip,
 )
 from scp_container.find import handle_find
+from scp_container.retrieve import handle_get, handle_move
 
 LOG = logging.getLogger("cirrus.scp")
+# Explicit VR LE, implicit VR LE, deflated explicit VR LE, explicit VR big endian.
+UNCOMPRESSED = [
+    "1.2.840.10008.1.2.1",
+    "1.2.840.10008.1.2",
+    "1.2.840.10008.1.2.1.99",
+    "1.2.840.10008.1.2.2",
+]
 
 
 class CirrusAE(AE):
@@ -51,13 +64,28 @@ class CirrusAE(AE):
 
 def build_ae(config: Config) -> AE:
     """The application entity of ``config``: every storage SOP class in every transfer
-    syntax pynetdicom knows (compressed ones included: files are stored as received)."""
+    syntax pynetdicom knows (compressed ones included: files are stored as received), with
+    both roles, so that a C-GET requester may act as the storage SCP for its sub-operations
+    (SCP/SCU role selection)."""
     ae = CirrusAE(ae_title=config.DicomAet)
     ae.add_supported_context(Verification)
-    ae.add_supported_context(PatientRootQueryRetrieveInformationModelFind)
-    ae.add_supported_context(StudyRootQueryRetrieveInformationModelFind)
+    for model in (
+        PatientRootQueryRetrieveInformationModelFind,
+        StudyRootQueryRetrieveInformationModelFind,
+        PatientRootQueryRetrieveInformationModelMove,
+        StudyRootQueryRetrieveInformationModelMove,
+        PatientRootQueryRetrieveInformationModelGet,
+        StudyRootQueryRetrieveInformationModelGet,
+    ):
+        ae.add_supported_context(model)
+    # pynetdicom accepts the first of these syntaxes that the requester proposes. A
+    # requester only proposes a compressed syntax it can take, so those come first, then
+    # explicit VR little endian: a C-GET requester proposing the syntax of a file (getscu
+    # proposes its preferred one and explicit VR little endian) then gets it unconverted.
+    syntaxes = [s for s in ALL_TRANSFER_SYNTAXES if s not in UNCOMPRESSED]
+    syntaxes += UNCOMPRESSED
     for context in AllStoragePresentationContexts:
-        ae.add_supported_context(context.abstract_syntax, ALL_TRANSFER_SYNTAXES)
+        ae.add_supported_context(context.abstract_syntax, syntaxes, scu_role=True, scp_role=True)
     ae.require_called_aet = config.DicomCheckCalledAet
     for timeout in ("acse_timeout", "dimse_timeout", "network_timeout"):
         setattr(ae, timeout, config.DicomScpTimeout or None)
@@ -74,7 +102,7 @@ def handle_open(event: Any) -> None:
 
 
 def handle_echo(event: Any) -> int:
-    if not bootstrap.dicom_access().allows(calling_aet(event), "echo"):
+    if not bootstrap.dicom_access().allows(calling_aet(event), peer_ip(event), "echo"):
         return NOT_AUTHORIZED
     return SUCCESS
 
@@ -83,7 +111,7 @@ def handle_store(event: Any) -> int:
     from chalicelib.services.ingest import Origin
 
     requestor = event.assoc.requestor
-    if not bootstrap.dicom_access().allows(calling_aet(event), "store"):
+    if not bootstrap.dicom_access().allows(calling_aet(event), peer_ip(event), "store"):
         return NOT_AUTHORIZED
     origin = Origin(
         protocol="DicomProtocol",
@@ -107,6 +135,8 @@ HANDLERS = [
     (evt.EVT_C_ECHO, handle_echo),
     (evt.EVT_C_STORE, handle_store),
     (evt.EVT_C_FIND, handle_find),
+    (evt.EVT_C_MOVE, handle_move),
+    (evt.EVT_C_GET, handle_get),
 ]
 
 

@@ -34,9 +34,11 @@ def associate(
     local_aet: str,
     timeout: float | None,
     contexts: list[tuple[str, str | None]],
+    **extra: Any,
 ) -> Any:
     """An established association proposing ``(abstract syntax, transfer syntax or None for
-    pynetdicom's defaults)`` contexts; DicomUnavailable otherwise."""
+    pynetdicom's defaults)`` contexts; DicomUnavailable otherwise. ``extra`` goes to
+    pynetdicom's ``associate`` (C-GET passes its SCP role selection and C-STORE handler)."""
     from pynetdicom import AE
 
     ae = AE(ae_title=modality.local_aet or local_aet)
@@ -45,7 +47,11 @@ def associate(
     for name in ("acse_timeout", "dimse_timeout", "network_timeout", "connection_timeout"):
         setattr(ae, name, timeout)
     association = ae.associate(
-        modality.host, modality.port, ae_title=modality.aet, tls_args=_tls_args(modality)
+        modality.host,
+        modality.port,
+        ae_title=modality.aet,
+        tls_args=tls_args(modality),
+        **extra,
     )
     if association.is_established:
         return association
@@ -61,7 +67,7 @@ def associate(
     raise DicomUnavailable(f'DicomAssociation - connecting to AET "{modality.aet}": {reason}')
 
 
-def _tls_args(modality: Modality) -> tuple[Any, str] | None:
+def tls_args(modality: Modality) -> tuple[Any, str] | None:
     """pynetdicom's TLS arguments for a ``UseDicomTls`` modality (the deployment's DICOM TLS
     settings, read through the composition root), else None."""
     if not modality.use_dicom_tls:
@@ -91,17 +97,24 @@ IMPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2"
 _CONVERTIBLE = (EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN)
 
 
+def proposed_syntaxes(modality: Modality, syntax: str) -> list[str]:
+    """The transfer syntaxes to propose to ``modality`` for a file stored in ``syntax``, as
+    separate presentation contexts, its own first: when the modality allows transcoding, an
+    uncompressed little endian file may also go in the other of the two (pynetdicom converts
+    explicit and implicit VR), so the modality's choice never displaces a syntax it accepts."""
+    if modality.allow_transcoding and syntax in _CONVERTIBLE:
+        return [syntax, *(other for other in _CONVERTIBLE if other != syntax)]
+    return [syntax]
+
+
 class StoreSession:
     """C-STOREs to one modality over one association, opened at the first file and opened
     again only when a file needs a presentation context the association lacks.
 
-    A file goes out in its own transfer syntax when the modality accepts it. When it does not
-    and the modality's ``AllowTranscoding`` is on (the default), an uncompressed little endian
-    file is sent as explicit or implicit VR little endian, whichever the modality accepted
-    (old modalities often take implicit VR only): each SOP class is proposed in its files'
-    syntaxes and in those two, as separate presentation contexts, so the modality's choice
-    never displaces a syntax it also accepts. Compressed files are sent as they are stored or
-    not at all (decoding them is not done yet: docs/compatibility.md)."""
+    A file goes out in its own transfer syntax when the modality accepts it, else in one of
+    ``proposed_syntaxes`` (old modalities often take implicit VR only). Compressed files are
+    sent as they are stored or not at all (decoding them is not done yet:
+    docs/compatibility.md)."""
 
     def __init__(
         self,
@@ -158,27 +171,26 @@ class StoreSession:
             raise DicomUnavailable(
                 f'AET "{self._modality.aet}" accepts no presentation context for '
                 f"{sop_class} in transfer syntax {syntax}"
-                + ("" if self._convertible(syntax) else " (Cirrus does not decompress yet)")
+                + ("" if syntax in _CONVERTIBLE else " (Cirrus does not decompress yet)")
             )
 
     def _accepts(self, sop_class: str, syntax: str) -> bool:
         association = self._association
         if association is None or not association.is_established:
             return False
-        usable = {syntax, *_CONVERTIBLE} if self._convertible(syntax) else {syntax}
+        usable = proposed_syntaxes(self._modality, syntax)
         return any(
             c.abstract_syntax == sop_class and c.transfer_syntax[0] in usable
             for c in association.accepted_contexts
         )
 
-    def _convertible(self, syntax: str) -> bool:
-        return self._modality.allow_transcoding and syntax in _CONVERTIBLE
-
     def _contexts(self) -> list[tuple[str, str | None]]:
         # One context per SOP class and transfer syntax met so far (a study has few), plus
         # the conversions of the uncompressed ones.
-        contexts = set(self._wanted)
-        for sop_class, syntax in self._wanted:
-            if self._convertible(syntax):
-                contexts.update((sop_class, other) for other in _CONVERTIBLE)
-        return sorted(contexts)
+        return sorted(
+            {
+                (sop_class, proposed)
+                for sop_class, syntax in self._wanted
+                for proposed in proposed_syntaxes(self._modality, syntax)
+            }
+        )

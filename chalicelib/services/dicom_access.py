@@ -3,8 +3,10 @@
 An association is accepted from anyone when one of the ``DicomAlwaysAllow*`` options is on
 (``DicomAlwaysAllowEcho`` and ``DicomAlwaysAllowStore`` are, by default), otherwise only from
 the AE titles of ``DicomModalities``; each request is then allowed by its ``DicomAlwaysAllow*``
-option or by the calling modality's ``Allow*`` flag. Modalities change through the REST API,
-so they are read again when they are more than ``REFRESH_SECONDS`` old.
+option or by the calling modality's ``Allow*`` flag. With ``DicomCheckModalityHost``, a
+modality is only recognised from the IP address written as its ``Host`` (compared as text, as
+Orthanc does: a host name never matches). Modalities change through the REST API, so they are
+read again when they are more than ``REFRESH_SECONDS`` old.
 """
 
 from __future__ import annotations
@@ -22,9 +24,12 @@ NOBODY = "-" * 17
 
 
 class DicomAccess:
-    def __init__(self, modalities: ModalityService, always: dict[str, bool]) -> None:
+    def __init__(
+        self, modalities: ModalityService, always: dict[str, bool], check_host: bool = False
+    ) -> None:
         self._modalities = modalities
         self._always = always
+        self._check_host = check_host
         self._lock = threading.Lock()
         self._known: list[Modality] = []
         self._read_at = float("-inf")
@@ -35,11 +40,21 @@ class DicomAccess:
             return []
         return sorted({m.aet for m in self._current()}) or [NOBODY]
 
-    def allows(self, calling_aet: str, service: str) -> bool:
-        """Whether ``calling_aet`` may use ``service`` ("echo", "store"...)."""
+    def allows(self, calling_aet: str, peer_ip: str, service: str) -> bool:
+        """Whether ``calling_aet``, connected from ``peer_ip``, may use ``service`` ("echo",
+        "store", "find", "move", "get")."""
         if self._always.get(service):
             return True
-        return any(m.aet == calling_aet and getattr(m, f"allow_{service}") for m in self._current())
+        return any(
+            m.aet == calling_aet
+            and (not self._check_host or m.host == peer_ip)
+            and getattr(m, f"allow_{service}")
+            for m in self._current()
+        )
+
+    def destination(self, aet: str) -> Modality | None:
+        """The modality a C-MOVE names as its destination, by AE title."""
+        return next((m for m in self._current() if m.aet == aet), None)
 
     def _current(self) -> list[Modality]:
         with self._lock:

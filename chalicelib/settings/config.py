@@ -46,6 +46,9 @@ class Config:
     DicomAlwaysAllowEcho: bool = True
     DicomAlwaysAllowStore: bool = True
     DicomAlwaysAllowFind: bool = False
+    DicomAlwaysAllowGet: bool = False
+    DicomAlwaysAllowMove: bool = False
+    DicomCheckModalityHost: bool = False
     DicomScpTimeout: int = 30
     # DICOM TLS (chalicelib/modalities/tls.py): PEM files, as in Orthanc.
     DicomTlsEnabled: bool = False
@@ -60,6 +63,8 @@ class Config:
     # DICOM modalities (short list form or long object form), checked by chalicelib/modalities.
     DicomModalities: dict[str, Any] = field(default_factory=dict)
     DicomScuTimeout: int = 10
+    # How /queries/{id}/retrieve retrieves when neither the request nor the modality says.
+    DicomDefaultRetrieveMethod: str = "C-MOVE"
     HttpTimeout: int = 60
     HttpsVerifyPeers: bool = True
     HttpsCACertificates: str = ""

@@ -180,13 +180,13 @@ def run(monkeypatch: pytest.MonkeyPatch, engine: FakeEngine, cancel_after: int =
 
     monkeypatch.setattr(bootstrap, "find", lambda: engine)
     monkeypatch.setattr(bootstrap, "config", lambda: SimpleNamespace(DicomAet="CIRRUS"))
-    anyone = SimpleNamespace(allows=lambda caller, service: True)
+    anyone = SimpleNamespace(allows=lambda caller, peer_ip, service: True)
     monkeypatch.setattr(bootstrap, "dicom_access", lambda: anyone)
     statuses: list[Any] = []
 
     class Event:
         identifier = identifier(QueryRetrieveLevel="STUDY", PatientID="")
-        assoc = SimpleNamespace(requestor=SimpleNamespace(ae_title="SCU"))
+        assoc = SimpleNamespace(requestor=SimpleNamespace(ae_title="SCU", address="127.0.0.1"))
 
         @property
         def is_cancelled(self) -> bool:

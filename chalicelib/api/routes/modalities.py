@@ -30,6 +30,7 @@ MODALITY_OPERATIONS = [
     "find-patient",
     "find-series",
     "find-study",
+    "move",
     "query",
     "store",
     "store-straight",
