@@ -1,11 +1,23 @@
 """Queries and C-FIND answers (``gggg,eeee`` -> text) in the JSON flavours of Orthanc's tag
-routes, as ``/queries/{id}/query`` and ``/queries/{id}/answers/...`` show them."""
+routes, as ``/queries/{id}/query`` and ``/queries/{id}/answers/...`` show them; worklist
+answers (pydicom datasets, sequences included) as ``find-worklist`` shows them."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from chalicelib.dicom.tag_format import TagFormat
+
+LATIN1 = "ISO_IR 100"
+_SOP_INSTANCE = 0x00080018
+# Values Orthanc leaves out of worklist answers (binary); other non-text VRs are shown null.
+_BINARY_VRS = frozenset({"OB", "OW", "UN"})
+# Tags whose VR DCMTK 3.6.7 leaves undecided ("xs", "lt", "up": some "US or SS", the "US or
+# OW" lookup tables, the offsets of DICOMDIR records): Orthanc shows them null. Probed.
+_UNDECIDED_VRS = frozenset(
+    {0x00041200, 0x00041202, 0x00041400, 0x00041420, 0x00041504, 0x00189810, 0x00221452}
+    | {0x00280104, 0x00280105, 0x00280110, 0x00280111, 0x00281101, 0x00281102, 0x00281103}
+)
 
 
 def tags_json(values: dict[str, str], fmt: TagFormat) -> dict[str, Any]:
@@ -25,3 +37,54 @@ def tags_json(values: dict[str, str], fmt: TagFormat) -> dict[str, Any]:
         node.update(Type="String", Value=value)
         full[key] = node
     return reformat(full, fmt.value)  # type: ignore[arg-type]
+
+
+def worklist_answer(answer: Any) -> dict[str, Any]:
+    """A worklist answer in Orthanc's full format, as ``find-worklist`` shows it: sequences
+    kept, long values whole, and private, binary and unknown tags left out, as is the top
+    level SOPInstanceUID. Orthanc re-encodes the answer in its default encoding (Latin-1):
+    its SpecificCharacterSet, if any, becomes ``ISO_IR 100`` and characters Latin-1 cannot
+    hold are dropped."""
+    from chalicelib.dicom.orthanc_json import SPECIFIC_CHARACTER_SET, Charset
+
+    latin1 = SPECIFIC_CHARACTER_SET in answer
+    full = _worklist_items(answer, Charset.of(answer), latin1, top_level=True)
+    if latin1:
+        full["0008,0005"]["Value"] = LATIN1
+    return full
+
+
+def _worklist_items(ds: Any, charset: Any, latin1: bool, top_level: bool) -> dict[str, Any]:
+    from pydicom.datadict import DicomDictionary
+
+    from chalicelib.dicom.orthanc_json import (
+        element_value,
+        element_vr,
+        format_tag,
+        public_entry,
+        tag_name,
+    )
+
+    full: dict[str, Any] = {}
+    for tag in sorted(map(int, ds.keys())):  # iterating ds would convert every element
+        if (tag >> 16) % 2 or public_entry(tag) is None or (top_level and tag == _SOP_INSTANCE):
+            continue
+        vr = element_vr(ds.get_item(tag), None)
+        dictionary_vr = DicomDictionary.get(tag, ("",))[0]
+        node: dict[str, Any] = {"Name": tag_name(tag)}
+        undecided = tag in _UNDECIDED_VRS or dictionary_vr in ("US or OW", "US or SS or OW")
+        if not undecided and (vr in _BINARY_VRS or dictionary_vr == "OB or OW"):
+            continue
+        if undecided:
+            node["Type"], node["Value"] = "Null", None
+        elif vr == "SQ":
+            items = ds[tag].value or []
+            node["Type"] = "Sequence"
+            node["Value"] = [_worklist_items(item, charset, latin1, False) for item in items]
+        else:
+            value = element_value(ds, tag, None, charset)
+            if value is not None and latin1:
+                value = value.encode("latin-1", "ignore").decode("latin-1")
+            node["Type"], node["Value"] = ("Null", None) if value is None else ("String", value)
+        full[format_tag(tag)] = node
+    return full

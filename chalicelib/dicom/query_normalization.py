@@ -222,3 +222,51 @@ def drill_down(
     child = dict(query)
     child.update({tag: answer.get(tag, "") for tag in keys})
     return child
+
+
+def worklist_query(raw: Any) -> dict[str, Any]:
+    """The query of ``/modalities/{id}/find-worklist`` by tag, as Orthanc checks it: tags
+    (keywords or numbers) to strings (null is an empty string), sequences to lists of such
+    objects, and a SpecificCharacterSet Orthanc knows. Tags are checked in the order of
+    their names, as Orthanc's JSON parser sorts them."""
+    query = _worklist_item(raw)
+    charset = query.get("0008,0005")
+    if charset and not _known_charset(charset):
+        raise OrthancError(
+            ErrorCode.BAD_REQUEST, f'Unknown encoding while creating DICOM from JSON: "{charset}"\n'
+        )
+    return query
+
+
+def _worklist_item(raw: Any) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise OrthancError(ErrorCode.BAD_PARAMETER_TYPE)
+    item: dict[str, Any] = {}
+    for name in sorted(raw):
+        try:
+            tag = tag_key(name)
+        except ValueError as exc:
+            raise OrthancError(ErrorCode.UNKNOWN_DICOM_TAG, http_status=500) from exc
+        value = raw[name]
+        if value is None or isinstance(value, str):
+            item[tag] = value or ""
+        elif isinstance(value, list) and _is_sequence(tag):
+            item[tag] = [_worklist_item(child) for child in value]
+        else:
+            raise OrthancError(ErrorCode.BAD_PARAMETER_TYPE, f"Bad Parameter type for tag {tag}")
+    return item
+
+
+def _is_sequence(tag: str) -> bool:
+    from pydicom import datadict
+
+    try:
+        return datadict.dictionary_VR(int(tag.replace(",", ""), 16)) == "SQ"
+    except KeyError:
+        return False
+
+
+def _known_charset(value: str) -> bool:
+    from pydicom.charset import python_encoding
+
+    return all(term.strip() in python_encoding for term in value.split("\\") if term.strip())

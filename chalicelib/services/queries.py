@@ -15,14 +15,16 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from chalicelib.dicom import query_normalization as normalization
+from chalicelib.dicom.tag_format import TagFormat
 from chalicelib.errors import ErrorCode, OrthancError, bad_file, unknown_resource
-from chalicelib.jobs.request import integer_option
+from chalicelib.jobs.request import boolean_option, integer_option
 from chalicelib.modalities import scu
 from chalicelib.services.modalities import ModalityService
 from chalicelib.storage.queries import QueryRecord, QueryStore
 
 LIFETIME_SECONDS = 7 * 24 * 3600
 NOT_AN_OBJECT = "Must provide a JSON object"
+UNHANDLED = "An unhandled exception was generated inside the HTTP server"
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,13 @@ class FindNode(NamedTuple):
     answer: dict[str, str]
     children: list[FindNode]
     key: str
+
+
+class WorklistAnswers(NamedTuple):
+    """What ``find-worklist`` answers: the answers in full format, to show as ``fmt``."""
+
+    answers: list[dict[str, Any]]
+    fmt: TagFormat
 
 
 class QueryService:
@@ -121,6 +130,33 @@ class QueryService:
         identifier = normalization.legacy_identifier(level, body, guard=False)
         return self._find(modality_name, level, identifier or {}, None)
 
+    # -- /modalities/{id}/find-worklist -------------------------------------------------------
+
+    def find_worklist(self, modality_name: str, body: Any) -> WorklistAnswers:
+        """C-FIND the modality's worklist now; nothing kept. The body is ``{"Query": {...},
+        "Short"|"Full"|"Simplify": bool, "Timeout": s}`` or, as in Orthanc <= 1.9.4, the
+        query alone. Checked in Orthanc's order: the query, the format, the modality, then
+        the timeout."""
+        from chalicelib.modalities import find_scu
+
+        if body is None:
+            raise bad_file(NOT_AN_OBJECT)
+        if not isinstance(body, dict):
+            raise OrthancError(ErrorCode.INTERNAL_ERROR, UNHANDLED)
+        options = body if "Query" in body else {}
+        query = normalization.worklist_query(body.get("Query", body))
+        try:
+            dataset = find_scu.build_worklist_identifier(query)
+        except find_scu.BadValue as exc:
+            raise bad_file(str(exc)) from exc
+        fmt = _worklist_format(options)
+        modality = self._modalities.get(modality_name)
+        timeout = self._modalities.timeout(modality, _timeout(options))
+        answers = _dicom(
+            find_scu.find_worklist, modality, self._modalities.local_aet, timeout, dataset
+        )
+        return WorklistAnswers(answers, fmt)
+
     # -- /queries ------------------------------------------------------------------------------
 
     def get(self, query_id: str) -> StoredQuery:
@@ -177,17 +213,10 @@ class QueryService:
             dataset = find_scu.build_identifier(retrieve_level, identifier)
         except find_scu.BadValue as exc:
             raise bad_file(str(exc)) from exc
-        try:
-            return find_scu.find(
-                modality,
-                self._modalities.local_aet,
-                self._modalities.timeout(modality, timeout),
-                dataset,
-            )
-        except find_scu.FindFailed as exc:
-            raise OrthancError(ErrorCode.NETWORK_PROTOCOL, str(exc), http_status=422) from exc
-        except scu.DicomUnavailable as exc:
-            raise OrthancError(ErrorCode.NETWORK_PROTOCOL, str(exc)) from exc
+        local_aet = self._modalities.local_aet
+        return _dicom(
+            find_scu.find, modality, local_aet, self._modalities.timeout(modality, timeout), dataset
+        )
 
     def _forget_oldest(self, now: float) -> None:
         """Keep at most QueryRetrieveSize queries, as Orthanc does (0: no limit)."""
@@ -196,6 +225,27 @@ class QueryService:
         ids = list(self._store.ids_oldest_first(now - LIFETIME_SECONDS))
         for query_id in ids[: max(0, len(ids) - self._history_size)]:
             self._store.delete(query_id)
+
+
+def _dicom(find: Callable[..., Any], *args: Any) -> Any:
+    """Run a C-FIND function; its failures as Orthanc reports them."""
+    from chalicelib.modalities import find_scu
+
+    try:
+        return find(*args)
+    except find_scu.FindFailed as exc:
+        raise OrthancError(ErrorCode.NETWORK_PROTOCOL, str(exc), http_status=422) from exc
+    except scu.DicomUnavailable as exc:
+        raise OrthancError(ErrorCode.NETWORK_PROTOCOL, str(exc)) from exc
+
+
+def _worklist_format(options: dict[str, Any]) -> TagFormat:
+    """``Simplify`` wins, then ``Short``, then ``Full``; simplified by default."""
+    if boolean_option(options, "Simplify", False):
+        return TagFormat.SIMPLIFY
+    if boolean_option(options, "Short", False):
+        return TagFormat.SHORT
+    return TagFormat.FULL if boolean_option(options, "Full", False) else TagFormat.SIMPLIFY
 
 
 def _timeout(body: dict[str, Any]) -> int | None:

@@ -112,12 +112,19 @@ def test_queries_expire(cirrus: Any) -> None:
     assert later.list() == []
 
 
-def test_a_failure_status_is_a_422(cirrus: Any, remote: Remote) -> None:
-    remote.status = 0xA700
+@pytest.mark.parametrize(
+    ("status", "http_status", "suffix"),
+    [(0xC000, 422, " (unable to process - invalid query ?)"), (0xA700, 500, ""), (0xFE00, 500, "")],
+)
+def test_failure_statuses(
+    cirrus: Any, remote: Remote, status: int, http_status: int, suffix: str
+) -> None:
+    """Only "unable to process" is a 422, as in Orthanc; Cancel fails the query too."""
+    remote.status = status
     payload = json.dumps({"Level": "Patient", "Query": {}})
     response = cirrus.http.post("/modalities/remote/query", body=payload)
-    assert response.status_code == 422
+    assert response.status_code == http_status
     assert body(response)["Details"] == (
-        'C-FIND SCU to AET "REMOTE" has failed with DIMSE status 0xA700'
+        f'C-FIND SCU to AET "REMOTE" has failed with DIMSE status 0x{status:04X}{suffix}'
     )
     assert body(cirrus.http.get("/queries")) == []

@@ -30,6 +30,7 @@ MODALITY_OPERATIONS = [
     "find-patient",
     "find-series",
     "find-study",
+    "find-worklist",
     "move",
     "query",
     "store",

@@ -1,5 +1,6 @@
-"""Query/retrieve (C-FIND) from the REST API: ``/modalities/{id}/query``, ``/queries/...`` and
-the older ``/modalities/{id}/find-*``. The retrieve routes live in ``retrieve.py``."""
+"""Query/retrieve (C-FIND) from the REST API: ``/modalities/{id}/query``, ``/queries/...``, the
+older ``/modalities/{id}/find-*`` and the worklist query ``/modalities/{id}/find-worklist``.
+The retrieve routes live in ``retrieve.py``."""
 
 from __future__ import annotations
 
@@ -116,6 +117,14 @@ def find_tree(request: Request, id: str) -> Any:
     return [_tree_json(node) for node in tree]
 
 
+def find_worklist(request: Request, id: str) -> Any:
+    """The modality's worklist items matching the body's query, at once (nothing kept)."""
+    from chalicelib.dicom.orthanc_json import reformat
+
+    result = bootstrap.queries().find_worklist(id, _body_or_none(request))
+    return [reformat(answer, result.fmt.value) for answer in result.answers]  # type: ignore[arg-type]
+
+
 def _tree_json(node: Any) -> dict[str, Any]:
     answer, children, key = node
     shown = _tags(answer, TagFormat.SIMPLIFY)
@@ -140,6 +149,7 @@ def _body_or_none(request: Request) -> Any:
 
 routes.add("/modalities/{id}/query", POST=submit)
 routes.add("/modalities/{id}/find", POST=find_tree)
+routes.add("/modalities/{id}/find-worklist", POST=find_worklist)
 for _route, _level in LEGACY_LEVELS.items():
     routes.add(f"/modalities/{{id}}/{_route}", POST=partial(legacy_find, _level))
 routes.add("/queries", GET=list_queries)
