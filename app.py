@@ -14,6 +14,7 @@ from chalicelib.api.routes import (
     queries,
     resources,
     retrieve,
+    storage_commitment,
     system,
     tools,
 )
@@ -43,6 +44,7 @@ for _blueprint in (
     modalities,
     queries,
     retrieve,
+    storage_commitment,
 ):
     app.register_blueprint(_blueprint.blueprint)
 

@@ -218,7 +218,7 @@ def exports() -> ExportLog:
 def modality_store() -> ModalityStoreKind:
     from chalicelib.services.modality_store import ModalityStoreKind
 
-    return ModalityStoreKind(index(), blobs(), browse(), modalities())
+    return ModalityStoreKind(index(), blobs(), browse(), modalities(), storage_commitment())
 
 
 @cache

@@ -18,6 +18,7 @@ class ErrorCode(Enum):
     NOT_IMPLEMENTED = (2, "Not implemented yet", 501)
     PARAMETER_OUT_OF_RANGE = (3, "Parameter out of range", 400)
     BAD_PARAMETER_TYPE = (5, "Bad type for a parameter", 400)
+    BAD_SEQUENCE_OF_CALLS = (6, "Bad sequence of calls", 500)
     INEXISTENT_ITEM = (7, "Accessing an inexistent item", 404)
     BAD_REQUEST = (8, "Bad request", 400)
     NETWORK_PROTOCOL = (9, "Error in the network protocol", 500)

@@ -5,13 +5,26 @@ from __future__ import annotations
 
 from typing import Any
 
-SUCCESS = 0x0000
+# The C-STORE statuses come from where a received file is stored (shared with C-GET as SCU).
+from chalicelib.services.dicom_store import CANNOT_UNDERSTAND, OUT_OF_RESOURCES, SUCCESS
+
+__all__ = [
+    "CANCEL",
+    "CANNOT_UNDERSTAND",
+    "NOT_AUTHORIZED",
+    "OUT_OF_RESOURCES",
+    "PENDING",
+    "SUCCESS",
+    "UNABLE_TO_PROCESS",
+    "ae_title",
+    "calling_aet",
+    "peer_ip",
+]
+
 PENDING = 0xFF00
 CANCEL = 0xFE00
 NOT_AUTHORIZED = 0x0124
-OUT_OF_RESOURCES = 0xA700
 UNABLE_TO_PROCESS = 0xC000
-CANNOT_UNDERSTAND = 0xC210
 
 
 def ae_title(title: Any) -> str:

@@ -17,6 +17,7 @@ from pynetdicom.sop_class import (  # type: ignore[attr-defined]
     PatientRootQueryRetrieveInformationModelFind,
     PatientRootQueryRetrieveInformationModelGet,
     PatientRootQueryRetrieveInformationModelMove,
+    StorageCommitmentPushModel,
     StudyRootQueryRetrieveInformationModelFind,
     StudyRootQueryRetrieveInformationModelGet,
     StudyRootQueryRetrieveInformationModelMove,
@@ -24,12 +25,10 @@ from pynetdicom.sop_class import (  # type: ignore[attr-defined]
 )
 
 from chalicelib import bootstrap
-from chalicelib.errors import OrthancError
 from chalicelib.settings import Config
+from scp_container.commitment import handle_n_action, handle_n_event_report
 from scp_container.dimse import (
-    CANNOT_UNDERSTAND,
     NOT_AUTHORIZED,
-    OUT_OF_RESOURCES,
     SUCCESS,
     ae_title,
     calling_aet,
@@ -78,6 +77,9 @@ def build_ae(config: Config) -> AE:
         StudyRootQueryRetrieveInformationModelGet,
     ):
         ae.add_supported_context(model)
+    # Both roles: a modality sends its requests as SCU, and its reports as SCP (Orthanc
+    # negotiates that role for the association of its N-EVENT-REPORT).
+    ae.add_supported_context(StorageCommitmentPushModel, scu_role=True, scp_role=True)
     # pynetdicom accepts the first of these syntaxes that the requester proposes. A
     # requester only proposes a compressed syntax it can take, so those come first, then
     # explicit VR little endian: a C-GET requester proposing the syntax of a file (getscu
@@ -108,26 +110,18 @@ def handle_echo(event: Any) -> int:
 
 
 def handle_store(event: Any) -> int:
+    from chalicelib.services.dicom_store import store_received
     from chalicelib.services.ingest import Origin
 
-    requestor = event.assoc.requestor
     if not bootstrap.dicom_access().allows(calling_aet(event), peer_ip(event), "store"):
         return NOT_AUTHORIZED
     origin = Origin(
         protocol="DicomProtocol",
-        remote_ip=str(requestor.address),
+        remote_ip=peer_ip(event),
         remote_aet=calling_aet(event),
         called_aet=ae_title(event.assoc.acceptor.ae_title),
     )
-    try:
-        bootstrap.ingest().store(event.encoded_dataset(include_meta=True), origin)
-    except OrthancError as error:
-        LOG.warning("C-STORE from %s refused: %s", origin.remote_aet, error)
-        return CANNOT_UNDERSTAND
-    except Exception:
-        LOG.exception("C-STORE from %s could not be stored", origin.remote_aet)
-        return OUT_OF_RESOURCES
-    return SUCCESS
+    return store_received(bootstrap.ingest(), event.encoded_dataset(include_meta=True), origin)
 
 
 HANDLERS = [
@@ -137,6 +131,8 @@ HANDLERS = [
     (evt.EVT_C_FIND, handle_find),
     (evt.EVT_C_MOVE, handle_move),
     (evt.EVT_C_GET, handle_get),
+    (evt.EVT_N_ACTION, handle_n_action),
+    (evt.EVT_N_EVENT_REPORT, handle_n_event_report),
 ]
 
 

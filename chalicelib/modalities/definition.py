@@ -135,6 +135,12 @@ def _checked(name: str, value: dict[str, Any]) -> Modality:
         if not isinstance(flag, bool):
             raise ModalityError(f"Boolean value expected in field: {key}")
         options[field] = flag
+    # Orthanc's shorthand for both storage commitment permissions (it is not shown back).
+    commitment = value.get("AllowStorageCommitment")
+    if commitment is not None:
+        if not isinstance(commitment, bool):
+            raise ModalityError("Boolean value expected in field: AllowStorageCommitment")
+        options["allow_n_action"] = options["allow_event_report"] = commitment
     tls = value.get("UseDicomTls", False)
     if not isinstance(tls, bool):
         raise ModalityError("Boolean value expected in field: UseDicomTls")

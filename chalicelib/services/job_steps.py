@@ -190,6 +190,15 @@ class JobSteps:
         job = self._store.get(job_id)
         if job is None or job.run != run or job.state is not JobState.RUNNING:
             return  # paused, cancelled or failed meanwhile: the record already says so
+        # A kind may have a last thing to do once every item is handled (the storage
+        # commitment request of a C-STORE job); the job fails if it cannot be done.
+        conclude = getattr(self._kinds[job.type], "conclude", None)
+        if conclude is not None:
+            try:
+                conclude(job)
+            except OrthancError as error:
+                self._complete(job, JobState.FAILURE, error.code.number, str(error))
+                return
         self._complete(job, JobState.SUCCESS, 0, "")
 
     def fail(self, job_id: str, run: int, error: dict[str, Any]) -> None:

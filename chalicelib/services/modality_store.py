@@ -18,6 +18,7 @@ from chalicelib.services.browse import BrowseService
 from chalicelib.services.job_steps import ItemFailed
 from chalicelib.services.modalities import ModalityService
 from chalicelib.services.sending import SendingKind, read_file
+from chalicelib.services.storage_commitment import StorageCommitmentService, new_transaction_uid
 from chalicelib.storage.blobs import BlobStore
 from chalicelib.storage.index import ResourceIndex
 
@@ -31,9 +32,11 @@ class ModalityStoreKind(SendingKind):
         blobs: BlobStore,
         browse: BrowseService,
         modalities: ModalityService,
+        commitment: StorageCommitmentService,
     ) -> None:
         super().__init__(index, blobs, browse)
         self._modalities = modalities
+        self._commitment = commitment
 
     def params(
         self, modality_name: str, resource_ids: list[str], options: dict[str, Any]
@@ -51,6 +54,9 @@ class ModalityStoreKind(SendingKind):
             "MoveOriginatorID": options.get("MoveOriginatorID", 0),
             "Timeout": options.get("Timeout"),
             "Permissive": bool(options.get("Permissive")),
+            "StorageCommitmentTransactionUID": (
+                new_transaction_uid() if options.get("StorageCommitment") else ""
+            ),
         }
 
     def worker(self, job: Job) -> ModalitySender:
@@ -79,7 +85,19 @@ class ModalityStoreKind(SendingKind):
         if params["MoveOriginatorAet"]:
             answer["MoveOriginatorAET"] = params["MoveOriginatorAet"]
             answer["MoveOriginatorID"] = params["MoveOriginatorID"]
+        if params.get("StorageCommitmentTransactionUID"):
+            answer["StorageCommitmentTransactionUID"] = params["StorageCommitmentTransactionUID"]
         return answer
+
+    def conclude(self, job: Job) -> None:
+        """With ``StorageCommitment``, once everything is sent: ask the modality to commit
+        to the instances of the job (its report comes to the DICOM service)."""
+        uid = job.params.get("StorageCommitmentTransactionUID")
+        if not uid:
+            return
+        modality = self._modalities.get(job.params["Modality"])
+        references = self._commitment.references_of(job.params["Resources"])
+        self._commitment.send_request(modality, references, job.params.get("Timeout"), uid)
 
 
 class ModalitySender:

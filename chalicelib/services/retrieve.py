@@ -42,8 +42,6 @@ REQUEST_FIELDS = "Must provide a JSON body containing fields Resources and Level
 # The answer tags a /queries retrieve keeps in its job (Orthanc shows these only).
 _ANSWER_TAGS = (dimse.QUERY_RETRIEVE_LEVEL, "0010,0020", "0020,000d", "0020,000e")
 _ANSWER_TAGS += ("0008,0018", "0008,0050")
-# DIMSE statuses answered to a C-STORE received during a C-GET (as the DICOM service does).
-_STORED, _OUT_OF_RESOURCES, _CANNOT_UNDERSTAND = 0x0000, 0xA700, 0xC210
 
 
 class Method(StrEnum):
@@ -231,16 +229,12 @@ class _Receiver:
         self.received = 0
 
     def __call__(self, data: bytes) -> int:
-        try:
-            self._ingest().store(data, self._origin)
-        except OrthancError as error:
-            LOG.warning("C-GET from %s: file refused: %s", self._origin.remote_aet, error)
-            return _CANNOT_UNDERSTAND
-        except Exception:
-            LOG.exception("C-GET from %s: file not stored", self._origin.remote_aet)
-            return _OUT_OF_RESOURCES
-        self.received += len(data)
-        return _STORED
+        from chalicelib.services.dicom_store import SUCCESS, store_received
+
+        status = store_received(self._ingest(), data, self._origin)
+        if status == SUCCESS:
+            self.received += len(data)
+        return status
 
 
 def _entry(resource: Any, level: str) -> dict[str, str]:

@@ -13,7 +13,7 @@ from chalicelib.api.remotes import add_remote_routes
 from chalicelib.api.routing import RouteTable
 from chalicelib.api.sending import sending_request
 from chalicelib.errors import ErrorCode, OrthancError, bad_file
-from chalicelib.jobs.request import integer_option, job_options, string_option
+from chalicelib.jobs.request import boolean_option, integer_option, job_options, string_option
 from chalicelib.modalities import scu
 from chalicelib.modalities.definition import Modality
 from chalicelib.services.modality_store import KIND
@@ -33,6 +33,7 @@ MODALITY_OPERATIONS = [
     "find-worklist",
     "move",
     "query",
+    "storage-commitment",
     "store",
     "store-straight",
 ]
@@ -65,14 +66,13 @@ def store(request: Request, id: str) -> Any:
     sending = bootstrap.modality_store()
     bootstrap.exports().record(sending.resources(resource_ids), id)
     options = job_options(body)
-    if body.get("StorageCommitment"):
-        raise OrthancError(ErrorCode.NOT_IMPLEMENTED, "Storage commitment is not supported yet")
     checked = {
         "LocalAet": string_option(body, "LocalAet"),
         "MoveOriginatorAet": string_option(body, "MoveOriginatorAet"),
         "MoveOriginatorID": integer_option(body, "MoveOriginatorID", 0),
         "Timeout": _timeout(body),
         "Permissive": options.permissive,
+        "StorageCommitment": boolean_option(body, "StorageCommitment", False),
     }
     params = sending.params(id, resource_ids, checked)
     return bootstrap.jobs().run(KIND, params, options, bootstrap.config().SynchronousJobTimeout)
