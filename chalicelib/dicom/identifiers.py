@@ -44,6 +44,18 @@ class Level(StrEnum):
         return _ORDER.index(self)
 
 
+# QueryRetrieveLevel (0008,0052), as C-FIND, C-MOVE and C-GET requests write it (any case):
+# the level it names.
+QUERY_RETRIEVE_LEVEL = 0x00080052
+QUERY_RETRIEVE_LEVELS = {
+    "PATIENT": Level.PATIENT,
+    "STUDY": Level.STUDY,
+    "SERIES": Level.SERIES,
+    "IMAGE": Level.INSTANCE,
+    "INSTANCE": Level.INSTANCE,
+}
+
+
 _ORDER = [Level.PATIENT, Level.STUDY, Level.SERIES, Level.INSTANCE]
 _COLLECTIONS = {
     Level.PATIENT: "patients",

@@ -16,11 +16,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.dicom.charsets import LATIN1, charset_for
 from chalicelib.modalities import scu
 from chalicelib.modalities.definition import Modality
 
-LATIN1 = "ISO_IR 100"  # what Orthanc declares in every query
-UTF8 = "ISO_IR 192"  # when a value does not fit in Latin-1
 _PENDING = {0xFF00, 0xFF01}
 _SUCCESS = 0x0000
 _UNABLE_TO_PROCESS = 0xC000  # the only failure Orthanc answers with a 422
@@ -113,7 +112,7 @@ def build_identifier(retrieve_level: str, identifier: dict[str, str]) -> Any:
 
     dataset = Dataset()
     texts = [retrieve_level, *identifier.values()]
-    dataset.SpecificCharacterSet = LATIN1 if all(_fits_latin1(t) for t in texts) else UTF8
+    dataset.SpecificCharacterSet = charset_for(texts)
     dataset.QueryRetrieveLevel = retrieve_level
     for key, text in identifier.items():
         tag = int(key.replace(",", ""), 16)
@@ -222,11 +221,3 @@ def answer_values(answer: Any) -> dict[str, str]:
         if source in values:
             values[meta] = values[source]
     return values
-
-
-def _fits_latin1(text: str) -> bool:
-    try:
-        text.encode("latin-1")
-    except UnicodeEncodeError:
-        return False
-    return True

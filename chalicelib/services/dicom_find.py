@@ -28,23 +28,16 @@ from pydicom.dataelem import DataElement
 from pydicom.dataset import Dataset
 from pydicom.multival import MultiValue
 
-from chalicelib.dicom.identifiers import Level
+from chalicelib.dicom.charsets import charset_for
+from chalicelib.dicom.identifiers import QUERY_RETRIEVE_LEVEL, QUERY_RETRIEVE_LEVELS
 from chalicelib.dicom.matching import TagInfo, parse_constraint, resolve_tag
 from chalicelib.errors import bad_request
 from chalicelib.services.find import main_tag_level
 from chalicelib.services.find_query import FindQuery
 
-QUERY_RETRIEVE_LEVEL = 0x00080052
 SPECIFIC_CHARACTER_SET = 0x00080005
 RETRIEVE_AE_TITLE = 0x00080054
 
-LEVELS = {
-    "PATIENT": Level.PATIENT,
-    "STUDY": Level.STUDY,
-    "SERIES": Level.SERIES,
-    "IMAGE": Level.INSTANCE,
-    "INSTANCE": Level.INSTANCE,
-}
 # Computed by Orthanc at their level, never read from a file.
 COMPUTED = frozenset(
     {
@@ -60,7 +53,6 @@ COMPUTED = frozenset(
 )
 # Values Orthanc never puts in an answer: it answers them empty.
 _BINARY_VRS = frozenset({"OB", "OD", "OF", "OL", "OV", "OW", "UN"})
-LATIN1 = "ISO_IR 100"  # Orthanc's default "DefaultEncoding", used for every answer
 _NUMBERS = {
     "US": int,
     "SS": int,
@@ -71,7 +63,6 @@ _NUMBERS = {
     "FL": float,
     "FD": float,
 }
-UTF8 = "ISO_IR 192"  # when a value does not fit in Latin-1 (Orthanc would lose characters)
 
 
 @dataclass(frozen=True)
@@ -102,7 +93,7 @@ def parse_identifier(identifier: Dataset) -> FindRequest:
     unknown level, a malformed range, a wildcard on a UID...), which a C-FIND answers with a
     failure status."""
     level_text = _text(identifier.get(QUERY_RETRIEVE_LEVEL)).strip()
-    level = LEVELS.get(level_text.upper())
+    level = QUERY_RETRIEVE_LEVELS.get(level_text.upper())
     if level is None:
         raise bad_request(
             f"C-FIND request with an unknown QueryRetrieveLevel: {level_text!r}"
@@ -134,8 +125,7 @@ def answer_dataset(request: FindRequest, values: dict[str, str], retrieve_aet: s
     """One C-FIND answer: every return key, with the resource's value or empty."""
     texts = {key.name: values.get(key.name, "") for key in request.return_keys}
     answer = Dataset()
-    latin1 = all(_fits_latin1(text) for text in [*texts.values(), request.level_text])
-    answer.SpecificCharacterSet = LATIN1 if latin1 else UTF8
+    answer.SpecificCharacterSet = charset_for([*texts.values(), request.level_text])
     answer.QueryRetrieveLevel = request.level_text
     answer.RetrieveAETitle = retrieve_aet
     for key in request.return_keys:
@@ -168,11 +158,3 @@ def _text(element: DataElement | None) -> str:
     if isinstance(value, MultiValue | list | tuple):
         return "\\".join("" if v is None else str(v) for v in value)
     return str(value)
-
-
-def _fits_latin1(text: str) -> bool:
-    try:
-        text.encode("latin-1")
-    except UnicodeEncodeError:
-        return False
-    return True

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from chalicelib.dicom.identifiers import Level
+from chalicelib.dicom.identifiers import QUERY_RETRIEVE_LEVEL, QUERY_RETRIEVE_LEVELS, Level
 from chalicelib.errors import bad_request
 from chalicelib.services.browse import BrowseService
 from chalicelib.storage.index import ResourceIndex
@@ -29,14 +29,6 @@ from chalicelib.storage.index import ResourceIndex
 if TYPE_CHECKING:
     from pydicom.dataset import Dataset
 
-QUERY_RETRIEVE_LEVEL = 0x00080052
-LEVELS = {
-    "PATIENT": Level.PATIENT,
-    "STUDY": Level.STUDY,
-    "SERIES": Level.SERIES,
-    "IMAGE": Level.INSTANCE,
-    "INSTANCE": Level.INSTANCE,
-}
 UNIQUE_KEYS = {
     Level.PATIENT: "PatientID",
     Level.STUDY: "StudyInstanceUID",
@@ -69,7 +61,7 @@ def parse_identifier(identifier: Dataset) -> RetrieveRequest:
     Orthanc requires (no usable level, no value, a wildcard), answered as a failure."""
     level_text = " ".join(_values(identifier, QUERY_RETRIEVE_LEVEL))
     if level_text:
-        level = LEVELS.get(level_text.upper())
+        level = QUERY_RETRIEVE_LEVELS.get(level_text.upper())
         if level is None:
             raise bad_request(f"Unknown QueryRetrieveLevel in a retrieve request: {level_text!r}")
     else:

@@ -24,11 +24,11 @@ from botocore.exceptions import ClientError
 
 from chalicelib.jobs.model import ACTIVE as ACTIVE_STATES
 from chalicelib.jobs.model import Job, JobState
+from chalicelib.storage.dynamo import batch_write, query_items
 from chalicelib.storage.index import dump_item, load_item
 
 RECORD = "job"
 LIST_PARTITION = "job"
-MAX_BATCH_WRITE = 25
 MAX_BATCH_GET = 100
 
 
@@ -190,13 +190,8 @@ class JobStore:
             "ExpressionAttributeValues": dump_item({":l": LIST_PARTITION}),
             "ScanIndexForward": False,
         }
-        while True:
-            page = self._client.query(**kwargs)
-            for raw in page["Items"]:
-                yield load_item(raw)["pk"]
-            if "LastEvaluatedKey" not in page:
-                return
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        for raw in query_items(self._client, **kwargs):
+            yield load_item(raw)["pk"]
 
     def update(
         self,
@@ -250,7 +245,7 @@ class JobStore:
             }
             for n, items in enumerate(batches)
         ]
-        self._batch_write(requests)
+        batch_write(self._client, self._table, requests)
 
     def start_batch(self, job_id: str, number: int) -> Batch:
         """Count one more attempt at a batch and read it (one UpdateItem)."""
@@ -346,20 +341,7 @@ class JobStore:
         if only_batches:
             kwargs["KeyConditionExpression"] += " AND begins_with(sk, :b)"
             kwargs["ExpressionAttributeValues"] = dump_item({":p": job_id, ":b": "batch#"})
-        keys = []
-        while True:
-            page = self._client.query(**kwargs)
-            keys += page["Items"]
-            if "LastEvaluatedKey" not in page:
-                break
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        keys = list(query_items(self._client, **kwargs))
         # The record last: a crash half-way leaves a job that can still be deleted again.
         keys.sort(key=lambda key: key["sk"]["S"] == RECORD)
-        self._batch_write([{"DeleteRequest": {"Key": key}} for key in keys])
-
-    def _batch_write(self, requests: list[dict[str, Any]]) -> None:
-        for start in range(0, len(requests), MAX_BATCH_WRITE):
-            pending = {self._table: requests[start : start + MAX_BATCH_WRITE]}
-            while pending:
-                answer = self._client.batch_write_item(RequestItems=pending)
-                pending = answer.get("UnprocessedItems") or {}
+        batch_write(self._client, self._table, [{"DeleteRequest": {"Key": key}} for key in keys])

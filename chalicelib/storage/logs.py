@@ -24,10 +24,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from chalicelib.storage.dynamo import batch_write
 from chalicelib.storage.index import dump_item, load_item
 
 BLOCK = 1000
-MAX_BATCH_WRITE = 25
 MAX_BATCH_GET = 100
 
 
@@ -215,9 +215,5 @@ class SequencedLog:
             kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
 
     def _delete(self, keys: list[dict[str, Any]]) -> None:
-        for start in range(0, len(keys), MAX_BATCH_WRITE):
-            chunk = keys[start : start + MAX_BATCH_WRITE]
-            request = {self._table: [{"DeleteRequest": {"Key": dump_item(k)}} for k in chunk]}
-            while request:
-                answer = self._client.batch_write_item(RequestItems=request)
-                request = answer.get("UnprocessedItems") or {}
+        requests = [{"DeleteRequest": {"Key": dump_item(k)}} for k in keys]
+        batch_write(self._client, self._table, requests)

@@ -16,20 +16,18 @@ deletes them only eventually.
 
 from __future__ import annotations
 
-import itertools
 import json
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.storage.dynamo import batch_write, query_items
 from chalicelib.storage.index import dump_item, load_item
 
 RECORD = "query"
 LIST_PARTITION = "query"
 ANSWERS_PREFIX = "answers#"
 CHUNK_BYTES = 300_000
-MAX_BATCH_WRITE = 25
 
 
 @dataclass(frozen=True)
@@ -92,7 +90,9 @@ class QueryStore:
                 "Created": str(record.created),
             }
         )
-        self._batch_write([{"PutRequest": {"Item": dump_item(item)}} for item in items])
+        batch_write(
+            self._client, self._table, [{"PutRequest": {"Item": dump_item(item)}} for item in items]
+        )
 
     def get(self, query_id: str, now: float) -> QueryRecord | None:
         """The query and its answers (one Query), None if unknown or expired."""
@@ -124,20 +124,15 @@ class QueryStore:
                 {":l": LIST_PARTITION, ":c": _sort_key(created_after, "")}
             ),
         }
-        while True:
-            page = self._client.query(**kwargs)
-            for raw in page["Items"]:
-                yield load_item(raw)["pk"]
-            if "LastEvaluatedKey" not in page:
-                return
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        for raw in query_items(self._client, **kwargs):
+            yield load_item(raw)["pk"]
 
     def delete(self, query_id: str) -> None:
         """Forget a query (nothing happens if it does not exist); the record first, so a
         half-deleted query is no longer listed."""
         keys = list(self._partition(query_id, keys_only=True))
         keys.sort(key=lambda key: key["sk"]["S"] != RECORD)
-        self._batch_write([{"DeleteRequest": {"Key": key}} for key in keys])
+        batch_write(self._client, self._table, [{"DeleteRequest": {"Key": key}} for key in keys])
 
     def _partition(self, query_id: str, keys_only: bool) -> Iterator[dict[str, Any]]:
         kwargs: dict[str, Any] = {
@@ -148,20 +143,4 @@ class QueryStore:
         }
         if keys_only:
             kwargs["ProjectionExpression"] = "pk, sk"
-        while True:
-            page = self._client.query(**kwargs)
-            yield from page["Items"]
-            if "LastEvaluatedKey" not in page:
-                return
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-    def _batch_write(self, requests: list[dict[str, Any]]) -> None:
-        for start in range(0, len(requests), MAX_BATCH_WRITE):
-            pending = {self._table: requests[start : start + MAX_BATCH_WRITE]}
-            for attempt in itertools.count():
-                answer = self._client.batch_write_item(RequestItems=pending)
-                pending = answer.get("UnprocessedItems") or {}
-                if not pending:
-                    break
-                # Unprocessed items mean throttling: back off before asking again.
-                time.sleep(min(1.0, 0.05 * 2**attempt))
+        return query_items(self._client, **kwargs)

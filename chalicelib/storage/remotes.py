@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from chalicelib.storage.dynamo import query_items
 from chalicelib.storage.index import dump_item, load_item
 
 # What a name maps to: its stored definition, or None when it was deleted through the API.
@@ -33,14 +34,10 @@ class RemoteStore:
             "ExpressionAttributeValues": dump_item({":k": self._kind}),
             "ConsistentRead": True,
         }
-        while True:
-            page = self._client.query(**kwargs)
-            for raw in page["Items"]:
-                item = load_item(raw)
-                answer[item["sk"]] = _definition(item)
-            if "LastEvaluatedKey" not in page:
-                return answer
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        for raw in query_items(self._client, **kwargs):
+            item = load_item(raw)
+            answer[item["sk"]] = _definition(item)
+        return answer
 
     def get(self, name: str) -> tuple[bool, Definition]:
         """(whether the API wrote this name, its definition or None if deleted)."""

@@ -14,6 +14,7 @@ from pydicom.data import get_testdata_file
 from tests.integration.helpers import body, get
 from tests.interop.test_scp_dcmtk import dcmtk
 from tests.support.certificates import DicomNode, make_dicom_certificates
+from tests.support.dicom_service import dicom_service
 from tests.support.orthanc_server import OrthancServer, free_port
 
 CT_SMALL = get_testdata_file("CT_small.dcm")
@@ -40,8 +41,6 @@ def tls_setup(
     client: Any, configure: Any, certificates: tuple[Path, dict[str, DicomNode]]
 ) -> Iterator[tuple[Any, int, OrthancServer]]:
     """Cirrus's DICOM service over TLS on a free port, and an Orthanc over TLS that knows it."""
-    from scp_container.service import start
-
     ca, nodes = certificates
     port = free_port()
     cirrus = {"AET": "CIRRUS", "Host": "127.0.0.1", "Port": port, "UseDicomTls": True}
@@ -59,11 +58,8 @@ def tls_setup(
             DicomModalities={"orthanc": remote, "orthanc-plain": plain},
             **_tls_options(ca, nodes["cirrus"]),
         )
-        server = start("127.0.0.1", port, block=False)
-        try:
+        with dicom_service(port):
             yield client, port, orthanc
-        finally:
-            server.shutdown()
 
 
 def _dcmtk_tls(ca: Path, node: DicomNode) -> list[str]:

@@ -19,6 +19,7 @@ from pynetdicom.sop_class import CTImageStorage  # type: ignore[attr-defined]
 from scp_container.dimse import CANNOT_UNDERSTAND
 from tests.integration.helpers import CT_SMALL_IDS, get
 from tests.support.dicom_factory import make_instance
+from tests.support.dicom_service import dicom_service
 from tests.support.orthanc_server import OrthancServer, free_port
 
 DATASET_PADDING = 0xFFFCFFFC
@@ -28,15 +29,9 @@ DCMTK_ENV = {**os.environ, "TCP_NODELAY": "1"}
 
 @pytest.fixture
 def scp(client: Any, configure: Any) -> Iterator[tuple[Any, int]]:
-    from scp_container.service import start
-
     configure(DicomAet="CIRRUS", DicomCheckCalledAet=True)
-    port = free_port()
-    server = start("127.0.0.1", port, block=False)
-    try:
+    with dicom_service() as port:
         yield client, port
-    finally:
-        server.shutdown()
 
 
 def dcmtk(*argv: str) -> subprocess.CompletedProcess[str]:

@@ -23,22 +23,16 @@ from pynetdicom.sop_class import CTImageStorage, Verification  # type: ignore[at
 
 from tests.integration.helpers import get
 from tests.support.dicom_factory import make_instance
-from tests.support.orthanc_server import free_port
+from tests.support.dicom_service import dicom_service
 
 SCP_TIMEOUT = 2
 
 
 @pytest.fixture
 def scp(client: Any, configure: Any) -> Iterator[tuple[Any, int]]:
-    from scp_container.service import start
-
     configure(DicomAet="CIRRUS", DicomScpTimeout=SCP_TIMEOUT)
-    port = free_port()
-    server = start("127.0.0.1", port, block=False)
-    try:
+    with dicom_service() as port:
         yield client, port
-    finally:
-        server.shutdown()
 
 
 def _associate(port: int) -> Any:
