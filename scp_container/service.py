@@ -91,6 +91,10 @@ def build_ae(config: Config) -> AE:
     ae.require_called_aet = config.DicomCheckCalledAet
     for timeout in ("acse_timeout", "dimse_timeout", "network_timeout"):
         setattr(ae, timeout, config.DicomScpTimeout or None)
+    ae.maximum_pdu_size = config.MaximumPduLength
+    # Beyond this many at once, an association is rejected ("local limit exceeded", transient)
+    # and the modality tries again; on AWS more Fargate tasks take more associations.
+    ae.maximum_associations = config.DicomMaximumAssociations
     return ae
 
 

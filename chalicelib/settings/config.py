@@ -50,6 +50,9 @@ class Config:
     DicomAlwaysAllowMove: bool = False
     DicomCheckModalityHost: bool = False
     DicomScpTimeout: int = 30
+    MaximumPduLength: int = 16384
+    # Cirrus-specific: associations the DICOM service (one Fargate task) serves at once.
+    DicomMaximumAssociations: int = 10
     # DICOM TLS (chalicelib/modalities/tls.py): PEM files, as in Orthanc.
     DicomTlsEnabled: bool = False
     DicomTlsCertificate: str = ""

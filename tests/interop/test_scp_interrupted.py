@@ -138,3 +138,30 @@ def test_garbage_instead_of_an_association_request(scp: tuple[Any, int]) -> None
     # An A-ABORT (PDU type 0x07) or the connection closed; never an HTTP answer or a hang.
     assert answer == b"" or answer[0] == 0x07
     _assert_nothing_stored_and_still_serving(client, port)
+
+
+def test_associations_beyond_the_limit_are_rejected_as_transient(
+    client: Any, configure: Any
+) -> None:
+    configure(DicomAet="CIRRUS", DicomMaximumAssociations=1)
+    with dicom_service() as port:
+        first = _associate(port)
+        try:
+            ae = AE(ae_title="MODALITY")
+            ae.add_requested_context(Verification)
+            second = ae.associate("127.0.0.1", port, ae_title="CIRRUS")
+            assert second.is_rejected
+            assert second.acceptor.primitive.result == 0x02  # rejected (transient)
+        finally:
+            first.release()
+        # The slot is free once the service has finished with the first association.
+        deadline = time.monotonic() + 5
+        while True:
+            again = AE(ae_title="MODALITY")
+            again.add_requested_context(Verification)
+            third = again.associate("127.0.0.1", port, ae_title="CIRRUS")
+            if third.is_established or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        assert third.is_established
+        third.release()

@@ -26,3 +26,23 @@ def test_the_service_needs_only_what_the_image_copies() -> None:
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     assert alias.name.split(".")[0] not in {"local_stack", "tests", "app"}, path
+
+
+def test_the_application_entity_follows_the_configuration() -> None:
+    from chalicelib.settings import Config
+    from scp_container.service import build_ae
+
+    config = Config(
+        DicomAet="ARCHIVE",
+        DicomScpTimeout=7,
+        MaximumPduLength=65536,
+        DicomMaximumAssociations=3,
+        DicomCheckCalledAet=True,
+    )
+    ae = build_ae(config)
+    assert ae.ae_title == "ARCHIVE"
+    assert (ae.acse_timeout, ae.dimse_timeout, ae.network_timeout) == (7, 7, 7)
+    assert ae.maximum_pdu_size == 65536
+    assert ae.maximum_associations == 3
+    assert ae.require_called_aet is True
+    assert build_ae(Config(DicomScpTimeout=0)).network_timeout is None
