@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
+from pathlib import Path
 
 import requests
+from pydicom import dcmread
 from pydicom.data import get_testdata_file
 
+from chalicelib.services.dicom_access import REFRESH_SECONDS
 from tests.e2e.stack import LocalStack
 from tests.integration.helpers import CT_SMALL_IDS
 
@@ -28,3 +32,53 @@ def test_echo_and_store_through_the_stack(stack: LocalStack) -> None:
     answer = requests.get(f"{stack.url}/instances/{CT_SMALL_IDS['ID']}/metadata?expand", timeout=10)
     assert answer.status_code == 200
     assert answer.json()["RemoteAET"] == "E2E"
+
+
+def test_query_and_retrieve_through_the_stack(stack: LocalStack, tmp_path: Path) -> None:
+    """The REST process queries the stack's own DICOM service as a modality (C-FIND between
+    two processes of ``make run``), then a modality retrieves the study by C-GET."""
+    port = stack.config["DicomPort"]
+    study_uid = "1.3.6.1.4.1.5962.1.2.1.20040119072730.12322"  # CT_small's
+    aet = requests.get(f"{stack.url}/system", timeout=10).json()["DicomAet"]
+    declared = {
+        "self": {"AET": aet, "Host": "127.0.0.1", "Port": port},
+        "getter": {"AET": "GETTER", "Host": "127.0.0.1", "Port": 1},
+    }
+    for name, modality in declared.items():
+        answer = requests.put(f"{stack.url}/modalities/{name}", json=modality, timeout=10)
+        assert answer.status_code == 200, answer.text
+    ct_small = Path(get_testdata_file("CT_small.dcm")).read_bytes()
+    uploaded = requests.post(f"{stack.url}/instances", data=ct_small, timeout=30)
+    assert uploaded.status_code == 200
+    time.sleep(REFRESH_SECONDS + 0.5)  # the DICOM service sees the new modalities
+
+    query = {"Level": "Study", "Query": {"StudyInstanceUID": "", "PatientID": ""}}
+    created = requests.post(f"{stack.url}/modalities/self/query", json=query, timeout=30)
+    assert created.status_code == 200, created.text
+    answers = requests.get(
+        f"{stack.url}{created.json()['Path']}/answers?expand&simplify", timeout=10
+    ).json()
+    assert [a["StudyInstanceUID"] for a in answers] == [study_uid]
+
+    env = {**os.environ, "TCP_NODELAY": "1"}
+    keys = ["-k", "QueryRetrieveLevel=STUDY", "-k", f"StudyInstanceUID={study_uid}"]
+    got = subprocess.run(
+        [
+            "getscu",
+            "-aet",
+            "GETTER",
+            "-aec",
+            aet,
+            "-od",
+            str(tmp_path),
+            *keys,
+            "127.0.0.1",
+            str(port),
+        ],
+        capture_output=True,
+        env=env,
+        timeout=60,
+    )
+    assert got.returncode == 0, got.stderr
+    [received] = list(tmp_path.iterdir())
+    assert dcmread(received).SOPInstanceUID == "1.3.6.1.4.1.5962.1.1.1.1.1.20040119072730.12322"
