@@ -58,6 +58,7 @@ def _shape(status: int, content: bytes) -> tuple[int, Any]:
     [
         "/modalities",
         "/modalities?expand",
+        "/modalities/short",
         "/modalities/short/configuration",
         "/modalities/long/configuration",
         "/modalities/manu/configuration",
