@@ -128,12 +128,11 @@ def _sub_association(destination: Modality, plan: list[StoredInstance] | int) ->
     """pynetdicom's options for the association to the move destination: one context per
     SOP class and transfer syntax to send (uncompressed files also in the other little endian
     syntax when the modality allows transcoding, which pynetdicom converts), its TLS, and
-    TCP_NODELAY (see service.handle_open)."""
+    TCP_NODELAY."""
     from pynetdicom import build_context, evt
     from pynetdicom.sop_class import Verification  # type: ignore[attr-defined]
 
-    from chalicelib.modalities.scu import proposed_syntaxes, tls_args
-    from scp_container.service import handle_open
+    from chalicelib.modalities.scu import proposed_syntaxes, set_tcp_nodelay, tls_args
 
     pairs: dict[tuple[str, str], None] = {}
     for instance in plan if isinstance(plan, list) else []:
@@ -144,5 +143,5 @@ def _sub_association(destination: Modality, plan: list[StoredInstance] | int) ->
         # Files whose context does not fit fail as sub-operations.
         "contexts": contexts[:MAX_CONTEXTS] or [build_context(Verification)],
         "tls_args": tls_args(destination),
-        "evt_handlers": [(evt.EVT_CONN_OPEN, handle_open)],
+        "evt_handlers": [(evt.EVT_CONN_OPEN, set_tcp_nodelay)],
     }

@@ -9,7 +9,6 @@ once the file is in S3 and indexed, since that is what the ingest service return
 from __future__ import annotations
 
 import logging
-import socket
 from typing import Any
 
 from pynetdicom import AE, ALL_TRANSFER_SYNTAXES, AllStoragePresentationContexts, evt
@@ -25,6 +24,7 @@ from pynetdicom.sop_class import (  # type: ignore[attr-defined]
 )
 
 from chalicelib import bootstrap
+from chalicelib.modalities.scu import set_tcp_nodelay
 from chalicelib.settings import Config
 from scp_container.commitment import handle_n_action, handle_n_event_report
 from scp_container.dimse import (
@@ -98,15 +98,6 @@ def build_ae(config: Config) -> AE:
     return ae
 
 
-def handle_open(event: Any) -> None:
-    """TCP_NODELAY on every association: without it each C-STORE answer waits for the
-    sender's delayed ACK (tens of milliseconds per instance)."""
-    sock = event.assoc.dul.socket
-    raw = getattr(sock, "socket", None)
-    if raw is not None:
-        raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-
 def handle_echo(event: Any) -> int:
     if not bootstrap.dicom_access().allows(calling_aet(event), peer_ip(event), "echo"):
         return NOT_AUTHORIZED
@@ -129,7 +120,7 @@ def handle_store(event: Any) -> int:
 
 
 HANDLERS = [
-    (evt.EVT_CONN_OPEN, handle_open),
+    (evt.EVT_CONN_OPEN, set_tcp_nodelay),
     (evt.EVT_C_ECHO, handle_echo),
     (evt.EVT_C_STORE, handle_store),
     (evt.EVT_C_FIND, handle_find),

@@ -39,7 +39,7 @@ def associate(
     """An established association proposing ``(abstract syntax, transfer syntax or None for
     pynetdicom's defaults)`` contexts; DicomUnavailable otherwise. ``extra`` goes to
     pynetdicom's ``associate`` (C-GET passes its SCP role selection and C-STORE handler)."""
-    from pynetdicom import AE
+    from pynetdicom import AE, evt
 
     ae = AE(ae_title=modality.local_aet or local_aet)
     for abstract_syntax, transfer_syntax in contexts:
@@ -51,6 +51,7 @@ def associate(
         modality.port,
         ae_title=modality.aet,
         tls_args=tls_args(modality),
+        evt_handlers=[(evt.EVT_CONN_OPEN, set_tcp_nodelay), *extra.pop("evt_handlers", [])],
         **extra,
     )
     if association.is_established:
@@ -65,6 +66,17 @@ def associate(
     else:
         reason = f"cannot connect to {modality.host}:{modality.port}"
     raise DicomUnavailable(f'DicomAssociation - connecting to AET "{modality.aet}": {reason}')
+
+
+def set_tcp_nodelay(event: Any) -> None:
+    """TCP_NODELAY on an association's socket (pynetdicom's EVT_CONN_OPEN), on both sides:
+    without it each small DIMSE message waits for the peer's delayed ACK (tens of
+    milliseconds per C-STORE)."""
+    import socket
+
+    raw = getattr(event.assoc.dul.socket, "socket", None)
+    if raw is not None:
+        raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 def tls_args(modality: Modality) -> tuple[Any, str] | None:
