@@ -52,13 +52,14 @@ def test_query_and_retrieve_through_the_stack(stack: LocalStack, tmp_path: Path)
     assert uploaded.status_code == 200
     time.sleep(REFRESH_SECONDS + 0.5)  # the DICOM service sees the new modalities
 
-    query = {"Level": "Study", "Query": {"StudyInstanceUID": "", "PatientID": ""}}
+    # The stack is shared with other tests: ask for this study only.
+    query = {"Level": "Study", "Query": {"StudyInstanceUID": study_uid, "PatientID": ""}}
     created = requests.post(f"{stack.url}/modalities/self/query", json=query, timeout=30)
     assert created.status_code == 200, created.text
     answers = requests.get(
         f"{stack.url}{created.json()['Path']}/answers?expand&simplify", timeout=10
     ).json()
-    assert [a["StudyInstanceUID"] for a in answers] == [study_uid]
+    assert [(a["StudyInstanceUID"], a["PatientID"]) for a in answers] == [(study_uid, "1CT1")]
 
     env = {**os.environ, "TCP_NODELAY": "1"}
     keys = ["-k", "QueryRetrieveLevel=STUDY", "-k", f"StudyInstanceUID={study_uid}"]
