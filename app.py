@@ -6,6 +6,7 @@ from chalice import Chalice, Rate
 
 from chalicelib import bootstrap
 from chalicelib.api.routes import (
+    archives,
     changes,
     content,
     jobs,
@@ -45,6 +46,7 @@ for _blueprint in (
     queries,
     retrieve,
     storage_commitment,
+    archives,
 ):
     app.register_blueprint(_blueprint.blueprint)
 

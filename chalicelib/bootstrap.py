@@ -37,6 +37,7 @@ from chalicelib.storage.remotes import RemoteStore
 from chalicelib.storage.schema import bucket_name, table_name
 
 if TYPE_CHECKING:
+    from chalicelib.services.archive import ArchiveService
     from chalicelib.services.content import ContentService
     from chalicelib.services.dicom_retrieve import RetrieveService
     from chalicelib.services.find import FindService
@@ -73,6 +74,13 @@ def ingest() -> IngestService:
 @cache
 def browse() -> BrowseService:
     return BrowseService(index())
+
+
+@cache
+def archive() -> ArchiveService:
+    from chalicelib.services.archive import ArchiveService
+
+    return ArchiveService(index(), blobs(), browse())
 
 
 @cache
@@ -265,6 +273,7 @@ def reset() -> None:
         blobs,
         ingest,
         browse,
+        archive,
         content,
         delete,
         statistics,

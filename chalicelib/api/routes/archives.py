@@ -1,0 +1,48 @@
+"""ZIP archives: ``GET|POST /patients|studies|series/{id}/archive``.
+
+The answer is built by the archive service's chunk generator. Chalice (and API Gateway behind
+it) sends a body in one piece, so the chunks are joined here: this is where archives larger
+than API Gateway's answer limit (about 6 MB, less after base64) will be written to S3 and
+answered with a redirect to a presigned URL once large-object downloads land.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from chalice import Blueprint
+from chalice.app import Request
+
+from chalicelib import bootstrap
+from chalicelib.api import http
+from chalicelib.api.routing import RouteTable
+from chalicelib.dicom.identifiers import Level
+from chalicelib.errors import ErrorCode, OrthancError, bad_request
+from chalicelib.jobs.request import job_options
+
+blueprint = Blueprint(__name__)
+routes = RouteTable(blueprint)
+
+
+def archive(level: Level, request: Request, id: str) -> Any:
+    """The ZIP of a resource's files. A POST body carries Orthanc's job options; only the
+    synchronous form is served for now (no archive jobs yet)."""
+    if request.method == "POST":
+        body = http.json_body(request)
+        if body is None:
+            body = {}
+        if not isinstance(body, dict):
+            raise OrthancError(ErrorCode.BAD_FILE_FORMAT)
+        if job_options(body).asynchronous:
+            raise bad_request("Asynchronous archives are not supported yet")
+    service = bootstrap.archive()
+    data = b"".join(service.stream(service.entries(level, id)))
+    return http.binary_response(
+        data, "application/zip", {"Content-Disposition": f'filename="{id}.zip"'}
+    )
+
+
+for _level in (Level.PATIENT, Level.STUDY, Level.SERIES):
+    _handler = partial(archive, _level)
+    routes.add(f"/{_level.collection}/{{id}}/archive", GET=_handler, POST=_handler)

@@ -1,0 +1,36 @@
+"""Folder and file names inside archives (rules observed on Orthanc 1.10.1)."""
+
+from __future__ import annotations
+
+from chalicelib.dicom import archive_naming as naming
+
+
+def test_odd_characters_are_dropped_and_carets_become_spaces() -> None:
+    assert naming.clean("Doe^Jöhn*?") == "Doe Jhn"
+    assert naming.clean("P/1:x-y.z_w") == "P1xy.z_w"
+    assert naming.clean("  lead   trail  ") == "lead trail"
+
+
+def test_folders_join_their_tags() -> None:
+    assert naming.patient_folder({"PatientID": "P1", "PatientName": "Doe^J"}) == "P1 Doe J"
+    assert naming.study_folder({"StudyDescription": "Brain <MRI>|"}) == "Brain MRI"
+    tags = {"Modality": "MR", "SeriesDescription": "Axial/T1"}
+    assert naming.series_folder(tags) == "MR AxialT1"
+    assert naming.series_folder({"Modality": "CT", "SeriesDescription": ""}) == "CT"
+
+
+def test_missing_tags_fall_back() -> None:
+    assert naming.patient_folder({}) == "Unknown Patient"
+    assert naming.patient_folder({"PatientID": "", "PatientName": "N"}) == "N"
+    assert naming.study_folder({"StudyDescription": "<>"}) == "Unknown Study"
+    assert naming.series_folder({}) == "Unknown Series"
+
+
+def test_instance_files_are_numbered_from_zero() -> None:
+    assert naming.instance_file({"Modality": "MR"}, 0) == "MR000000.dcm"
+    assert naming.instance_file({"Modality": "CT"}, 12) == "CT000012.dcm"
+    assert naming.instance_file({}, 3) == "00000003.dcm"
+
+
+def test_duplicate_siblings_get_a_counter() -> None:
+    assert naming.unique(["D", "D", "E", "D"]) == ["D", "D-2", "E", "D-3"]
