@@ -9,6 +9,7 @@ from chalicelib.api.routes import (
     archives,
     changes,
     content,
+    images,
     jobs,
     modalities,
     peers,
@@ -47,6 +48,7 @@ for _blueprint in (
     retrieve,
     storage_commitment,
     archives,
+    images,
 ):
     app.register_blueprint(_blueprint.blueprint)
 

@@ -1,0 +1,120 @@
+"""Decoding one frame of a DICOM file into a numpy array, and the pixel transforms behind
+Orthanc's ``preview`` and ``image-uint8/uint16/int16`` answers.
+
+Plain Python without AWS. numpy and pydicom's pixel machinery (with the pylibjpeg plugins for
+JPEG, JPEG-LS, JPEG 2000 and RLE) are imported inside the functions, so that importing the API
+never pays for them (tests/unit/test_cold_start.py).
+"""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING
+
+from chalicelib.errors import ErrorCode, OrthancError
+
+if TYPE_CHECKING:
+    import numpy as np
+    from pydicom.dataset import Dataset
+
+# A declared geometry beyond this many samples in one frame is refused before anything is
+# allocated (a decompression bomb declares a huge Rows x Columns over a few bytes of data).
+# 2**26 samples is 128 MB at 16 bits, well above a 8k x 8k RGB slide tile.
+MAX_FRAME_SAMPLES = 2**26
+MAX_FRAMES = 100_000
+
+
+def undecodable(details: str) -> OrthancError:
+    """Orthanc answers 415 Unsupported Media Type when it cannot decode an image."""
+    return OrthancError(ErrorCode.BAD_FILE_FORMAT, details, http_status=415)
+
+
+def frame_count(dataset: Dataset) -> int:
+    """Number of frames (``/frames`` lists 0..n-1); 0 without pixel data."""
+    if "PixelData" not in dataset:
+        return 0
+    try:
+        return max(int(dataset.get("NumberOfFrames") or 1), 1)
+    except (TypeError, ValueError):
+        return 1
+
+
+def decode_frame(dataset: Dataset, index: int) -> tuple[np.ndarray, bool]:
+    """Frame ``index`` as an array (rows, columns) or (rows, columns, 3) in RGB, and whether
+    it is MONOCHROME1 (low values are white). A missing frame is 404 as in Orthanc; an
+    absurd geometry or a stream the decoders reject is 415."""
+    count = frame_count(dataset)
+    if not 0 <= index < count:
+        raise OrthancError(ErrorCode.INEXISTENT_ITEM, f"No frame {index} in this instance")
+    _check_geometry(dataset, count)
+    from pydicom.pixels import apply_color_lut, pixel_array
+
+    photometric = str(dataset.get("PhotometricInterpretation", "")).strip().upper()
+    try:
+        array = pixel_array(dataset, index=index)
+        if photometric == "PALETTE COLOR":
+            array = apply_color_lut(array, dataset)
+    except Exception as exc:  # any decoder failure is an undecodable image, never a 500
+        raise undecodable(f"Cannot decode frame {index}: {exc}") from exc
+    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] != 3):
+        raise undecodable(f"Unsupported pixel layout {array.shape}")
+    return array, photometric == "MONOCHROME1"
+
+
+def _check_geometry(dataset: Dataset, count: int) -> None:
+    try:
+        rows = int(dataset.Rows)
+        columns = int(dataset.Columns)
+        samples = int(dataset.get("SamplesPerPixel") or 1)
+    except (AttributeError, TypeError, ValueError) as exc:
+        raise undecodable("Missing or bad image geometry") from exc
+    if rows <= 0 or columns <= 0 or samples not in (1, 3):
+        raise undecodable(f"Bad image geometry {rows}x{columns}x{samples}")
+    if rows * columns * samples > MAX_FRAME_SAMPLES or count > MAX_FRAMES:
+        raise undecodable(
+            f"Image too large: {count} frame(s) of {rows}x{columns}x{samples} samples"
+        )
+
+
+def preview(array: np.ndarray, inverted: bool) -> np.ndarray:
+    """8-bit image for ``preview``: grey levels stretched from the frame's [min, max] to
+    [0, 255] (MONOCHROME1 inverted); colour images only cropped to 8 bits."""
+    import numpy as np
+
+    if array.ndim == 3:
+        return cropped(array, np.uint8)
+    low, high = int(array.min()), int(array.max())
+    scale = 255.0 / (high - low) if high > low else 0.0
+    values = (array.astype(np.float64) - low) * scale
+    if inverted:
+        values = 255.0 - values
+    return np.rint(values).astype(np.uint8)
+
+
+def cropped(array: np.ndarray, dtype: str) -> np.ndarray:
+    """Stored values clipped to the range of ``dtype`` (``image-uint8/uint16/int16``)."""
+    import numpy as np
+
+    limits = np.iinfo(dtype)
+    return np.clip(array, limits.min, limits.max).astype(dtype)
+
+
+def png(array: np.ndarray) -> bytes:
+    """PNG of an 8/16-bit grey or 8-bit RGB array (int16 is written as its 16-bit pattern)."""
+    import numpy as np
+    from PIL import Image
+
+    if array.dtype == np.int16:
+        array = array.view(np.uint16)
+    image = Image.fromarray(array.astype("<u2") if array.dtype == np.uint16 else array)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def jpeg(array: np.ndarray, quality: int) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.fromarray(array).save(out, format="JPEG", quality=quality)
+    return out.getvalue()
