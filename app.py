@@ -19,7 +19,9 @@ from chalicelib.api.routes import (
     storage_commitment,
     system,
     tools,
+    uploads,
 )
+from chalicelib.storage.schema import bucket_name
 
 app = Chalice(app_name="cirrus")
 # Binary answers are sent for these types when the client's Accept allows them (curl and
@@ -49,6 +51,7 @@ for _blueprint in (
     storage_commitment,
     archives,
     images,
+    uploads,
 ):
     app.register_blueprint(_blueprint.blueprint)
 
@@ -63,6 +66,13 @@ INDEX_STREAM_ARN = os.environ.get(
 @app.on_dynamodb_record(stream_arn=INDEX_STREAM_ARN, batch_size=100)
 def index_stream(event: object) -> None:
     bootstrap.change_feed().handle(event.to_dict()["Records"])  # type: ignore[attr-defined]
+
+
+# Uploads through presigned URLs (POST /cirrus/uploads) land under uploads/ in the DICOM
+# bucket; S3 announces each one. The local stack calls this handler for the objects it finds.
+@app.on_s3_event(bucket=bucket_name("dicom"), prefix="uploads/", events=["s3:ObjectCreated:*"])
+def upload_received(event: object) -> None:
+    bootstrap.large_uploads().ingest(event.key)  # type: ignore[attr-defined]
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))

@@ -40,13 +40,16 @@ if TYPE_CHECKING:
     from chalicelib.services.archive import ArchiveService
     from chalicelib.services.content import ContentService
     from chalicelib.services.dicom_retrieve import RetrieveService
+    from chalicelib.services.downloads import DownloadService
     from chalicelib.services.find import FindService
     from chalicelib.services.ingest import IngestService
+    from chalicelib.services.large_uploads import LargeUploadService
     from chalicelib.services.modality_store import ModalityStoreKind
     from chalicelib.services.peer_store import PeerStoreKind
     from chalicelib.services.queries import QueryService
     from chalicelib.services.retrieve import RetrieveKind, RetrieveRequests
     from chalicelib.services.storage_commitment import StorageCommitmentService
+    from chalicelib.storage.transfers import Transfers
 
 
 @cache
@@ -62,6 +65,33 @@ def index() -> ResourceIndex:
 @cache
 def blobs() -> BlobStore:
     return BlobStore(aws.client("s3"), bucket_name("dicom"))
+
+
+@cache
+def transfers() -> Transfers:
+    from chalicelib.storage.transfers import Transfers
+
+    return Transfers(aws.client("s3"), bucket_name("dicom"))
+
+
+@cache
+def downloads() -> DownloadService:
+    from chalicelib.services.downloads import DownloadService
+
+    settings = config()
+    return DownloadService(
+        transfers(), settings.LargeObjectThreshold, settings.PresignedUrlExpiration
+    )
+
+
+@cache
+def large_uploads() -> LargeUploadService:
+    from chalicelib.services.large_uploads import LargeUploadService
+
+    settings = config()
+    return LargeUploadService(
+        transfers(), ingest, settings.MaximumUploadSize, settings.PresignedUrlExpiration
+    )
 
 
 @cache
@@ -271,6 +301,9 @@ def reset() -> None:
         config,
         index,
         blobs,
+        transfers,
+        downloads,
+        large_uploads,
         ingest,
         browse,
         archive,

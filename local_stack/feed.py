@@ -1,11 +1,13 @@
-"""The local stand-ins for two AWS triggers: the DynamoDB Stream's Lambda trigger and the
-scheduled stability check.
+"""The local stand-ins for three AWS triggers: the DynamoDB Stream's Lambda trigger, the
+scheduled stability check, and the S3 event of uploads made through presigned URLs.
 
 On AWS, Lambda polls the index table's stream and calls ``app.index_stream`` with batches of
 records, and EventBridge calls ``app.stability_check`` every minute. Locally a
 ``StreamPump`` reads moto's stream with the dynamodbstreams API (the same API Lambda's poller
 uses) and calls the very same Chalice handlers with the same event shape. A failed batch is
-read again from its first record, as Lambda retries it.
+read again from its first record, as Lambda retries it. moto's server does not call Lambdas on
+S3 events, so objects under ``uploads/`` are listed on the same timer and handed to the app's
+S3 handler with the event S3 would send (the handler deletes each object it ingested).
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ import logging
 import threading
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote_plus
+
+from chalicelib.storage.transfers import UPLOADS
 
 LOG = logging.getLogger("cirrus.feed")
 BATCH = 100
@@ -71,8 +76,11 @@ class StreamPump:
         return delivered
 
 
-def run_in_background(pump: StreamPump, stability_check: Callable[[], Any]) -> threading.Thread:
-    """Poll the stream and run the stability check on timers, in a daemon thread."""
+def run_in_background(
+    pump: StreamPump, stability_check: Callable[[], Any], uploads: Callable[[], Any]
+) -> threading.Thread:
+    """Poll the stream and the uploads, and run the stability check on timers, in a daemon
+    thread."""
 
     def loop() -> None:
         stop = threading.Event()
@@ -80,6 +88,7 @@ def run_in_background(pump: StreamPump, stability_check: Callable[[], Any]) -> t
         while not stop.wait(POLL_SECONDS):
             try:
                 pump.pump()
+                uploads()
                 since_check += POLL_SECONDS
                 if since_check >= STABILITY_SECONDS:
                     since_check = 0.0
@@ -107,13 +116,43 @@ def scheduled_event() -> dict[str, Any]:
     }
 
 
+def s3_event(bucket: str, key: str, size: int) -> dict[str, Any]:
+    """The ObjectCreated event S3 sends to a Lambda (the fields Chalice reads)."""
+    return {
+        "Records": [
+            {
+                "eventSource": "aws:s3",
+                "eventName": "ObjectCreated:Put",
+                "s3": {
+                    "bucket": {"name": bucket},
+                    "object": {"key": quote_plus(key, safe="/"), "size": size},
+                },
+            }
+        ]
+    }
+
+
+def upload_poller(s3: Any, bucket: str, handler: Handler) -> Callable[[], None]:
+    """Announce every object under ``uploads/`` to ``handler``, as S3 would."""
+
+    def poll() -> None:
+        answer = s3.list_objects_v2(Bucket=bucket, Prefix=UPLOADS)
+        for item in answer.get("Contents", []):
+            handler(s3_event(bucket, item["Key"], item["Size"]), None)
+
+    return poll
+
+
 def start() -> threading.Thread:
     """Run the app's stream and schedule handlers (``app.py``) against the emulator."""
     import app
     from chalicelib.storage import aws
-    from chalicelib.storage.schema import table_name
+    from chalicelib.storage.schema import bucket_name, table_name
 
     pump = StreamPump(
         aws.client("dynamodb"), aws.client("dynamodbstreams"), table_name("index"), app.index_stream
     )
-    return run_in_background(pump, lambda: app.stability_check(scheduled_event(), None))
+    uploads = upload_poller(aws.client("s3"), bucket_name("dicom"), app.upload_received)
+    return run_in_background(
+        pump, lambda: app.stability_check(scheduled_event(), None), uploads
+    )

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Response
 from chalice.app import Request
 
 from chalicelib.errors import ErrorCode, OrthancError
+
+if TYPE_CHECKING:
+    from chalicelib.services.downloads import Download
 
 
 def json_response(body: Any, status: int = 200) -> Response:
@@ -26,6 +29,19 @@ def binary_response(
     return Response(
         body=data, status_code=200, headers={"Content-Type": content_type, **(headers or {})}
     )
+
+
+def download_response(request: Request, download: Download) -> Response:
+    """The body with its file name, or a redirect to where S3 serves it: 307 for a GET,
+    303 for a POST (clients then GET the URL instead of posting to S3)."""
+    if download.url is None:
+        return binary_response(
+            download.body or b"",
+            download.content_type,
+            {"Content-Disposition": f'filename="{download.filename}"'},
+        )
+    status = 307 if request.method in ("GET", "HEAD") else 303
+    return Response(body="", status_code=status, headers={"Location": download.url})
 
 
 def text_response(text: str) -> Response:

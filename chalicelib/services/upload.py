@@ -1,4 +1,6 @@
-"""Unpacking an upload body into DICOM files: plain, gzip-encoded, or a ZIP archive.
+"""Unpacking an upload body into DICOM files (plain, gzip-encoded, or a ZIP archive) and
+storing them with the answer of ``POST /instances``, for the REST route and for uploads that
+went through S3 (chalicelib/services/large_uploads.py).
 
 Every size is bounded while decompressing (never trusting a declared size), so a small
 compressed body cannot expand into gigabytes of memory.
@@ -10,8 +12,12 @@ import io
 import zipfile
 import zlib
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.errors import ErrorCode, OrthancError
+
+if TYPE_CHECKING:  # pydicom behind them: imported by the caller only when storing
+    from chalicelib.services.ingest import IngestService, Origin, StoreResult
 
 ZIP_MAGIC = b"PK\x03\x04"
 _CHUNK = 1 << 20
@@ -68,3 +74,37 @@ def zip_members(data: bytes, limit: int) -> Iterator[tuple[str, bytes]]:
                     ErrorCode.BAD_FILE_FORMAT, f"Cannot read {info.filename!r} in the ZIP archive"
                 ) from exc
             yield info.filename, b"".join(chunks)
+
+
+def store_answer(result: StoreResult) -> dict[str, str]:
+    """Orthanc's answer for one stored file."""
+    ids = result.ids
+    return {
+        "ID": ids.instance,
+        "ParentPatient": ids.patient,
+        "ParentSeries": ids.series,
+        "ParentStudy": ids.study,
+        "Path": f"/instances/{ids.instance}",
+        "Status": result.status.value,
+    }
+
+
+def store_body(
+    ingest: IngestService, data: bytes, gzipped: bool, limit: int, origin: Origin
+) -> dict[str, str] | list[dict[str, str]]:
+    """Store one DICOM file, a gzip-encoded one, or a ZIP of them (answering a list)."""
+    if len(data) > limit:
+        raise too_large(limit)
+    if gzipped:
+        data = gunzip(data, limit)
+    if not is_zip(data):
+        return store_answer(ingest.store(data, origin))
+    answers: list[Any] = []
+    for _name, member in zip_members(data, limit):
+        try:
+            answers.append(store_answer(ingest.store(member, origin)))
+        except OrthancError as error:
+            # Members that are not storable DICOM files are skipped, as Orthanc does.
+            if error.code not in (ErrorCode.BAD_FILE_FORMAT, ErrorCode.INEXISTENT_TAG):
+                raise
+    return answers

@@ -78,6 +78,12 @@ class Config:
     SynchronousJobTimeout: int = 25
     # Cirrus-specific: the largest request body accepted by POST /instances (bytes).
     MaximumUploadSize: int = 100 * 1024 * 1024
+    # Cirrus-specific: bodies above this size (bytes) travel through S3 instead of the API
+    # (API Gateway and Lambda carry about 6 MB, base64 included): larger answers redirect to
+    # a presigned URL, larger uploads go through /cirrus/uploads.
+    LargeObjectThreshold: int = 4 * 1024 * 1024
+    # Cirrus-specific: how long presigned S3 URLs stay valid (seconds).
+    PresignedUrlExpiration: int = 900
 
 
 _TYPES: dict[str, type] = {

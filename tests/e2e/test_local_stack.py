@@ -316,3 +316,39 @@ def _child_running(pid: int, module: str) -> int:
         if module in Path(f"/proc/{child}/cmdline").read_text().split("\0"):
             return int(child)
     raise LookupError(f"No child of {pid} runs {module}")
+
+
+def test_large_file_goes_through_presigned_urls(stack: LocalStack) -> None:
+    """Above the default 4 MiB threshold: POST /instances refuses the body, the presigned
+    upload is ingested by the local S3-event stand-in, and the download redirects to the
+    emulator, which curl -L and requests follow."""
+    from tests.support.dicom_factory import make_instance
+
+    data = make_instance(patient_id="LARGE", size=1500)  # 4.5 MB of pixels
+    refused = requests.post(f"{stack.url}/instances", data=data, timeout=30)
+    assert refused.status_code == 413 and "/cirrus/uploads" in refused.json()["Details"]
+
+    created = requests.post(f"{stack.url}/cirrus/uploads", json={"Size": len(data)}, timeout=10)
+    assert requests.put(created.json()["Url"], data=data, timeout=30).status_code == 200
+    deadline = time.monotonic() + 30
+    while (status := requests.get(stack.url + created.json()["Path"], timeout=10).json())[
+        "State"
+    ] == "Pending":
+        assert time.monotonic() < deadline, "the upload was never ingested"
+        time.sleep(0.2)
+    assert status["HttpStatus"] == 200
+    instance = status["Answer"]["ID"]
+
+    redirect = requests.get(
+        f"{stack.url}/instances/{instance}/file", allow_redirects=False, timeout=10
+    )
+    assert redirect.status_code == 307
+    assert requests.get(f"{stack.url}/instances/{instance}/file", timeout=30).content == data
+    if shutil.which("curl"):
+        fetched = subprocess.run(
+            ["curl", "-sfL", f"{stack.url}/instances/{instance}/file"],
+            capture_output=True,
+            check=True,
+            timeout=30,
+        )
+        assert fetched.stdout == data

@@ -1,9 +1,9 @@
 """ZIP archives: ``GET|POST /patients|studies|series/{id}/archive``.
 
 The answer is built by the archive service's chunk generator. Chalice (and API Gateway behind
-it) sends a body in one piece, so the chunks are joined here: this is where archives larger
-than API Gateway's answer limit (about 6 MB, less after base64) will be written to S3 and
-answered with a redirect to a presigned URL once large-object downloads land.
+it) sends a body in one piece, so a small archive is joined into the body; one larger than the
+large-object threshold is streamed into S3 a part at a time and answered with a redirect to a
+presigned URL (chalicelib/services/downloads.py): memory stays bounded whatever the study.
 """
 
 from __future__ import annotations
@@ -37,10 +37,9 @@ def archive(level: Level, request: Request, id: str) -> Any:
         if job_options(body).asynchronous:
             raise bad_request("Asynchronous archives are not supported yet")
     service = bootstrap.archive()
-    data = b"".join(service.stream(service.entries(level, id)))
-    return http.binary_response(
-        data, "application/zip", {"Content-Disposition": f'filename="{id}.zip"'}
-    )
+    chunks = service.stream(service.entries(level, id))
+    download = bootstrap.downloads().generated(chunks, "application/zip", f"{id}.zip")
+    return http.download_response(request, download)
 
 
 for _level in (Level.PATIENT, Level.STUDY, Level.SERIES):

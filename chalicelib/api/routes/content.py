@@ -34,12 +34,13 @@ def tag_format(request: Request) -> TagFormat:
 
 
 def get_file(request: Request, id: str) -> Any:
-    resource, data = bootstrap.content().file(id)
-    return http.binary_response(
-        data,
-        "application/dicom",
-        {"Content-Disposition": f'filename="{resource.file_uuid}.dcm"'},
+    """The stored file; above the large-object threshold, a redirect to S3 (the file is
+    then not read by the Lambda at all)."""
+    resource = bootstrap.content().instance(id)
+    download = bootstrap.downloads().stored(
+        resource.blob_key, resource.file_size, "application/dicom", f"{resource.file_uuid}.dcm"
     )
+    return http.download_response(request, download)
 
 
 def get_tags(request: Request, id: str) -> Any:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from chalice import Blueprint
 from chalice.app import Request
@@ -11,12 +11,9 @@ from chalice.app import Request
 from chalicelib import bootstrap
 from chalicelib.api import http
 from chalicelib.api.routing import RouteTable
-from chalicelib.dicom.identifiers import Level, ResourceIds
+from chalicelib.dicom.identifiers import Level
 from chalicelib.errors import ErrorCode, OrthancError, bad_request
 from chalicelib.services import upload
-
-if TYPE_CHECKING:
-    from chalicelib.services.ingest import StoreResult
 
 blueprint = Blueprint(__name__)
 routes = RouteTable(blueprint)
@@ -25,23 +22,12 @@ routes = RouteTable(blueprint)
 # -- POST /instances -----------------------------------------------------------------------
 
 
-def _store_answer(result: StoreResult) -> dict[str, str]:
-    ids: ResourceIds = result.ids
-    return {
-        "ID": ids.instance,
-        "ParentPatient": ids.patient,
-        "ParentSeries": ids.series,
-        "ParentStudy": ids.study,
-        "Path": f"/instances/{ids.instance}",
-        "Status": result.status.value,
-    }
-
-
 def upload_instances(request: Request) -> Any:
-    """One DICOM file, a gzip-encoded one, or a ZIP of them (answering a list)."""
+    """One DICOM file, a gzip-encoded one, or a ZIP of them (answering a list). Bodies
+    larger than API Gateway carries go through POST /cirrus/uploads instead."""
     from chalicelib.services.ingest import Origin  # pydicom: only for uploads (cold start)
 
-    limit = bootstrap.config().MaximumUploadSize
+    config = bootstrap.config()
     data = request.raw_body or b""
     if not data and "chunked" in http.header(request, "transfer-encoding").lower():
         raise OrthancError(
@@ -49,27 +35,20 @@ def upload_instances(request: Request) -> Any:
             "Chunked uploads are not supported by this server: send a Content-Length",
             http_status=411,
         )
-    if len(data) > limit:
-        raise upload.too_large(limit)
-    if "gzip" in http.header(request, "content-encoding").lower():
-        data = upload.gunzip(data, limit)
+    if len(data) > config.LargeObjectThreshold:
+        raise OrthancError(
+            ErrorCode.BAD_REQUEST,
+            f"The body exceeds {config.LargeObjectThreshold} bytes, more than the API carries: "
+            "upload it through POST /cirrus/uploads (see docs/compatibility.md)",
+            http_status=413,
+        )
     origin = Origin(
         protocol="RestApi",
         remote_ip=request.context.get("identity", {}).get("sourceIp", ""),
         http_username=request.context.get("cirrus_user", ""),
     )
-    ingest = bootstrap.ingest()
-    if not upload.is_zip(data):
-        return _store_answer(ingest.store(data, origin))
-    answers = []
-    for _name, member in upload.zip_members(data, limit):
-        try:
-            answers.append(_store_answer(ingest.store(member, origin)))
-        except OrthancError as error:
-            # Members that are not storable DICOM files are skipped, as Orthanc does.
-            if error.code not in (ErrorCode.BAD_FILE_FORMAT, ErrorCode.INEXISTENT_TAG):
-                raise
-    return answers
+    gzipped = "gzip" in http.header(request, "content-encoding").lower()
+    return upload.store_body(bootstrap.ingest(), data, gzipped, config.MaximumUploadSize, origin)
 
 
 # -- lists and single resources ------------------------------------------------------------
@@ -84,9 +63,7 @@ def list_resources(level: Level, request: Request) -> Any:
         raise bad_request(
             f'Missing "{missing}" argument for GET request against: /{level.collection}/'
         )
-    return bootstrap.browse().list_level(
-        level, http.flag(params, "expand"), since or 0, limit
-    )
+    return bootstrap.browse().list_level(level, http.flag(params, "expand"), since or 0, limit)
 
 
 def show_resource(level: Level, request: Request, id: str) -> Any:
@@ -129,9 +106,7 @@ def metadata_item(level: Level, request: Request, id: str, name: str) -> Any:
 for _level in Level:
     _collection = f"/{_level.collection}"
     if _level is Level.INSTANCE:
-        routes.add(
-            _collection, GET=partial(list_resources, _level), POST=upload_instances
-        )
+        routes.add(_collection, GET=partial(list_resources, _level), POST=upload_instances)
     else:
         routes.add(_collection, GET=partial(list_resources, _level))
     routes.add(
