@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
@@ -29,6 +29,17 @@ _PROJECTIONS = {
     "KEYS_ONLY": dynamodb.ProjectionType.KEYS_ONLY,
     "ALL": dynamodb.ProjectionType.ALL,
 }
+
+
+# The short-lived objects of large transfers (chalicelib/storage/transfers.py): generated
+# downloads are fetched within minutes, upload records are read while the client waits, and
+# an upload never ingested (its URL unused or refused) must not stay forever.
+TRANSFER_RULES = [
+    s3.LifecycleRule(id="downloads", prefix="downloads/", expiration=Duration.days(1)),
+    s3.LifecycleRule(id="uploads", prefix="uploads/", expiration=Duration.days(7)),
+    s3.LifecycleRule(id="upload-answers", prefix="upload-answers/", expiration=Duration.days(7)),
+    s3.LifecycleRule(id="multipart", abort_incomplete_multipart_upload_after=Duration.days(1)),
+]
 
 
 def load_schema() -> dict[str, Any]:
@@ -76,6 +87,7 @@ class Storage(Construct):
                 enforce_ssl=True,
                 encryption=s3.BucketEncryption.S3_MANAGED,
                 removal_policy=RemovalPolicy.RETAIN,
+                lifecycle_rules=TRANSFER_RULES,
             )
             for logical in schema["buckets"]
         }

@@ -63,3 +63,14 @@ def test_bucket_is_private_and_retained(template) -> None:
         "IgnorePublicAcls": True,
         "RestrictPublicBuckets": True,
     }
+
+
+def test_transfer_prefixes_expire(template) -> None:
+    """The objects of large transfers (docs/architecture.md, "Large bodies through S3")."""
+    [bucket] = template.find_resources("AWS::S3::Bucket").values()
+    rules = {r["Id"]: r for r in bucket["Properties"]["LifecycleConfiguration"]["Rules"]}
+    assert rules["downloads"]["Prefix"] == "downloads/"
+    assert rules["downloads"]["ExpirationInDays"] == 1
+    assert rules["uploads"]["ExpirationInDays"] == 7
+    assert rules["upload-answers"]["Prefix"] == "upload-answers/"
+    assert rules["multipart"]["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}
