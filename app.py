@@ -7,6 +7,7 @@ from chalice import Chalice, Rate
 from chalicelib import bootstrap
 from chalicelib.api.routes import (
     archives,
+    arrays,
     changes,
     content,
     images,
@@ -51,6 +52,7 @@ for _blueprint in (
     storage_commitment,
     archives,
     images,
+    arrays,
     uploads,
 ):
     app.register_blueprint(_blueprint.blueprint)

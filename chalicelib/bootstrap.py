@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from chalicelib.services.queries import QueryService
     from chalicelib.services.retrieve import RetrieveKind, RetrieveRequests
     from chalicelib.services.storage_commitment import StorageCommitmentService
+    from chalicelib.services.volumes import VolumeService
     from chalicelib.storage.transfers import Transfers
 
 
@@ -111,6 +112,13 @@ def archive() -> ArchiveService:
     from chalicelib.services.archive import ArchiveService
 
     return ArchiveService(index(), blobs(), browse())
+
+
+@cache
+def volumes() -> VolumeService:
+    from chalicelib.services.volumes import VolumeService
+
+    return VolumeService(index(), browse(), content())
 
 
 @cache
@@ -307,6 +315,7 @@ def reset() -> None:
         ingest,
         browse,
         archive,
+        volumes,
         content,
         delete,
         statistics,

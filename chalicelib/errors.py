@@ -27,6 +27,8 @@ class ErrorCode(Enum):
     TIMEOUT = (16, "Timeout", 504)
     UNKNOWN_RESOURCE = (17, "Unknown resource", 404)
     INEXISTENT_TAG = (21, "Inexistent tag", 404)
+    # Orthanc answers these two with 500; Cirrus with 400 (a property of the data, not a fault).
+    INCOMPATIBLE_IMAGE_SIZE = (24, "Incompatible size of the images", 400)
     UNKNOWN_DICOM_TAG = (27, "Unknown DICOM tag", 400)
     BAD_JSON = (28, "Cannot parse a JSON document", 400)
     UNAUTHORIZED = (29, "Bad credentials were provided to an HTTP request", 401)
@@ -38,6 +40,7 @@ class ErrorCode(Enum):
     DATABASE_UNAVAILABLE = (36, "The database is currently not available", 503)
     CANCELED_JOB = (37, "This job was canceled", 500)
     FORBIDDEN_ACCESS = (45, "Access to a resource is forbidden", 403)
+    CANNOT_ORDER_SLICES = (2040, "Unable to order the slices of the series", 400)
 
     @classmethod
     def of(cls, number: int) -> ErrorCode:

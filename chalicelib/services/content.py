@@ -58,8 +58,11 @@ class ContentService:
         return resource, self._blobs.get(resource.blob_key)
 
     def dataset(self, instance_id: str, with_pixels: bool = True) -> Dataset:
-        _, data = self.file(instance_id)
-        return self._read(data, with_pixels)
+        return self.dataset_of(self.instance(instance_id), with_pixels)
+
+    def dataset_of(self, resource: Resource, with_pixels: bool = True) -> Dataset:
+        """The dataset of an instance record already read (no second GetItem)."""
+        return self._read(self._blobs.get(resource.blob_key), with_pixels)
 
     @staticmethod
     def _read(data: bytes, with_pixels: bool) -> Dataset:

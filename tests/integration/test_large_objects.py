@@ -206,3 +206,13 @@ def test_upload_requests_are_checked(large: Any, configure: Any) -> None:
         17,
         "GET",
     )
+
+
+def test_large_numpy_answer_is_redirected(large: Any) -> None:
+    import numpy as np
+
+    store_through_s3(large, sample_file("CT_small.dcm"))
+    response = large.http.get(f"/instances/{CT_SMALL_IDS['ID']}/numpy")
+    assert response.status_code == 307
+    array = np.load(io.BytesIO(requests.get(response.headers["Location"], timeout=10).content))
+    assert array.shape == (1, 128, 128, 1) and array.dtype == np.float32
