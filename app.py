@@ -35,6 +35,11 @@ app.api.binary_types = [
     "application/gzip",
     "image/png",
     "image/jpeg",
+    "image/jp2",
+    "image/x-portable-arbitrarymap",
+    "application/pdf",
+    "video/mpeg",
+    "video/mp4",
     "multipart/related",
 ]
 

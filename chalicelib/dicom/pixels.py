@@ -54,6 +54,9 @@ def decode_frame(dataset: Dataset, index: int) -> tuple[np.ndarray, bool]:
         array = pixel_array(dataset, index=index)
         if photometric == "PALETTE COLOR":
             array = apply_color_lut(array, dataset)
+            if array.dtype.itemsize == 2:
+                # 16-bit palette entries, shown as 8-bit RGB (their high byte) as Orthanc does.
+                array = (array >> 8).astype("uint8")
     except Exception as exc:  # any decoder failure is an undecodable image, never a 500
         raise undecodable(f"Cannot decode frame {index}: {exc}") from exc
     if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] != 3):
@@ -118,3 +121,68 @@ def jpeg(array: np.ndarray, quality: int) -> bytes:
     out = io.BytesIO()
     Image.fromarray(array).save(out, format="JPEG", quality=quality)
     return out.getvalue()
+
+
+def pam(array: np.ndarray) -> bytes:
+    """Netpbm PAM (``image/x-portable-arbitrarymap``) as Orthanc writes it: 8-bit or
+    big-endian 16-bit samples (int16 as its 16-bit pattern), GRAYSCALE or RGB."""
+    import numpy as np
+
+    depth = 3 if array.ndim == 3 else 1
+    wide = array.dtype.itemsize == 2
+    header = (
+        f"P7\nWIDTH {array.shape[1]}\nHEIGHT {array.shape[0]}\nDEPTH {depth}\n"
+        f"MAXVAL {65535 if wide else 255}\nTUPLTYPE {'RGB' if depth == 3 else 'GRAYSCALE'}\n"
+        "ENDHDR\n"
+    )
+    if wide:
+        data = (array.view(np.uint16) if array.dtype == np.int16 else array).astype(">u2")
+    else:
+        data = array.astype(np.uint8, copy=False)
+    return header.encode("ascii") + np.ascontiguousarray(data).tobytes()
+
+
+# The type of a raw frame by transfer syntax, as Orthanc labels it (anything else is
+# application/octet-stream).
+RAW_TYPES = {
+    "1.2.840.10008.1.2.4.50": "image/jpeg",
+    "1.2.840.10008.1.2.4.51": "image/jpeg",
+    "1.2.840.10008.1.2.4.57": "image/jpeg",
+    "1.2.840.10008.1.2.4.70": "image/jpeg",
+    "1.2.840.10008.1.2.4.90": "image/jp2",
+    "1.2.840.10008.1.2.4.91": "image/jp2",
+    "1.2.840.10008.1.2.4.100": "video/mpeg",
+    "1.2.840.10008.1.2.4.101": "video/mpeg",
+    "1.2.840.10008.1.2.4.102": "video/mp4",
+    "1.2.840.10008.1.2.4.103": "video/mp4",
+    "1.2.840.10008.1.2.4.104": "video/mp4",
+    "1.2.840.10008.1.2.4.105": "video/mp4",
+    "1.2.840.10008.1.2.4.106": "video/mp4",
+}
+
+
+def raw_frame(dataset: Dataset, index: int) -> tuple[bytes, str]:
+    """The stored bytes of one frame, undecoded (the fragments of an encapsulated frame, an
+    embedded video, or the frame's slice of native pixel data), and their content type."""
+    count = frame_count(dataset)
+    if not 0 <= index < count:
+        raise OrthancError(ErrorCode.PARAMETER_OUT_OF_RANGE, f"No frame {index} in this instance")
+    data = dataset.PixelData
+    syntax = str(getattr(dataset.file_meta, "TransferSyntaxUID", ""))
+    if getattr(dataset["PixelData"], "is_undefined_length", False):
+        from pydicom.encaps import generate_frames
+
+        try:
+            for position, frame in enumerate(generate_frames(data, number_of_frames=count)):
+                if position == index:
+                    return frame, RAW_TYPES.get(syntax, "application/octet-stream")
+        except (ValueError, StopIteration) as exc:
+            raise undecodable(f"Cannot read frame {index}: {exc}") from exc
+        raise undecodable(f"Cannot read frame {index}: missing fragments")
+    _check_geometry(dataset, count)
+    bits = int(dataset.get("BitsAllocated") or 8)
+    if bits % 8:
+        raise undecodable("Raw frames of bit-packed pixel data are not supported")
+    size = int(dataset.Rows) * int(dataset.Columns) * int(dataset.get("SamplesPerPixel") or 1)
+    size *= bits // 8
+    return bytes(data[index * size : (index + 1) * size]), "application/octet-stream"
