@@ -38,6 +38,7 @@ from chalicelib.storage.schema import bucket_name, table_name
 
 if TYPE_CHECKING:
     from chalicelib.services.archive import ArchiveService
+    from chalicelib.services.archive_jobs import ArchiveKind
     from chalicelib.services.content import ContentService
     from chalicelib.services.dicom_retrieve import RetrieveService
     from chalicelib.services.downloads import DownloadService
@@ -283,12 +284,25 @@ def retrieve_kinds() -> dict[str, RetrieveKind]:
 
 
 @cache
+def archive_kinds() -> dict[str, ArchiveKind]:
+    """The ``Archive`` and ``Media`` jobs (the asynchronous archive routes)."""
+    from chalicelib.services.archive_jobs import ARCHIVE, MEDIA, ArchiveKind
+
+    return {kind: ArchiveKind(archive(), transfers(), kind == MEDIA) for kind in (ARCHIVE, MEDIA)}
+
+
+@cache
 def job_kinds() -> dict[str, JobKind]:
     """Every type of job, by Orthanc's name for it."""
     from chalicelib.services import modality_store as modality
     from chalicelib.services import peer_store as peer
 
-    return {peer.KIND: peer_store(), modality.KIND: modality_store(), **retrieve_kinds()}
+    return {
+        peer.KIND: peer_store(),
+        modality.KIND: modality_store(),
+        **retrieve_kinds(),
+        **archive_kinds(),
+    }
 
 
 @cache
@@ -334,6 +348,7 @@ def reset() -> None:
         modality_store,
         retrieve_scu,
         retrieve_kinds,
+        archive_kinds,
         exports,
         job_kinds,
         jobs,

@@ -27,7 +27,8 @@ class ErrorCode(Enum):
     TIMEOUT = (16, "Timeout", 504)
     UNKNOWN_RESOURCE = (17, "Unknown resource", 404)
     INEXISTENT_TAG = (21, "Inexistent tag", 404)
-    # Orthanc answers these two with 500; Cirrus with 400 (a property of the data, not a fault).
+    # Orthanc answers these three with 500; Cirrus with 400 (a property of the data, not a fault).
+    INCOMPATIBLE_IMAGE_FORMAT = (23, "Incompatible format of the images", 400)
     INCOMPATIBLE_IMAGE_SIZE = (24, "Incompatible size of the images", 400)
     UNKNOWN_DICOM_TAG = (27, "Unknown DICOM tag", 400)
     BAD_JSON = (28, "Cannot parse a JSON document", 400)

@@ -1,7 +1,8 @@
 """Folder and file names inside the ZIP archives of patients, studies and series, following
 what Orthanc 1.10.1 writes (observed, see docs/notes/orthanc-dicom-observed.md).
 
-``PatientID PatientName/StudyDescription/Modality SeriesDescription/{Modality}{000000}.dcm``:
+``PatientID PatientName/AccessionNumber StudyDescription/Modality SeriesDescription/MO000000.dcm``
+(``MO`` the first two letters of the modality, upper case):
 each part keeps only ASCII letters, digits, ``.`` and ``_``, turns ``^`` into a space,
 collapses runs of spaces and trims them; an empty part falls back to "Unknown Patient" (...);
 siblings with the same name get ``-2``, ``-3``... in the order they are written. Plain Python so
@@ -32,7 +33,8 @@ def patient_folder(tags: dict[str, str]) -> str:
 
 
 def study_folder(tags: dict[str, str]) -> str:
-    return _folder([tags.get("StudyDescription", "")], "Unknown Study")
+    parts = [tags.get("AccessionNumber", ""), tags.get("StudyDescription", "")]
+    return _folder(parts, "Unknown Study")
 
 
 def series_folder(tags: dict[str, str]) -> str:
@@ -40,10 +42,16 @@ def series_folder(tags: dict[str, str]) -> str:
 
 
 def instance_file(series_tags: dict[str, str], position: int) -> str:
-    """The name of the ``position``-th (from 0) file of a series: the modality then 6 digits,
-    or 8 digits when the series has no modality."""
-    modality = clean(series_tags.get("Modality", ""))
-    return f"{modality}{position:06d}.dcm" if modality else f"{position:08d}.dcm"
+    """The name of the ``position``-th (from 0) file of a series: up to two letters of the
+    modality (upper case), then digits up to 8 characters."""
+    prefix = clean(series_tags.get("Modality", "")).replace(" ", "")[:2].upper()
+    return f"{prefix}{position:0{8 - len(prefix)}d}.dcm"
+
+
+def media_file(position: int) -> str:
+    """The ``position``-th (from 0) file of a DICOMDIR media, as a Referenced File ID: DICOM
+    media file names have at most 8 characters, in one folder."""
+    return f"IMAGES/IM{position}"
 
 
 def unique(names: list[str]) -> list[str]:

@@ -31,12 +31,16 @@ class VolumeService:
         self._content = content
 
     def _ordered(self, series_id: str) -> tuple[str, list[slices.SliceSource], dict[str, Resource]]:
-        _, links = self._browse.load(Level.SERIES, series_id)
+        series, links = self._browse.load(Level.SERIES, series_id)
         records = self._index.get_many(link.child for link in links)
-        sources = [slices.source(i, records[i].main_tags) for i in sorted(records)]
+        sources = [
+            slices.source(i, r.main_tags, r.metadata.get("IndexInSeries"))
+            for i, r in sorted(records.items())
+        ]
         if not sources:
             raise unknown_resource()
-        kind, ordered = slices.order(series_id, sources)
+        normal = slices.normal(series.main_tags.get("ImageOrientationPatient"))
+        kind, ordered = slices.order(series_id, normal, sources)
         return kind, ordered, records
 
     def ordered_slices(self, series_id: str) -> dict[str, object]:
@@ -44,7 +48,9 @@ class VolumeService:
         return slices.ordered_slices_json(kind, ordered)
 
     def series_array(self, series_id: str, rescale: bool) -> np.ndarray:
-        """Every frame of the series in slice order: (frames, rows, columns, channels)."""
+        """Every frame of the series in slice order: (frames, rows, columns, channels). Each
+        instance gives as many frames as ordered-slices lists (its NumberOfFrames main tag),
+        as in Orthanc."""
         _, ordered, records = self._ordered(series_id)
         datasets = (self._content.dataset_of(records[one.instance_id]) for one in ordered)
         first = next(datasets)
@@ -52,9 +58,9 @@ class VolumeService:
         count = sum(s.frames for s in ordered)
         volumes.check_size(count, shape)
 
-        def frames() -> Iterator[np.ndarray]:
-            for dataset in itertools.chain([first], datasets):
-                yield from volumes.instance_frames(dataset, rescale)
+        def frames() -> Iterator[tuple[np.ndarray, str]]:
+            for one, dataset in zip(ordered, itertools.chain([first], datasets), strict=True):
+                yield from volumes.instance_frames(dataset, rescale, one.frames)
 
         return volumes.stack(frames(), count, shape)
 
@@ -67,7 +73,7 @@ class VolumeService:
                 raise OrthancError(
                     ErrorCode.PARAMETER_OUT_OF_RANGE, f"No frame {frame} in this instance"
                 )
-            return volumes.frame(dataset, frame, rescale)
+            return volumes.frame(dataset, frame, rescale)[0]
         shape = volumes.frame_shape(dataset)
         volumes.check_size(count, shape)
         return volumes.stack(volumes.instance_frames(dataset, rescale), count, shape)

@@ -3,11 +3,13 @@ real Orthanc 1.10.1 give the same entry names with the same bytes."""
 
 from __future__ import annotations
 
+import json
 import zipfile
 from collections.abc import Iterator
 from io import BytesIO
 from typing import Any
 
+import pydicom
 import pytest
 from pydicom.uid import generate_uid
 
@@ -103,7 +105,126 @@ def test_unknown_resource_is_404(client: Any, level: str, method: str) -> None:
     assert_orthanc_error(response, 404, 17, method)
 
 
-def test_post_body_not_an_object_is_bad_file_format(client: Any, files: list[bytes]) -> None:
-    series = upload(client, files[0])["ParentSeries"]
-    response = client.http.post(f"/series/{series}/archive", body=b"[1]", headers=ZIP)
-    assert_orthanc_error(response, 400, 15, "POST")
+@pytest.mark.parametrize("data", [b"[1]", b"", b"not json", b'{"Priority": "x"}'])
+def test_post_bodies_are_read_as_orthanc_reads_them(
+    client: Any, orthanc: OrthancServer, data: bytes
+) -> None:
+    """Any JSON is accepted (options are read from an object only); no JSON is 400."""
+    one = make_instance("BODY", Modality="MR")
+    series = upload(client, one)["ParentSeries"]
+    orthanc.upload(one)
+    path = f"/series/{series}/archive"
+    answer = client.http.post(path, body=data, headers=ZIP)
+    expected = orthanc.post(path, data=data)
+    assert answer.status_code == expected.status_code
+    if expected.status_code == 200:
+        assert list(_entries(answer.body)) == list(_entries(expected.content))
+    else:
+        assert same_error(answer, expected)
+
+
+def same_error(answer: Any, expected: Any) -> bool:
+    """The same Orthanc error: status, code and details."""
+    ours, theirs = json.loads(answer.body), expected.json()
+    keys = ("HttpStatus", "OrthancStatus", "Message", "Details")
+    return all(ours.get(key) == theirs.get(key) for key in keys)
+
+
+def test_study_folders_start_with_the_accession_number(client: Any, orthanc: OrthancServer) -> None:
+    study = generate_uid()
+    files = [
+        make_instance("AN", study, generate_uid(), AccessionNumber="ACC1", Modality="SEG"),
+        make_instance(
+            "AN", study, generate_uid(), AccessionNumber="ACC1", StudyDescription="D", Modality="X"
+        ),
+    ]
+    ours = [upload(client, data) for data in files]
+    for data in files:
+        orthanc.upload(data)
+    path = f"/studies/{ours[0]['ParentStudy']}/archive"
+    expected = _entries(orthanc.get(path).content)
+    assert _entries(client.http.get(path, headers=ZIP).body) == expected
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "all",  # the patient, one of its studies and one instance: merged, each file once
+        {"Transcode": "1.2.840.10008.1.2"},
+        {"Transcode": "1.2.840.10008.1.2.1.99"},
+        {"Transcode": "1.2.840.10008.1.2.4.50"},  # JPEG of 16-bit pixels: kept as stored
+        {"Synchronous": True, "Priority": 3},
+    ],
+)
+def test_create_archive_matches_orthanc(
+    client: Any, orthanc: OrthancServer, files: list[bytes], body: Any
+) -> None:
+    ours = [upload(client, data) for data in files]
+    for data in files:
+        orthanc.upload(data)
+    resources = [ours[0]["ParentPatient"], ours[3]["ParentStudy"], ours[4]["ID"]]
+    if body == "all":
+        body = {}
+    request = {"Resources": resources, **body}
+    answer = client.http.post("/tools/create-archive", body=json.dumps(request), headers=ZIP)
+    expected = orthanc.post("/tools/create-archive", json=request)
+    assert answer.status_code == expected.status_code == 200
+    assert answer.headers["Content-Disposition"] == expected.headers["Content-Disposition"]
+    ours_files, theirs = _entries(answer.body), _entries(expected.content)
+    assert list(ours_files) == list(theirs)
+    for name, data in ours_files.items():
+        assert _syntax(data) == _syntax(theirs[name])
+
+
+def _syntax(data: bytes) -> str:
+    return str(pydicom.dcmread(BytesIO(data), stop_before_pixels=True).file_meta.TransferSyntaxUID)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"5",
+        b'"x"',
+        b"{}",
+        b'{"Resources": "x"}',
+        b'{"Resources": [1]}',
+        b'{"Resources": ["nope"]}',
+        b'{"Resources": [], "Transcode": "1.2.3"}',
+        b'{"Resources": [], "Transcode": 5}',
+        b'{"Resources": [], "Synchronous": "yes"}',
+        b'{"Resources": [], "Asynchronous": 1}',
+        b'{"Resources": [], "Priority": "x"}',
+        b'{"Resources": [], "Extended": "x"}',
+    ],
+)
+@pytest.mark.parametrize("route", ["create-archive", "create-media", "create-media-extended"])
+def test_create_errors_match_orthanc(
+    client: Any, orthanc: OrthancServer, route: str, data: bytes
+) -> None:
+    answer = client.http.post(f"/tools/{route}", body=data)
+    expected = orthanc.post(f"/tools/{route}", data=data)
+    assert answer.status_code == expected.status_code != 200
+    assert same_error(answer, expected)
+
+
+def test_empty_resource_list_is_an_empty_zip(client: Any, orthanc: OrthancServer) -> None:
+    answer = client.http.post("/tools/create-archive", body=b'{"Resources": []}')
+    expected = orthanc.post("/tools/create-archive", data=b'{"Resources": []}')
+    assert answer.status_code == expected.status_code == 200
+    assert _entries(answer.body) == _entries(expected.content) == {}
+
+
+@pytest.mark.parametrize("query", ["?transcode=1.2.840.10008.1.2", "?transcode=1.2.3"])
+def test_get_transcode_matches_orthanc(client: Any, orthanc: OrthancServer, query: str) -> None:
+    one = make_instance("TRANSCODE", Modality="MR")
+    series = upload(client, one)["ParentSeries"]
+    orthanc.upload(one)
+    path = f"/series/{series}/archive{query}"
+    answer, expected = client.http.get(path, headers=ZIP), orthanc.get(path)
+    assert answer.status_code == expected.status_code
+    if expected.status_code != 200:
+        assert same_error(answer, expected)
+        return
+    ours, theirs = _entries(answer.body), _entries(expected.content)
+    assert [_syntax(d) for d in ours.values()] == [_syntax(d) for d in theirs.values()]

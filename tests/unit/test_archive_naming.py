@@ -30,6 +30,15 @@ def test_instance_files_are_numbered_from_zero() -> None:
     assert naming.instance_file({"Modality": "MR"}, 0) == "MR000000.dcm"
     assert naming.instance_file({"Modality": "CT"}, 12) == "CT000012.dcm"
     assert naming.instance_file({}, 3) == "00000003.dcm"
+    assert naming.instance_file({"Modality": "seg"}, 1) == "SE000001.dcm"
+    assert naming.instance_file({"Modality": "X"}, 1) == "X0000001.dcm"
+    assert naming.media_file(12) == "IMAGES/IM12"
+
+
+def test_study_folders_start_with_the_accession_number() -> None:
+    tags = {"AccessionNumber": "A1", "StudyDescription": "Brain"}
+    assert naming.study_folder(tags) == "A1 Brain"
+    assert naming.study_folder({"AccessionNumber": "A1"}) == "A1"
 
 
 def test_duplicate_siblings_get_a_counter() -> None:

@@ -4,6 +4,7 @@ and ``/series/{id}/ordered-slices``. numpy is imported by the services, not here
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from chalice import Blueprint
@@ -14,39 +15,49 @@ from chalicelib.api import http
 from chalicelib.api.routing import RouteTable
 from chalicelib.errors import ErrorCode, OrthancError
 
+_UNSIGNED = re.compile(r"\+?([0-9]+)")
 blueprint = Blueprint(__name__)
 routes = RouteTable(blueprint)
 
 
-def _answer(request: Request, array: Any, name: str) -> Any:
+def _options(request: Request) -> tuple[bool, bool]:
+    """(compress, rescale), checked before anything is read, as Orthanc does."""
+    params = http.query_params(request)
+    rescale = http.flag(params, "rescale") if "rescale" in params else True
+    return http.flag(params, "compress"), rescale
+
+
+def _answer(request: Request, array: Any, name: str, compress: bool) -> Any:
     """The array as .npy (or .npz with ``?compress``); through S3 when it is large."""
     from chalicelib.dicom.volumes import serialize
 
-    params = http.query_params(request)
-    compress = http.flag(params, "compress")
     data = serialize(array, compress)
     filename = f"{name}.npz" if compress else f"{name}.npy"
     download = bootstrap.downloads().generated([data], "application/octet-stream", filename)
     return http.download_response(request, download)
 
 
-def _rescale(request: Request) -> bool:
-    params = http.query_params(request)
-    return http.flag(params, "rescale") if "rescale" in params else True
+def _frame_number(text: str) -> int:
+    """An unsigned 32-bit integer as Orthanc parses it (spaces and a leading + allowed)."""
+    match = _UNSIGNED.fullmatch(text.strip(" "))
+    if match is None or int(match.group(1)) >= 2**32:
+        raise OrthancError(
+            ErrorCode.PARAMETER_OUT_OF_RANGE,
+            'Expected an unsigned integer for the "frame" argument',
+        )
+    return int(match.group(1))
 
 
 def instance_numpy(request: Request, id: str, frame: str | None = None) -> Any:
-    index = None
-    if frame is not None:
-        if not frame.isdigit():
-            raise OrthancError(ErrorCode.PARAMETER_OUT_OF_RANGE, f"Bad frame number: {frame}")
-        index = int(frame)
-    array = bootstrap.volumes().instance_array(id, index, _rescale(request))
-    return _answer(request, array, id)
+    compress, rescale = _options(request)
+    index = None if frame is None else _frame_number(frame)
+    array = bootstrap.volumes().instance_array(id, index, rescale)
+    return _answer(request, array, id, compress)
 
 
 def series_numpy(request: Request, id: str) -> Any:
-    return _answer(request, bootstrap.volumes().series_array(id, _rescale(request)), id)
+    compress, rescale = _options(request)
+    return _answer(request, bootstrap.volumes().series_array(id, rescale), id, compress)
 
 
 def ordered_slices(request: Request, id: str) -> Any:

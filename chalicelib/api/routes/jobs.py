@@ -10,7 +10,6 @@ from chalice.app import Request
 from chalicelib import bootstrap
 from chalicelib.api import http
 from chalicelib.api.routing import RouteTable
-from chalicelib.errors import ErrorCode, OrthancError
 
 blueprint = Blueprint(__name__)
 routes = RouteTable(blueprint)
@@ -39,8 +38,14 @@ def _action(name: str) -> Any:
 
 
 def get_output(request: Request, id: str, key: str) -> Any:
-    """Job outputs (``/jobs/{id}/archive`` of archive jobs); the store jobs have none."""
-    raise OrthancError(ErrorCode.INEXISTENT_ITEM, f"Job has no such output: {key}")
+    """Job outputs: the ZIP of an archive or media job at ``/jobs/{id}/archive`` (a redirect
+    to S3 when large); other jobs have none."""
+    from chalicelib.services.archive_jobs import job_output
+
+    download = job_output(
+        bootstrap.job_store(), bootstrap.transfers(), bootstrap.downloads(), id, key
+    )
+    return http.download_response(request, download)
 
 
 routes.add("/jobs", GET=list_jobs)

@@ -1,0 +1,200 @@
+"""Frames to NumPy arrays (chalicelib/dicom/volumes.py) and the series stacking of
+chalicelib/services/volumes.py, without AWS; the answers themselves are compared with
+Orthanc 1.10.1 in tests/interop/test_numpy_vs_orthanc.py."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Any
+
+import numpy as np
+import pydicom
+import pytest
+from pydicom.dataset import Dataset
+from pydicom.sequence import Sequence
+
+from chalicelib.dicom import pixels, volumes
+from chalicelib.dicom.identifiers import Level
+from chalicelib.errors import ErrorCode, OrthancError
+from chalicelib.model import ChildLink, Resource
+from chalicelib.services.volumes import VolumeService
+from tests.support.dicom_factory import make_instance
+
+GREY = np.arange(16, dtype="<u2").reshape(4, 4)
+
+
+def dataset(frames: int = 1, **tags: Any) -> Dataset:
+    pixel_data = np.tile(GREY, (frames, 1)).tobytes()
+    ds = pydicom.dcmread(io.BytesIO(make_instance(size=4, PixelData=pixel_data, **tags)))
+    if frames > 1:
+        ds.NumberOfFrames = frames
+    return ds
+
+
+def transform(slope: str, intercept: str) -> Dataset:
+    item = Dataset()
+    item.RescaleSlope, item.RescaleIntercept = slope, intercept
+    group = Dataset()
+    group.PixelValueTransformationSequence = Sequence([item])
+    return group
+
+
+def test_rescale_needs_both_values_at_the_top_level() -> None:
+    assert volumes.rescale_of(dataset(RescaleSlope="2", RescaleIntercept="-3"), 0) == (2, -3)
+    assert volumes.rescale_of(dataset(RescaleSlope="2"), 0) == (1, 0)
+    assert volumes.rescale_of(dataset(RescaleIntercept="5"), 0) == (1, 0)
+
+
+def test_rescale_falls_back_to_the_frames_functional_group() -> None:
+    ds = dataset(frames=2)
+    ds.PerFrameFunctionalGroupsSequence = Sequence([transform("1", "0"), transform("4", "7")])
+    assert volumes.rescale_of(ds, 1) == (4, 7)
+    assert volumes.rescale_of(ds, 5) == (1, 0)
+
+
+def test_an_rt_dose_is_not_rescaled() -> None:
+    ds = dataset(RescaleSlope="2", RescaleIntercept="1")
+    ds.SOPClassUID = volumes.RT_DOSE_STORAGE
+    assert volumes.rescale_of(ds, 0) == (1, 0)
+
+
+def test_grey_frames_are_rescaled_in_single_precision() -> None:
+    array, pixel_format = volumes.frame(
+        dataset(RescaleSlope="0.1", RescaleIntercept="1.7"), 0, True
+    )
+    expected = np.float32(0.1) * GREY.astype(np.float32) + np.float32(1.7)
+    assert array.dtype == np.float32 and array.shape == (4, 4, 1)
+    assert np.array_equal(array[:, :, 0], expected)
+    assert pixel_format == "<u2x1"
+
+
+def test_without_rescale_the_stored_integers_are_kept() -> None:
+    array, _ = volumes.frame(dataset(RescaleSlope="3", RescaleIntercept="1"), 0, False)
+    assert array.dtype == np.uint16 and np.array_equal(array[:, :, 0], GREY)
+
+
+def test_colour_is_never_rescaled() -> None:
+    ds = dataset(RescaleSlope="3", RescaleIntercept="1")
+    ds.SamplesPerPixel, ds.PhotometricInterpretation, ds.PlanarConfiguration = 3, "RGB", 0
+    ds.BitsAllocated = ds.BitsStored = 8
+    ds.HighBit = 7
+    ds.PixelData = bytes(range(48))
+    array, pixel_format = volumes.frame(ds, 0, True)
+    assert array.dtype == np.uint8 and array.shape == (4, 4, 3) and pixel_format == "|u1x3"
+    assert volumes.frame_shape(ds) == (4, 4, 3)
+
+
+def test_one_bit_images_are_0_or_255() -> None:
+    ds = dataset()
+    ds.BitsAllocated = ds.BitsStored = 1
+    ds.HighBit = 0
+    ds.PixelData = bytes([0b10100101, 0xFF])
+    array, _ = volumes.frame(ds, 0, False)
+    assert array.dtype == np.uint8
+    assert array[:, :, 0].ravel().tolist() == [255, 0, 255, 0, 0, 255, 0, 255] + [255] * 8
+
+
+def _frames(*items: tuple[tuple[int, ...], str]) -> list[tuple[np.ndarray, str]]:
+    return [(np.zeros(shape, dtype=np.float32), fmt) for shape, fmt in items]
+
+
+def test_stack_allocates_once_and_checks_sizes_then_formats() -> None:
+    out = volumes.stack(_frames(((4, 4, 1), "a"), ((4, 4, 1), "a")), 2, (4, 4, 1))
+    assert out.shape == (2, 4, 4, 1) and out.dtype == np.float32
+    cases = {
+        ErrorCode.INCOMPATIBLE_IMAGE_SIZE: _frames(((4, 4, 1), "a"), ((4, 5, 1), "b")),
+        ErrorCode.INCOMPATIBLE_IMAGE_FORMAT: _frames(((4, 4, 1), "a"), ((4, 4, 3), "b")),
+    }
+    for code, frames in cases.items():
+        with pytest.raises(OrthancError) as error:
+            volumes.stack(frames, 2, (4, 4, 1))
+        assert error.value.code is code
+
+
+def test_stack_refuses_a_count_that_does_not_match() -> None:
+    for frames, count in ((_frames(((4, 4, 1), "a")), 2), ([], 1)):
+        with pytest.raises(OrthancError) as error:
+            volumes.stack(frames, count, (4, 4, 1))
+        assert error.value.http_status == 415
+
+
+def test_size_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(volumes, "MAX_ARRAY_BYTES", 4 * 4 * 4 * 10)
+    volumes.check_size(10, (4, 4, 1))
+    with pytest.raises(OrthancError) as error:
+        volumes.check_size(11, (4, 4, 1))
+    assert error.value.http_status == 400
+
+
+def test_serialize_npy_and_npz() -> None:
+    array = np.arange(24, dtype=np.float32).reshape(1, 2, 4, 3)
+    assert np.array_equal(np.load(io.BytesIO(volumes.serialize(array, False))), array)
+    packed = volumes.serialize(array, True)
+    with zipfile.ZipFile(io.BytesIO(packed)) as archive:
+        assert [(i.filename, i.compress_type) for i in archive.infolist()] == [
+            ("arr_0", zipfile.ZIP_DEFLATED)
+        ]
+    assert np.array_equal(np.load(io.BytesIO(packed))["arr_0"], array)
+
+
+# -- the service, over fakes of the index and the storage --------------------------------
+
+
+class _Fakes:
+    """The index, browsing and content services a VolumeService reads, in memory."""
+
+    def __init__(self, instances: dict[str, tuple[dict[str, str], Dataset]]) -> None:
+        self.series = Resource(
+            "s", Level.SERIES, "st", {"ImageOrientationPatient": "1\\0\\0\\0\\1\\0"}, ""
+        )
+        self.records = {
+            i: Resource(i, Level.INSTANCE, "s", tags, "", metadata={"IndexInSeries": i})
+            for i, (tags, _) in instances.items()
+        }
+        self.datasets = {i: ds for i, (_, ds) in instances.items()}
+        self.read: list[str] = []
+
+    def load(self, level: Level, series_id: str) -> tuple[Resource, list[ChildLink]]:
+        return self.series, [ChildLink("s", i, Level.INSTANCE) for i in self.records]
+
+    def get_many(self, ids: Any) -> dict[str, Resource]:
+        return {i: self.records[i] for i in ids}
+
+    def dataset_of(self, record: Resource) -> Dataset:
+        self.read.append(record.id)
+        return self.datasets[record.id]
+
+
+def _service(instances: dict[str, tuple[dict[str, str], Dataset]]) -> tuple[VolumeService, _Fakes]:
+    fakes = _Fakes(instances)
+    return VolumeService(fakes, fakes, fakes), fakes  # type: ignore[arg-type]
+
+
+def test_series_array_follows_the_ordered_slices_and_reads_each_file_once() -> None:
+    positions = {"1": 3.0, "2": 1.0, "3": 2.0}
+    service, fakes = _service(
+        {
+            i: (
+                {"ImagePositionPatient": f"0\\0\\{z}"},
+                dataset(RescaleSlope=i, RescaleIntercept="0"),
+            )
+            for i, z in positions.items()
+        }
+    )
+    array = service.series_array("s", True)
+    assert fakes.read == ["2", "3", "1"]
+    assert [int(array[k, 0, 1, 0]) for k in range(3)] == [2, 3, 1]
+
+
+def test_a_series_too_large_is_refused_before_decoding(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_decoding(*args: object) -> None:
+        raise AssertionError("decoded")
+
+    monkeypatch.setattr(pixels, "decode_frame", no_decoding)
+    monkeypatch.setattr(volumes, "MAX_ARRAY_BYTES", 4 * 4 * 4 * 5)
+    service, fakes = _service({"1": ({"NumberOfFrames": "6"}, dataset(frames=6))})
+    with pytest.raises(OrthancError) as error:
+        service.series_array("s", True)
+    assert error.value.http_status == 400 and "exceeds" in error.value.details
+    assert fakes.read == ["1"]  # only the first file, for its geometry
