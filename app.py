@@ -37,6 +37,7 @@ app.api.binary_types = [
     "image/jpeg",
     "image/jp2",
     "image/x-portable-arbitrarymap",
+    "image/*",  # so that Chalice lets an image route answer Accept: image/* (as Orthanc does)
     "application/pdf",
     "video/mpeg",
     "video/mp4",

@@ -61,7 +61,24 @@ def decode_frame(dataset: Dataset, index: int) -> tuple[np.ndarray, bool]:
         raise undecodable(f"Cannot decode frame {index}: {exc}") from exc
     if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] != 3):
         raise undecodable(f"Unsupported pixel layout {array.shape}")
+    if not array.dtype.isnative:
+        # pydicom keeps a big endian file's byte order; answers use the native one.
+        array = array.astype(array.dtype.newbyteorder("="))
+    if int(dataset.get("BitsAllocated") or 8) == 1:
+        # Orthanc's decoder turns a bit-packed (1-bit) image into 0/255 grey levels, for
+        # every answer (preview, image-*, rendered, numpy).
+        array = array.astype("uint8") * 255
     return array, photometric == "MONOCHROME1"
+
+
+def colour_as_8_bits(array: np.ndarray, dataset: Dataset) -> np.ndarray:
+    """An RGB frame of more than 8 bits (e.g. 16-bit RLE) as 8-bit RGB, keeping the high
+    bits of BitsStored, so that ``preview`` and ``rendered`` show it instead of saturating.
+    Orthanc 1.10.1 cannot decode these images (415); 8-bit frames are returned unchanged."""
+    if array.dtype.itemsize == 1:
+        return array
+    bits = int(dataset.get("BitsStored") or array.dtype.itemsize * 8)
+    return (array >> max(bits - 8, 0)).clip(0, 255).astype("uint8")
 
 
 def _check_geometry(dataset: Dataset, count: int) -> None:
@@ -87,11 +104,15 @@ def preview(array: np.ndarray, inverted: bool) -> np.ndarray:
     if array.ndim == 3:
         return cropped(array, np.uint8)
     low, high = int(array.min()), int(array.max())
-    scale = 255.0 / (high - low) if high > low else 0.0
-    values = (array.astype(np.float64) - low) * scale
-    if inverted:
-        values = 255.0 - values
-    return np.rint(values).astype(np.uint8)
+    if high == low:
+        levels = np.zeros(array.shape, dtype=np.uint8)
+    else:
+        # Orthanc's arithmetic: a * value + b in float32, rounded half away from zero.
+        a = np.float32(255.0) / np.float32(high - low)
+        b = np.float32(-low) * a
+        values = np.floor(array.astype(np.float32) * a + b + np.float32(0.5))
+        levels = np.clip(values, 0, 255).astype(np.uint8)
+    return 255 - levels if inverted else levels
 
 
 def cropped(array: np.ndarray, dtype: str) -> np.ndarray:
@@ -142,22 +163,13 @@ def pam(array: np.ndarray) -> bytes:
     return header.encode("ascii") + np.ascontiguousarray(data).tobytes()
 
 
-# The type of a raw frame by transfer syntax, as Orthanc labels it (anything else is
-# application/octet-stream).
+# The type of a raw frame by transfer syntax, as Orthanc 1.10.1 labels it: JPEG baseline and
+# JPEG 2000 only; anything else (other JPEG processes, MPEG videos...) is
+# application/octet-stream.
 RAW_TYPES = {
     "1.2.840.10008.1.2.4.50": "image/jpeg",
-    "1.2.840.10008.1.2.4.51": "image/jpeg",
-    "1.2.840.10008.1.2.4.57": "image/jpeg",
-    "1.2.840.10008.1.2.4.70": "image/jpeg",
     "1.2.840.10008.1.2.4.90": "image/jp2",
     "1.2.840.10008.1.2.4.91": "image/jp2",
-    "1.2.840.10008.1.2.4.100": "video/mpeg",
-    "1.2.840.10008.1.2.4.101": "video/mpeg",
-    "1.2.840.10008.1.2.4.102": "video/mp4",
-    "1.2.840.10008.1.2.4.103": "video/mp4",
-    "1.2.840.10008.1.2.4.104": "video/mp4",
-    "1.2.840.10008.1.2.4.105": "video/mp4",
-    "1.2.840.10008.1.2.4.106": "video/mp4",
 }
 
 
@@ -181,8 +193,9 @@ def raw_frame(dataset: Dataset, index: int) -> tuple[bytes, str]:
         raise undecodable(f"Cannot read frame {index}: missing fragments")
     _check_geometry(dataset, count)
     bits = int(dataset.get("BitsAllocated") or 8)
-    if bits % 8:
-        raise undecodable("Raw frames of bit-packed pixel data are not supported")
     size = int(dataset.Rows) * int(dataset.Columns) * int(dataset.get("SamplesPerPixel") or 1)
-    size *= bits // 8
+    if bits % 8 and (bits != 1 or size % 8):
+        # As Orthanc: a bit-packed frame is served only when it fills whole bytes.
+        raise undecodable("Raw frames of this bit-packed pixel data are not supported")
+    size = size * bits // 8
     return bytes(data[index * size : (index + 1) * size]), "application/octet-stream"

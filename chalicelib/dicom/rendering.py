@@ -4,13 +4,14 @@ to 8 bits, MONOCHROME1 inverted, colour frames as they are; then fitted into the
 
 Orthanc 1.10.1's rules, as measured against it (tests/interop/test_images_vs_orthanc.py):
 
-- the window is the ``window-center``/``window-width`` options, else the file's first
-  WindowCenter/WindowWidth values, else the full range of BitsStored (center 2^(bits-1),
-  width 2^bits); a level is ``floor((value - (center - width/2)) * 255 / width)``, clipped;
+- the window and the rescale come from the file (see ``window`` and ``rescale``), each
+  window value replaceable by its option; a level is
+  ``floor((value * slope + intercept - (center - width/2)) * 255 / width)``, clipped,
+  computed in float32 as Orthanc does;
 - the box's ratio is the smaller of width/columns and height/rows (a missing or zero side
   does not constrain), the target size is rounded, and pixels are sampled at their centres
-  (nearest neighbour); ``smooth`` blurs a downscaled image first (close to Orthanc's, not
-  exact).
+  (nearest neighbour); ``smooth`` blurs a downscaled image first with Orthanc's 5x5
+  Gaussian; MONOCHROME1 is inverted last.
 
 Plain Python without AWS; numpy is imported inside the functions (cold start).
 """
@@ -29,6 +30,9 @@ if TYPE_CHECKING:
 
 # A rendering larger than this on either side is refused (the output is allocated).
 MAX_SIDE = 8192
+RT_DOSE_STORAGE = "1.2.840.10008.5.1.4.1.1.481.2"
+# Orthanc's floor for the magnitude of a rescale slope (it divides by the slope).
+MIN_SLOPE = 0.0001
 
 
 @dataclass(frozen=True)
@@ -71,73 +75,130 @@ def parse_options(params: dict[str, str], smooth: bool) -> RenderOptions:
     )
 
 
-def _first(dataset: Dataset, keyword: str) -> float | None:
-    """The first value of a possibly multi-valued decimal element (WindowCenter...)."""
-    value = dataset.get(keyword)
+def _parse(value: object, first: bool) -> float | None:
+    """A decimal string element as Orthanc reads it: its first value when ``first``
+    (WindowCenter may hold several), else only a single value (RescaleSlope...)."""
     if isinstance(value, Sequence) and not isinstance(value, str):
-        value = value[0] if len(value) else None
+        if not len(value) or (len(value) > 1 and not first):
+            return None
+        value = value[0]
     if value is None or value == "":
         return None
     try:
-        return float(value)
+        number = float(value)
     except (TypeError, ValueError):
         return None
+    return number if number == number else None
 
 
-def window(dataset: Dataset, options: RenderOptions) -> tuple[float, float]:
-    """(center, width) of the windowing."""
-    bits = int(dataset.get("BitsStored") or 16)
-    center = options.window_center
-    if center is None:
-        center = _first(dataset, "WindowCenter")
-    if center is None:
-        center = float(1 << (bits - 1))
-    width = options.window_width
-    if width is None:
-        width = _first(dataset, "WindowWidth")
-    if width is None:
-        width = float(1 << bits)
+def _pair(item: Dataset | None, first: str, second: str, many: bool) -> tuple[float, float] | None:
+    """Both elements of ``item`` as numbers, or None when either is missing or bad."""
+    if item is None:
+        return None
+    one, two = _parse(item.get(first), many), _parse(item.get(second), many)
+    return None if one is None or two is None else (one, two)
+
+
+def _frame_item(dataset: Dataset, frame: int, sequence: str) -> Dataset | None:
+    """The first item of ``sequence`` in the frame's PerFrameFunctionalGroupsSequence item
+    (Orthanc 1.10.1 reads enhanced multi-frame windows and rescales there, not in the
+    SharedFunctionalGroupsSequence)."""
+    groups = dataset.get("PerFrameFunctionalGroupsSequence")
+    if not groups or frame >= len(groups):
+        return None
+    items = groups[frame].get(sequence)
+    return items[0] if items else None
+
+
+def window(dataset: Dataset, frame: int, options: RenderOptions) -> tuple[float, float]:
+    """(center, width) of the windowing: the file's WindowCenter/WindowWidth (both needed),
+    else the frame's FrameVOILUTSequence, else the range of BitsStored (8 bits when
+    missing); each then replaced by its option if given; a width below 1 counts as 1."""
+    found = _pair(dataset, "WindowCenter", "WindowWidth", True) or _pair(
+        _frame_item(dataset, frame, "FrameVOILUTSequence"), "WindowCenter", "WindowWidth", True
+    )
+    if found is None:
+        bits = int(dataset.get("BitsStored") or 8)
+        found = (float(1 << (bits - 1)), float(1 << bits))
+    center, width = found
+    if options.window_center is not None:
+        center = options.window_center
+    if options.window_width is not None:
+        width = options.window_width
     return center, max(width, 1.0)
 
 
-def windowed(
-    array: np.ndarray, dataset: Dataset, options: RenderOptions, inverted: bool
+def rescale(dataset: Dataset, frame: int) -> tuple[float, float]:
+    """(slope, intercept): the file's RescaleSlope/Intercept (both needed), else the frame's
+    PixelValueTransformationSequence, else identity; RT Dose is never rescaled (its
+    DoseGridScaling is not a display rescale). A near-zero slope counts as 0.0001."""
+    if str(dataset.get("SOPClassUID", "")) == RT_DOSE_STORAGE:
+        return 1.0, 0.0
+    found = _pair(dataset, "RescaleSlope", "RescaleIntercept", False) or _pair(
+        _frame_item(dataset, frame, "PixelValueTransformationSequence"),
+        "RescaleSlope",
+        "RescaleIntercept",
+        False,
+    )
+    slope, intercept = found or (1.0, 0.0)
+    return (slope if abs(slope) > MIN_SLOPE else MIN_SLOPE), intercept
+
+
+def render(
+    array: np.ndarray, dataset: Dataset, frame: int, options: RenderOptions, inverted: bool
 ) -> np.ndarray:
-    """A grey frame's 8-bit levels (colour frames are returned unchanged, as 8 bits)."""
+    """The ``rendered`` image of a decoded frame: windowed, resized, then inverted for
+    MONOCHROME1 (last, as Orthanc does: the smoothing truncates, so the order matters)."""
+    levels = resized(windowed(array, dataset, frame, options), options)
+    return 255 - levels if inverted and levels.ndim == 2 else levels
+
+
+def windowed(array: np.ndarray, dataset: Dataset, frame: int, options: RenderOptions) -> np.ndarray:
+    """A grey frame's 8-bit levels (colour frames are returned unchanged, as 8 bits).
+
+    Computed as Orthanc does, in float32: ``floor(a * value + b)`` with
+    ``a = 255 * slope / width`` and ``b = a * (intercept - center + width / 2) / slope``,
+    clipped to [0, 255], so that levels are the same, not only within one."""
     import numpy as np
 
     if array.ndim == 3:
         return np.clip(array, 0, 255).astype(np.uint8)
-    try:
-        slope = float(dataset.get("RescaleSlope", 1) or 1)
-        intercept = float(dataset.get("RescaleIntercept", 0) or 0)
-    except (TypeError, ValueError):
-        slope, intercept = 1.0, 0.0
-    center, width = window(dataset, options)
-    values = array.astype(np.float64) * slope + intercept
-    levels = np.floor((values - (center - width / 2)) * (255.0 / width))
-    levels = np.clip(levels, 0, 255)
-    if inverted:
-        levels = 255 - levels
-    return levels.astype(np.uint8)
+    slope, intercept = rescale(dataset, frame)
+    center, width = window(dataset, frame, options)
+    a = np.float32(255.0 * slope / width)
+    b = np.float32(np.float32((intercept - center + width / 2.0) / slope) * a)
+    levels = np.floor(array.astype(np.float32) * a + b)
+    return np.clip(levels, 0, 255).astype(np.uint8)
 
 
 def target_size(rows: int, columns: int, options: RenderOptions) -> tuple[int, int]:
-    """(rows, columns) of the answer: the image fitted in the box, aspect ratio kept."""
+    """(rows, columns) of the answer: the image fitted in the box, aspect ratio kept, in
+    float32 and rounded half away from zero as Orthanc does. A target beyond MAX_SIDE on a
+    side (a thin image scaled up by one option can be) is refused before it is allocated."""
+    import numpy as np
+
     ratios = []
     if options.width:
-        ratios.append(options.width / columns)
+        ratios.append(np.float32(options.width) / np.float32(columns))
     if options.height:
-        ratios.append(options.height / rows)
+        ratios.append(np.float32(options.height) / np.float32(rows))
     if not ratios:
         return rows, columns
     ratio = min(ratios)
-    return max(round(rows * ratio), 1), max(round(columns * ratio), 1)
+    target_rows, target_columns = (
+        max(int(np.floor(ratio * np.float32(side) + np.float32(0.5))), 1)
+        for side in (rows, columns)
+    )
+    if max(target_rows, target_columns) > MAX_SIDE:
+        raise bad_request(
+            f"The rendered image would be {target_columns}x{target_rows}, above {MAX_SIDE}"
+        )
+    return target_rows, target_columns
 
 
 def resized(image: np.ndarray, options: RenderOptions) -> np.ndarray:
-    """Nearest-neighbour resize sampled at pixel centres; ``smooth`` blurs first when the
-    image shrinks, so that thin lines do not vanish."""
+    """Nearest-neighbour resize sampled at pixel centres (in float32, as Orthanc);
+    ``smooth`` blurs first when the image shrinks, so that thin lines do not vanish."""
     import numpy as np
 
     rows, columns = image.shape[:2]
@@ -146,19 +207,27 @@ def resized(image: np.ndarray, options: RenderOptions) -> np.ndarray:
         return image
     if options.smooth and (target_rows < rows or target_columns < columns):
         image = _blurred(image)
-    ys = np.minimum(((np.arange(target_rows) + 0.5) * rows / target_rows).astype(int), rows - 1)
-    xs = np.minimum(
-        ((np.arange(target_columns) + 0.5) * columns / target_columns).astype(int), columns - 1
+    ys, xs = (
+        np.minimum(
+            np.floor(
+                (np.arange(target, dtype=np.float32) + np.float32(0.5))
+                * (np.float32(source) / np.float32(target))
+            ).astype(int),
+            source - 1,
+        )
+        for source, target in ((rows, target_rows), (columns, target_columns))
     )
     return image[np.ix_(ys, xs)]
 
 
 def _blurred(image: np.ndarray) -> np.ndarray:
-    """A 5x5 binomial (Gaussian) blur with replicated borders."""
+    """Orthanc's 5x5 Gaussian: the binomial kernel 1-4-6-4-1 along each axis with replicated
+    borders, divided by 256 and truncated. On 8-bit levels every intermediate sum is an
+    exact integer in Orthanc's float32, so integer arithmetic gives the same levels."""
     import numpy as np
 
-    kernel = np.array([1, 4, 6, 4, 1], dtype=np.float64) / 16.0
-    values = image.astype(np.float64)
+    kernel = (1, 4, 6, 4, 1)
+    values = image.astype(np.int64)
     for axis in (0, 1):
         padded = np.pad(
             values, [(2, 2) if a == axis else (0, 0) for a in range(values.ndim)], mode="edge"
@@ -168,4 +237,4 @@ def _blurred(image: np.ndarray) -> np.ndarray:
             weight * np.take(padded, range(offset, offset + size), axis=axis)
             for offset, weight in enumerate(kernel)
         )
-    return np.clip(np.rint(values), 0, 255).astype(image.dtype)
+    return np.clip(values // 256, 0, 255).astype(image.dtype)
