@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint system-deps bench clean
+.PHONY: run test lint system-deps bench bench-images clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ test: $(STAMP) system-deps
 
 bench: $(STAMP) system-deps
 	$(PY) bench/ingest.py
+
+# Pixel routes, numpy and archives vs Orthanc 1.10.1, and the import time of the API (~3 min).
+bench-images: $(STAMP) system-deps
+	$(PY) bench/images.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -10,7 +10,7 @@ multipart part whatever the size of the study.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from chalicelib.storage.transfers import DOWNLOADS, Transfers
@@ -49,7 +49,15 @@ class DownloadService:
             head += chunk
             if len(head) > self._threshold:
                 key = f"{DOWNLOADS}{uuid.uuid4()}/{filename}"
-                self._transfers.write(key, rest, content_type, first=bytes(head))
+                self._transfers.write(key, _handed_over(head, rest), content_type)
                 url = self._transfers.download_url(key, content_type, filename, self._expires)
                 return Download(content_type, filename, url=url)
         return Download(content_type, filename, body=bytes(head))
+
+
+def _handed_over(head: bytearray, rest: Iterator[bytes]) -> Iterator[bytes]:
+    """``head`` then ``rest``, forgetting ``head`` once the writer took it, so that the
+    threshold's worth of bytes is not held twice during the upload."""
+    yield head  # the writer copies it into its own buffer
+    head.clear()
+    yield from rest

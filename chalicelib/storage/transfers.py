@@ -34,12 +34,10 @@ class Transfers:
         self._bucket = bucket
         self._part_size = max(part_size, MIN_PART_SIZE)
 
-    def write(
-        self, key: str, chunks: Iterable[bytes], content_type: str, first: bytes = b""
-    ) -> int:
-        """Write ``first`` then ``chunks`` to ``key`` holding at most one part in memory
-        (a multipart upload once a part is full); returns the object's size."""
-        buffer = bytearray(first)
+    def write(self, key: str, chunks: Iterable[bytes], content_type: str) -> int:
+        """Write ``chunks`` to ``key`` holding about one part in memory (a multipart upload
+        once a part is full, even when one chunk holds several parts); returns the size."""
+        buffer = bytearray()
         upload_id: str | None = None
         parts: list[dict[str, Any]] = []
         size = 0
@@ -51,7 +49,8 @@ class Transfers:
                         upload_id = self._client.create_multipart_upload(
                             Bucket=self._bucket, Key=key, ContentType=content_type
                         )["UploadId"]
-                    part, buffer = bytes(buffer[: self._part_size]), buffer[self._part_size :]
+                    part = bytes(buffer[: self._part_size])
+                    del buffer[: self._part_size]
                     parts.append(self._part(key, upload_id, len(parts) + 1, part))
                     size += len(part)
             size += len(buffer)

@@ -114,6 +114,16 @@ def test_streamed_write_uses_parts_and_keeps_every_byte(aws: None) -> None:
     size = transfers.write("downloads/test/big.bin", iter(chunks), "application/octet-stream")
     assert size == sum(len(c) for c in chunks)
     assert transfers.read("downloads/test/big.bin") == b"".join(chunks)
+    # One chunk of several parts is split too (a NumPy answer comes in one piece).
+    whole = bytes(range(256)) * (MIN_PART_SIZE * 2 // 256 + 11)
+    assert transfers.write("downloads/test/one.bin", [whole], "application/octet-stream") == len(
+        whole
+    )
+    assert transfers.read("downloads/test/one.bin") == whole
+    head = aws_clients.client("s3").head_object(
+        Bucket=bucket_name("dicom"), Key="downloads/test/one.bin"
+    )
+    assert head["ETag"].endswith('-2"')  # a multipart object of two parts (8 MiB + rest)
 
 
 # -- uploads -----------------------------------------------------------------------------------
