@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint system-deps bench bench-images clean
+.PHONY: run test lint system-deps bench bench-images synth clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ bench: $(STAMP) system-deps
 # Pixel routes, numpy and archives vs Orthanc 1.10.1, and the import time of the API (~3 min).
 bench-images: $(STAMP) system-deps
 	$(PY) bench/images.py
+
+# The CloudFormation template and assets in infra/cdk.out (offline: the first run downloads
+# the functions' dependencies from PyPI into Chalice's cache, later runs reuse them).
+synth: $(STAMP)
+	JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1 $(PY) infra/app.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,1 +1,1 @@
-"""The CDK app that deploys Cirrus (grows with the infrastructure issue)."""
+"""The CDK app that deploys Cirrus (docs/deploy.md)."""

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import Duration
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
@@ -24,20 +25,36 @@ DEFINITION_PATH = (
 class JobsOrchestration(Construct):
     """A Standard state machine (executions outlive any Lambda, and are exactly-once)."""
 
-    def __init__(self, scope: Construct, construct_id: str, step: lambda_.IFunction) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        step: lambda_.IFunction,
+        *,
+        name: str | None = None,
+        key: kms.IKey | None = None,
+    ) -> None:
+        """``name``: a fixed name lets the functions know the ARN without referring to the
+        state machine, which refers to one of them (the job step)."""
         super().__init__(scope, construct_id)
         self.state_machine = sfn.StateMachine(
             self,
             "Jobs",
+            state_machine_name=name,
+            tracing_enabled=True,
             definition_body=sfn.DefinitionBody.from_string(DEFINITION_PATH.read_text("utf-8")),
             definition_substitutions={"JobStepArn": step.function_arn},
             state_machine_type=sfn.StateMachineType.STANDARD,
             timeout=Duration.days(7),
             logs=sfn.LogOptions(
                 destination=logs.LogGroup(
-                    self, "Executions", retention=logs.RetentionDays.ONE_MONTH
+                    self,
+                    "Executions",
+                    retention=logs.RetentionDays.ONE_MONTH,
+                    encryption_key=key,
+                    removal_policy=RemovalPolicy.DESTROY,
                 ),
-                level=sfn.LogLevel.ERROR,
+                level=sfn.LogLevel.ALL,
             ),
         )
         step.grant_invoke(self.state_machine)

@@ -14,6 +14,7 @@ from typing import Any
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
@@ -42,6 +43,35 @@ TRANSFER_RULES = [
 ]
 
 
+# Versioning keeps what a DELETE or an overwrite replaced, for a month (then it is gone for
+# good, as the deletion asked): the recovery window after a mistaken deletion or a bug.
+VERSION_RULES = [
+    s3.LifecycleRule(
+        id="noncurrent",
+        noncurrent_version_expiration=Duration.days(30),
+        expired_object_delete_marker=True,
+    ),
+    # What a transfer prefix expires or deletes is of no use the day after.
+    *(
+        s3.LifecycleRule(
+            id=f"{prefix}noncurrent", prefix=prefix, noncurrent_version_expiration=Duration.days(1)
+        )
+        for prefix in ("downloads/", "uploads/", "upload-answers/")
+    ),
+]
+# Stored DICOM files are read often in their first days and rarely after: Intelligent-Tiering
+# moves each one to cheaper tiers by itself (files below 128 KiB stay in the frequent tier).
+TIERING_RULE = s3.LifecycleRule(
+    id="intelligent-tiering",
+    prefix="dicom/",
+    transitions=[
+        s3.Transition(
+            storage_class=s3.StorageClass.INTELLIGENT_TIERING, transition_after=Duration.days(0)
+        )
+    ],
+)
+
+
 def load_schema() -> dict[str, Any]:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
@@ -51,11 +81,28 @@ def _attribute(spec: dict[str, str]) -> dynamodb.Attribute:
 
 
 class Storage(Construct):
-    """Every table and bucket of the schema, retained when the stack is deleted."""
+    """Every table and bucket of the schema, encrypted with one customer-managed key (whose
+    policy is where access to the data can be audited and cut off), and retained when the
+    stack is deleted unless ``retain`` is false."""
 
-    def __init__(self, scope: Construct, construct_id: str) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        retain: bool = True,
+        intelligent_tiering: bool = False,
+    ) -> None:
         super().__init__(scope, construct_id)
         schema = load_schema()
+        removal = RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY
+        self.key = kms.Key(
+            self,
+            "DataKey",
+            description="Cirrus: DICOM files, index and logs",
+            enable_key_rotation=True,
+            removal_policy=removal,
+        )
         self.tables: dict[str, dynamodb.Table] = {}
         for logical, spec in schema["tables"].items():
             table = dynamodb.Table(
@@ -69,7 +116,10 @@ class Storage(Construct):
                 point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                     point_in_time_recovery_enabled=True
                 ),
-                removal_policy=RemovalPolicy.RETAIN,
+                encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
+                encryption_key=self.key,
+                deletion_protection=retain,
+                removal_policy=removal,
             )
             for index in spec.get("globalSecondaryIndexes", []):
                 table.add_global_secondary_index(
@@ -79,15 +129,39 @@ class Storage(Construct):
                     projection_type=_PROJECTIONS[index["projection"]],
                 )
             self.tables[logical] = table
+        # Who read or wrote which file (HIPAA): S3 server access logs, kept a year. The log
+        # bucket cannot use the KMS key (S3 log delivery supports SSE-S3 only).
+        access_logs = s3.Bucket(
+            self,
+            "AccessLogs",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+            versioned=True,
+            removal_policy=removal,
+            lifecycle_rules=[s3.LifecycleRule(id="expire", expiration=Duration.days(365))],
+        )
+        self.access_logs = access_logs
         self.buckets: dict[str, s3.Bucket] = {
             logical: s3.Bucket(
                 self,
                 f"Bucket-{logical}",
                 block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
                 enforce_ssl=True,
-                encryption=s3.BucketEncryption.S3_MANAGED,
-                removal_policy=RemovalPolicy.RETAIN,
-                lifecycle_rules=TRANSFER_RULES,
+                versioned=True,
+                encryption=s3.BucketEncryption.KMS,
+                encryption_key=self.key,
+                # One data key per bucket and hour rather than one KMS call per object.
+                bucket_key_enabled=True,
+                removal_policy=removal,
+                lifecycle_rules=[
+                    *TRANSFER_RULES,
+                    *VERSION_RULES,
+                    *([TIERING_RULE] if intelligent_tiering else []),
+                ],
+                server_access_logs_bucket=access_logs,
+                server_access_logs_prefix=f"{logical}/",
             )
             for logical in schema["buckets"]
         }

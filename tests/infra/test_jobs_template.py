@@ -7,23 +7,30 @@ import json
 from chalicelib.jobs.state_machine import DEFINITION_PATH
 
 
-def test_state_machine_uses_the_tested_definition() -> None:
-    import aws_cdk as cdk
-    from aws_cdk.assertions import Template
-
-    from infra.app import CirrusStack
-
-    template = Template.from_stack(CirrusStack(cdk.App(), "Test"))
-    [machine] = template.find_resources("AWS::StepFunctions::StateMachine").values()
+def test_state_machine_uses_the_tested_definition(synthesized) -> None:
+    [machine] = synthesized.resources("AWS::StepFunctions::StateMachine").values()
     props = machine["Properties"]
     assert props["StateMachineType"] == "STANDARD"
     assert json.loads(props["DefinitionString"]) == json.loads(DEFINITION_PATH.read_text())
-    substitution = json.dumps(props["DefinitionSubstitutions"]["JobStepArn"])
-    assert "cirrus-dev-job_step" in substitution
-    policies = template.find_resources("AWS::IAM::Policy")
-    actions = [
-        statement["Action"]
-        for policy in policies.values()
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    # The job step of the Chalice package, not a function found by name.
+    assert props["DefinitionSubstitutions"]["JobStepArn"] == {"Fn::GetAtt": ["JobStep", "Arn"]}
+    assert props["LoggingConfiguration"]["Level"] == "ALL"
+    assert props["TracingConfiguration"] == {"Enabled": True}
+    role = props["RoleArn"]["Fn::GetAtt"][0]
+    [policy] = [
+        p["Properties"]["PolicyDocument"]
+        for p in synthesized.resources("AWS::IAM::Policy").values()
+        if {"Ref": role} in p["Properties"]["Roles"]
     ]
-    assert "lambda:InvokeFunction" in json.dumps(actions)
+    invoke = [s for s in policy["Statement"] if s["Action"] == "lambda:InvokeFunction"]
+    assert {"Fn::GetAtt": ["JobStep", "Arn"]} in invoke[0]["Resource"]
+
+
+def test_functions_know_the_state_machine(synthesized) -> None:
+    """The functions get the ARN built from the machine's fixed name (a reference would
+    make a cycle: the machine refers to the job step)."""
+    [machine] = synthesized.resources("AWS::StepFunctions::StateMachine").values()
+    name = machine["Properties"]["StateMachineName"]
+    api = synthesized.template["Resources"]["APIHandler"]["Properties"]
+    arn = json.dumps(api["Environment"]["Variables"]["CIRRUS_JOBS_STATE_MACHINE"])
+    assert f"stateMachine:{name}" in arn

@@ -8,14 +8,17 @@ from chalicelib.storage.schema import create_table_request, load_schema
 
 
 @pytest.fixture(scope="module")
-def template():
-    import aws_cdk as cdk
+def template(synthesized):
     from aws_cdk.assertions import Template
 
-    from infra.app import CirrusStack
+    return Template.from_json(synthesized.template)
 
-    app = cdk.App()
-    return Template.from_stack(CirrusStack(app, "Test"))
+
+def _dicom_bucket(template) -> dict:
+    [bucket] = [
+        b for name, b in template.find_resources("AWS::S3::Bucket").items() if "dicom" in name
+    ]
+    return bucket
 
 
 @pytest.mark.parametrize("logical", sorted(load_schema()["tables"]))
@@ -54,8 +57,8 @@ def test_tables_match_the_runtime_definition(template, logical: str) -> None:
 
 def test_bucket_is_private_and_retained(template) -> None:
     buckets = template.find_resources("AWS::S3::Bucket")
-    assert len(buckets) == 1
-    bucket = next(iter(buckets.values()))
+    assert len(buckets) == 2  # the DICOM files, and the access logs
+    bucket = _dicom_bucket(template)
     assert bucket["DeletionPolicy"] == "Retain"
     assert bucket["Properties"]["PublicAccessBlockConfiguration"] == {
         "BlockPublicAcls": True,
@@ -67,7 +70,7 @@ def test_bucket_is_private_and_retained(template) -> None:
 
 def test_transfer_prefixes_expire(template) -> None:
     """The objects of large transfers (docs/architecture.md, "Large bodies through S3")."""
-    [bucket] = template.find_resources("AWS::S3::Bucket").values()
+    bucket = _dicom_bucket(template)
     rules = {r["Id"]: r for r in bucket["Properties"]["LifecycleConfiguration"]["Rules"]}
     assert rules["downloads"]["Prefix"] == "downloads/"
     assert rules["downloads"]["ExpirationInDays"] == 1

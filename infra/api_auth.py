@@ -1,0 +1,162 @@
+"""Authentication of the REST API: no method is open.
+
+Orthanc's clients authenticate with HTTP Basic against ``RegisteredUsers``; so does Cirrus on
+AWS, through a TOKEN authorizer (infra/authorizer/basic_auth.py) that checks the credentials
+against a Secrets Manager secret. Every method of Chalice's swagger document requires it
+(infra/chalice_app.py); here the authorizer itself is defined, with the access log of the
+API stage (who called what, for the audit trail).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from aws_cdk import Aws, Duration, RemovalPolicy
+from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+
+from infra.chalice_app import AUTHORIZER, ChaliceApp
+
+AUTHORIZER_CODE = Path(__file__).resolve().parent / "authorizer"
+# How long API Gateway reuses an authorizer's answer for the same Authorization header.
+AUTH_CACHE_SECONDS = 300
+ACCESS_LOG_FORMAT = json.dumps(
+    {
+        "requestId": "$context.requestId",
+        "ip": "$context.identity.sourceIp",
+        "user": "$context.authorizer.principalId",
+        "time": "$context.requestTime",
+        "method": "$context.httpMethod",
+        "path": "$context.path",
+        "status": "$context.status",
+        "bytes": "$context.responseLength",
+        "latency": "$context.responseLatency",
+        "error": "$context.error.message",
+    }
+)
+
+
+class ApiAuth(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        app: ChaliceApp,
+        key: kms.IKey,
+        log_retention: logs.RetentionDays,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        # Orthanc's RegisteredUsers, as a JSON object {"user": "password"}; the deployment
+        # creates one user, "orthanc", with a random password (docs/deploy.md).
+        self.users = secretsmanager.Secret(
+            self,
+            "Users",
+            description='Cirrus API users: {"user": "password"} (Orthanc\'s RegisteredUsers)',
+            encryption_key=key,
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                secret_string_template="{}",
+                generate_string_key="orthanc",
+                exclude_punctuation=True,
+                password_length=32,
+            ),
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.log_group = logs.LogGroup(
+            self,
+            "AuthorizerLogs",
+            retention=log_retention,
+            encryption_key=key,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        self.function = lambda_.Function(
+            self,
+            "Authorizer",
+            runtime=lambda_.Runtime.PYTHON_3_14,
+            handler="basic_auth.handler",
+            code=lambda_.Code.from_asset(str(AUTHORIZER_CODE), exclude=["__pycache__"]),
+            timeout=Duration.seconds(10),
+            memory_size=256,
+            environment={"CIRRUS_USERS_SECRET": self.users.secret_arn},
+            log_group=self.log_group,
+            tracing=lambda_.Tracing.ACTIVE,
+            reserved_concurrent_executions=50,
+        )
+        self.users.grant_read(self.function)
+        rest_api = app.get_resource("RestAPI")
+        rest_api.add_property_override(
+            "DefinitionBody.securityDefinitions",
+            {
+                AUTHORIZER: {
+                    "type": "apiKey",
+                    "name": "Authorization",
+                    "in": "header",
+                    "x-amazon-apigateway-authtype": "custom",
+                    "x-amazon-apigateway-authorizer": {
+                        "type": "token",
+                        "authorizerUri": (
+                            f"arn:{Aws.PARTITION}:apigateway:{Aws.REGION}:lambda:path/"
+                            f"2015-03-31/functions/{self.function.function_arn}/invocations"
+                        ),
+                        "authorizerResultTtlInSeconds": AUTH_CACHE_SECONDS,
+                        # Anything but Basic credentials is refused without a call.
+                        "identityValidationExpression": "^[Bb]asic [A-Za-z0-9+/=]+$",
+                    },
+                }
+            },
+        )
+        lambda_.CfnPermission(
+            self,
+            "AuthorizerInvoke",
+            action="lambda:InvokeFunction",
+            function_name=self.function.function_arn,
+            principal="apigateway.amazonaws.com",
+            source_arn=(
+                f"arn:{Aws.PARTITION}:execute-api:{Aws.REGION}:{Aws.ACCOUNT_ID}:"
+                f"{rest_api.ref}/authorizers/*"
+            ),
+        )
+        self.access_logs = logs.LogGroup(
+            self,
+            "AccessLogs",
+            retention=log_retention,
+            encryption_key=key,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        rest_api.add_property_override(
+            "AccessLogSetting",
+            {"DestinationArn": self.access_logs.log_group_arn, "Format": ACCESS_LOG_FORMAT},
+        )
+        rest_api.add_property_override(
+            "MethodSettings",
+            [
+                {
+                    "ResourcePath": "/*",
+                    "HttpMethod": "*",
+                    "LoggingLevel": "ERROR",
+                    "MetricsEnabled": True,
+                }
+            ],
+        )
+        rest_api.add_property_override("TracingEnabled", True)
+        # API Gateway writes logs with the account's role (one per account and region).
+        logging_role = iam.Role(
+            self,
+            "ApiGatewayLogging",
+            assumed_by=iam.ServicePrincipal("apigateway.amazonaws.com"),
+            managed_policies=[
+                iam.ManagedPolicy.from_aws_managed_policy_name(
+                    "service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+                )
+            ],
+        )
+        account = apigateway.CfnAccount(
+            self, "ApiGatewayAccount", cloud_watch_role_arn=logging_role.role_arn
+        )
+        rest_api.node.add_dependency(account)

@@ -1,0 +1,226 @@
+"""The Chalice application, packaged by Chalice's own CDK construct with three adjustments.
+
+``chalice package`` makes the SAM template and the code bundle of ``app.py`` (the routes,
+their API Gateway definition, the event sources). Three of its choices do not fit here, so
+:class:`ChaliceApp` packages with its own generator and configuration:
+
+* it refuses ``@app.on_s3_event`` (CloudFormation cannot add a notification to a bucket of
+  another template); here the bucket is in the same stack, so the notification is left to
+  CDK (:meth:`Bucket.add_event_notification`) instead;
+* it picks the Lambda runtime from the Python that runs the synthesis (3.11 here, on Amazon
+  Linux 2 with glibc 2.26), on which the pinned numpy (manylinux_2_27/2_28 wheels only)
+  cannot be installed; the runtime is :data:`LAMBDA_RUNTIME` (Amazon Linux 2023) instead;
+* Chalice asks pip for wheels of the synthesizing Python's version; ``PIP_PYTHON_VERSION``
+  (with binary wheels only, which pip then requires) makes it fetch the runtime's instead;
+* every API method requires the authorizer named :data:`AUTHORIZER` (the swagger document is
+  completed before CDK includes it), and a refusal carries ``WWW-Authenticate`` as Orthanc's
+  does, so that browsers and HTTP clients offer or send credentials.
+
+The dependencies go to Chalice's managed layer, cached under ``.chalice/deployments`` by the
+hash of ``requirements.txt``: only the first synthesis downloads wheels.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from chalice.cdk import Chalice
+from chalice.cli.factory import CLIFactory
+from chalice.config import Config
+from chalice.deploy.appgraph import ApplicationGraphBuilder, DependencyBuilder
+from chalice.deploy.deployer import create_build_stage
+from chalice.deploy.swagger import CFNSwaggerGenerator
+from chalice.package import (
+    AppPackager,
+    CompositePostProcessor,
+    JSONTemplateSerializer,
+    ResourceBuilder,
+    SAMCodeLocationPostProcessor,
+    SAMTemplateGenerator,
+)
+from chalice.utils import UI, OSUtils
+from constructs import Construct
+
+LAMBDA_RUNTIME = "python3.12"
+AUTHORIZER = "OrthancBasic"
+# Chalice requires a role when it does not manage them; every function's role is replaced by
+# its own least-privilege role (infra/functions.py), and the tests check none is left.
+ROLE_PLACEHOLDER = "arn:aws:iam::000000000000:role/replaced-by-cdk"
+# A function and its layers, unzipped (Lambda's limit for zip packages).
+LAMBDA_UNZIPPED_LIMIT = 250 * 2**20
+HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
+
+
+class _Config(Config):
+    @property
+    def lambda_python_version(self) -> str:
+        return LAMBDA_RUNTIME
+
+
+class _Generator(SAMTemplateGenerator):
+    def _generate_s3bucketnotification(self, resource: Any, template: dict[str, Any]) -> None:
+        """The notification is added by CDK on the bucket of this stack."""
+
+
+UNKNOWN_RESOURCE_TEMPLATE = json.dumps(
+    {
+        "HttpError": "Not Found",
+        "HttpStatus": 404,
+        "Message": "Unknown resource",
+        "Method": "$context.httpMethod",
+        "OrthancError": "Unknown resource",
+        "OrthancStatus": 17,
+        "Uri": "$context.path",
+    },
+    indent=3,
+)
+
+
+def secure_swagger(template: dict[str, Any]) -> None:
+    """Require the authorizer on every method of the REST API, answer 401 with the
+    ``WWW-Authenticate`` challenge and unknown paths as Orthanc does (the authorizer's
+    definition, which holds the function's ARN, is added by CDK once the template is
+    included)."""
+    body = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
+    for operations in body["paths"].values():
+        for method, operation in operations.items():
+            if method in HTTP_METHODS or method == "x-amazon-apigateway-any-method":
+                operation["security"] = [{AUTHORIZER: []}]
+    body["x-amazon-apigateway-gateway-responses"] = {
+        "UNAUTHORIZED": {
+            "statusCode": 401,
+            "responseParameters": {
+                "gatewayresponse.header.WWW-Authenticate": "'Basic realm=\"Orthanc Secure Area\"'"
+            },
+            "responseTemplates": {"application/json": '{"message":$context.error.messageString}'},
+        },
+        # A path no route matches: Orthanc's "Unknown resource" error, as the local stack's
+        # gateway answers (local_stack/rest.py), instead of 403 "Missing Authentication Token".
+        "MISSING_AUTHENTICATION_TOKEN": {
+            "statusCode": 404,
+            "responseParameters": {"gatewayresponse.header.Content-Type": "'application/json'"},
+            "responseTemplates": {"application/json": UNKNOWN_RESOURCE_TEMPLATE},
+        },
+    }
+
+
+@contextmanager
+def _pip_for_runtime() -> Iterator[None]:
+    """pip (run by Chalice in a subprocess with this environment) resolves for the runtime."""
+    wanted = {
+        "PIP_PYTHON_VERSION": LAMBDA_RUNTIME.removeprefix("python"),
+        "PIP_ONLY_BINARY": ":all:",
+    }
+    saved = {key: os.environ.get(key) for key in wanted}
+    os.environ.update(wanted)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def missing_requirements(layer_zip: Path, requirements: str) -> list[str]:
+    """The pinned requirements that have no distribution in the layer: Chalice only warns
+    when it cannot find a wheel for the runtime, and caches the incomplete layer."""
+    with zipfile.ZipFile(layer_zip) as archive:
+        present = {
+            _normalize(part.split("-")[0])
+            for name in archive.namelist()
+            for part in name.split("/")
+            if part.endswith(".dist-info")
+        }
+    wanted = [
+        line.split("==")[0].split("[")[0].strip()
+        for line in requirements.splitlines()
+        if line.strip() and not line.lstrip().startswith(("#", "-"))
+    ]
+    return [name for name in wanted if _normalize(name) not in present]
+
+
+def _normalize(name: str) -> str:
+    return name.lower().replace("-", "_").replace(".", "_")
+
+
+def package(project_dir: str, output_dir: str, stage: str) -> None:
+    """``chalice package`` (CloudFormation flavour) with the adjustments of this module."""
+    # Chalice asks botocore for the region only to spell service principals, which are the
+    # same in every commercial region; the stack's own region is set at deployment.
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    factory = CLIFactory(project_dir, environ=os.environ)
+    base = factory.create_config_obj(
+        stage,
+        user_provided_params={
+            "automatic_layer": True,
+            "manage_iam_role": False,
+            "iam_role_arn": ROLE_PLACEHOLDER,
+        },
+    )
+    config = _Config(
+        chalice_stage=base.chalice_stage,
+        user_provided_params=base._user_provided_params,
+        config_from_disk=base._config_from_disk,
+        default_params=base._default_params,
+    )
+    osutils = OSUtils()
+    build_stage = create_build_stage(osutils, UI(), CFNSwaggerGenerator(), config)
+    resource_builder = ResourceBuilder(ApplicationGraphBuilder(), DependencyBuilder(), build_stage)
+    packager = AppPackager(
+        _Generator(config, factory.create_package_options()),
+        resource_builder,
+        CompositePostProcessor([SAMCodeLocationPostProcessor(osutils=osutils)]),
+        JSONTemplateSerializer(),
+        osutils,
+    )
+    with _pip_for_runtime():
+        packager.package_app(config, output_dir, stage)
+    template_path = Path(output_dir) / "sam.json"
+    template = json.loads(template_path.read_text("utf-8"))
+    secure_swagger(template)
+    template_path.write_text(json.dumps(template, indent=1), "utf-8")
+
+
+class ChaliceApp(Chalice):
+    """Chalice's construct for ``app.py``, packaged by :func:`package` as stage ``stage``
+    (whose per-function settings come from ``.chalice/config.json``)."""
+
+    def __init__(self, scope: Construct, construct_id: str, source_dir: str, stage: str) -> None:
+        self._chalice_stage = stage
+        super().__init__(scope, construct_id, source_dir=source_dir)
+
+    def _package_app(self) -> None:
+        package(self.source_dir, self._sam_package_dir, self._chalice_stage)
+
+    def bundle_sizes(self) -> dict[str, tuple[int, int]]:
+        """Zipped and unzipped bytes of the code bundle and of the dependencies' layer."""
+        sizes = {}
+        for label, name in (("code", "deployment.zip"), ("layer", "layer-deployment.zip")):
+            path = Path(self._sam_package_dir) / name
+            if path.exists():
+                with zipfile.ZipFile(path) as archive:
+                    unzipped = sum(info.file_size for info in archive.infolist())
+                sizes[label] = (path.stat().st_size, unzipped)
+        return sizes
+
+    def missing_dependencies(self) -> list[str]:
+        """Requirements absent from the dependencies' layer; the cached layer is removed
+        when some are, so that the next synthesis builds it again."""
+        layer = Path(self._sam_package_dir) / "layer-deployment.zip"
+        missing = missing_requirements(
+            layer, (Path(self.source_dir) / "requirements.txt").read_text()
+        )
+        if missing:
+            for cached in (Path(self.source_dir) / ".chalice" / "deployments").glob(
+                f"managed-layer-*-{LAMBDA_RUNTIME}.zip"
+            ):
+                cached.unlink()
+        return missing

@@ -1,0 +1,266 @@
+"""The functions of ``app.py`` as Chalice packages them, wired to the rest of the stack.
+
+Chalice writes the API, the functions and their event sources; what it cannot know is set
+here on the included template: one role per function holding only what that function uses
+(:data:`ACCESS`), the physical names, the state machine and the configuration file, the
+VPC for the functions that call modalities and peers, the index stream's partial batch
+failures and dead letters, and the S3 notification of large uploads.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from aws_cdk import Aws, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_notifications as s3n
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.chalice_app import ChaliceApp
+from infra.settings import REPO_ROOT, Settings
+
+# Where the configuration layer puts the Orthanc-style file (layers are unpacked in /opt).
+CONFIG_PATH = "/opt/cirrus/config.json"
+
+
+@dataclass(frozen=True)
+class Access:
+    """What one function may touch: tables read-write or read-only, the bucket, the jobs
+    state machine, the network."""
+
+    write_tables: tuple[str, ...] = ()
+    read_tables: tuple[str, ...] = ()
+    bucket: bool = False
+    start_jobs: bool = False
+    in_vpc: bool = False
+
+
+# Per function of app.py (Chalice's logical names), from the services each one builds in
+# chalicelib/bootstrap.py.
+ACCESS: dict[str, Access] = {
+    # Every route: the whole data model, and jobs are started from it.
+    "APIHandler": Access(
+        write_tables=("index", "logs", "jobs", "remotes", "queries", "commitments"),
+        bucket=True,
+        start_jobs=True,
+        in_vpc=True,
+    ),
+    # Job steps send to modalities and peers, write archives, and may start jobs.
+    "JobStep": Access(
+        write_tables=("index", "logs", "jobs", "queries", "commitments"),
+        read_tables=("remotes",),
+        bucket=True,
+        start_jobs=True,
+        in_vpc=True,
+    ),
+    # The changes log from the index stream.
+    "IndexStream": Access(write_tables=("logs",), read_tables=("index",)),
+    # Ingesting a file uploaded through a presigned URL.
+    "UploadReceived": Access(write_tables=("index", "logs"), bucket=True),
+    # StableSeries/StableStudy/StablePatient.
+    "StabilityCheck": Access(write_tables=("index", "logs")),
+}
+
+
+class Functions(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        settings: Settings,
+        tables: dict[str, dynamodb.Table],
+        bucket: s3.Bucket,
+        key: kms.IKey,
+        environment: dict[str, str],
+        state_machine_arn: str,
+        vpc: ec2.IVpc,
+        subnets: ec2.SubnetSelection,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.app = ChaliceApp(self, "Chalice", str(REPO_ROOT), settings.chalice_stage)
+        stack = Stack.of(self)
+        self.security_group = ec2.SecurityGroup(
+            self,
+            "VpcFunctions",
+            vpc=vpc,
+            description="Cirrus functions in the VPC",
+            allow_all_outbound=True,
+        )
+        # Events that failed after their retries (index stream batches, uploads, stability
+        # checks) wait here to be looked at, and raise an alarm.
+        self.dead_letters = sqs.Queue(
+            self,
+            "DeadLetters",
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=key,
+            retention_period=Duration.days(14),
+            enforce_ssl=True,
+        )
+        config_layer = lambda_.LayerVersion(
+            self,
+            "Configuration",
+            code=lambda_.Code.from_asset(_config_layer_dir(settings.orthanc_config_text)),
+            description="The Orthanc-style configuration file of the deployment",
+        )
+        managed_layer = self.app.get_resource("ManagedLayer")
+        self.names: dict[str, str] = {}
+        for logical, access in ACCESS.items():
+            name = f"{stack.stack_name}-{logical}"
+            self.names[logical] = name
+            function = self.app.get_resource(logical)
+            log_group = logs.LogGroup(
+                self,
+                f"{logical}Logs",
+                log_group_name=f"/aws/lambda/{name}",
+                retention=settings.log_retention,
+                encryption_key=key,
+                removal_policy=RemovalPolicy.DESTROY,
+            )
+            role = self._role(logical, access, tables, bucket, state_machine_arn, log_group)
+            function.add_property_override("FunctionName", name)
+            function.add_property_override("Role", role.role_arn)
+            function.add_property_override(
+                "Layers", [managed_layer.ref, config_layer.layer_version_arn]
+            )
+            function.add_property_override("Tracing", "Active")
+            function.node.add_dependency(role)
+            function.node.add_dependency(log_group)
+            variables = {
+                **environment,
+                "CIRRUS_JOBS_STATE_MACHINE": state_machine_arn,
+                "CIRRUS_CONFIG": CONFIG_PATH,
+                "POWERTOOLS_METRICS_NAMESPACE": "Cirrus",
+                "POWERTOOLS_LOG_LEVEL": "INFO",
+            }
+            for variable, value in variables.items():
+                self.app.add_environment_variable(variable, value, logical)
+            if access.in_vpc:
+                function.add_property_override(
+                    "VpcConfig",
+                    {
+                        "SubnetIds": vpc.select_subnets(subnet_type=subnets.subnet_type).subnet_ids,
+                        "SecurityGroupIds": [self.security_group.security_group_id],
+                    },
+                )
+        self._wire_index_stream(tables["index"])
+        for logical in ("UploadReceived", "StabilityCheck"):
+            self.app.get_resource(logical).add_property_override(
+                "DeadLetterQueue", {"Type": "SQS", "TargetArn": self.dead_letters.queue_arn}
+            )
+        self._wire_uploads(bucket)
+
+    def _role(
+        self,
+        logical: str,
+        access: Access,
+        tables: dict[str, dynamodb.Table],
+        bucket: s3.Bucket,
+        state_machine_arn: str,
+        log_group: logs.LogGroup,
+    ) -> iam.Role:
+        role = iam.Role(
+            self,
+            f"{logical}Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Cirrus {logical}: only what it uses",
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[log_group.log_group_arn],
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources=["*"]
+            )
+        )
+        for table in access.write_tables:
+            tables[table].grant_read_write_data(role)
+        for table in access.read_tables:
+            tables[table].grant_read_data(role)
+        if access.bucket:
+            bucket.grant_read_write(role)
+            bucket.grant_delete(role)
+        if access.start_jobs:
+            role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=["states:StartExecution"], resources=[state_machine_arn]
+                )
+            )
+        if access.in_vpc:
+            role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=[
+                        "ec2:CreateNetworkInterface",
+                        "ec2:DescribeNetworkInterfaces",
+                        "ec2:DeleteNetworkInterface",
+                        "ec2:AssignPrivateIpAddresses",
+                        "ec2:UnassignPrivateIpAddresses",
+                    ],
+                    resources=["*"],
+                )
+            )
+        if logical in ("IndexStream", "UploadReceived", "StabilityCheck"):
+            self.dead_letters.grant_send_messages(role)
+        if logical == "IndexStream":
+            tables["index"].grant_stream_read(role)
+        return role
+
+    def _wire_index_stream(self, index: dynamodb.Table) -> None:
+        """Each change reaches the changes log once the batch is processed: a failing record
+        is retried alone (bisect, partial batch response) and parked in the dead-letter
+        queue after its retries, so one bad record cannot block the stream. Reading from the
+        oldest record loses no change made while the function is (re)deployed."""
+        prefix = "Events.IndexStreamDynamodbEventSource.Properties"
+        function = self.app.get_resource("IndexStream")
+        function.add_property_override(f"{prefix}.Stream", index.table_stream_arn)
+        function.add_property_override(f"{prefix}.StartingPosition", "TRIM_HORIZON")
+        function.add_property_override(
+            f"{prefix}.FunctionResponseTypes", ["ReportBatchItemFailures"]
+        )
+        function.add_property_override(f"{prefix}.BisectBatchOnFunctionError", True)
+        function.add_property_override(f"{prefix}.MaximumRetryAttempts", 5)
+        function.add_property_override(
+            f"{prefix}.DestinationConfig",
+            {"OnFailure": {"Type": "SQS", "Destination": self.dead_letters.queue_arn}},
+        )
+
+    def _wire_uploads(self, bucket: s3.Bucket) -> None:
+        """``@app.on_s3_event(prefix="uploads/")``, which ``chalice package`` leaves to CDK."""
+        function = self.app.get_function("UploadReceived")
+        permission = lambda_.CfnPermission(
+            self,
+            "UploadsInvoke",
+            action="lambda:InvokeFunction",
+            function_name=function.function_arn,
+            principal="s3.amazonaws.com",
+            source_account=Aws.ACCOUNT_ID,
+            source_arn=bucket.bucket_arn,
+        )
+        bucket.add_event_notification(
+            s3.EventType.OBJECT_CREATED,
+            s3n.LambdaDestination(function),
+            s3.NotificationKeyFilter(prefix="uploads/"),
+        )
+        notifications = bucket.node.try_find_child("Notifications")
+        if notifications is not None:
+            notifications.node.add_dependency(permission)
+
+
+def _config_layer_dir(text: str) -> str:
+    """A directory holding ``cirrus/config.json`` (the layer's content)."""
+    root = Path(tempfile.mkdtemp(prefix="cirrus-config-layer-"))
+    (root / "cirrus").mkdir()
+    (root / "cirrus" / "config.json").write_text(text, "utf-8")
+    return str(root)

@@ -1,0 +1,133 @@
+"""The deployment's settings: CDK context (``infra/cdk.json``, or ``-c key=value``).
+
+Everything Orthanc would read from its configuration file (AET, DICOM port, modalities,
+peers, limits) stays in an Orthanc-style file, named by ``cirrus:orthancConfig``: it is
+checked here by the runtime's own parser, so a malformed file fails the synthesis rather
+than every cold start, and shipped unchanged to the functions and the DICOM service. Users
+are not taken from it: their passwords live in Secrets Manager (docs/deploy.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS: dict[str, Any] = {
+    # An Orthanc-style configuration file (comments allowed), relative to the repository.
+    "cirrus:orthancConfig": "infra/orthanc.json",
+    # The stage of .chalice/config.json whose per-function settings (memory, timeout) apply.
+    "cirrus:chaliceStage": "dev",
+    # "retain" keeps the bucket, tables and key when the stack is deleted; "destroy" is for
+    # throw-away test deployments only.
+    "cirrus:removalPolicy": "retain",
+    "cirrus:intelligentTiering": False,
+    # NAT gateways of the VPC (0: no internet from the VPC: peers and modalities must then be
+    # reachable through the VPC, and the SCP image pulled through ECR endpoints).
+    "cirrus:natGateways": 1,
+    "cirrus:maxAzs": 2,
+    # Who may open DICOM associations to the load balancer (the VPN's client ranges).
+    "cirrus:dicomClientCidrs": ["10.0.0.0/8"],
+    # "asset" builds scp_container/Dockerfile at deployment (synthesis needs no Docker);
+    # otherwise the URI of an image already pushed.
+    "cirrus:scpImage": "asset",
+    "cirrus:scpTasks": 1,
+    "cirrus:scpCpu": 512,
+    "cirrus:scpMemoryMiB": 1024,
+    "cirrus:logRetentionDays": 30,
+    # An address that receives the alarms (none: the alarms only show in CloudWatch).
+    "cirrus:alarmEmail": "",
+}
+
+
+# CloudWatch Logs accepts these retention periods only (days).
+RETENTIONS = {
+    1: logs.RetentionDays.ONE_DAY,
+    7: logs.RetentionDays.ONE_WEEK,
+    14: logs.RetentionDays.TWO_WEEKS,
+    30: logs.RetentionDays.ONE_MONTH,
+    90: logs.RetentionDays.THREE_MONTHS,
+    180: logs.RetentionDays.SIX_MONTHS,
+    365: logs.RetentionDays.ONE_YEAR,
+    731: logs.RetentionDays.TWO_YEARS,
+    1827: logs.RetentionDays.FIVE_YEARS,
+    3653: logs.RetentionDays.TEN_YEARS,
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    orthanc_config_path: Path
+    orthanc_config_text: str
+    dicom_port: int
+    dicom_aet: str
+    chalice_stage: str
+    retain: bool
+    intelligent_tiering: bool
+    nat_gateways: int
+    max_azs: int
+    dicom_client_cidrs: tuple[str, ...]
+    scp_image: str
+    scp_tasks: int
+    scp_cpu: int
+    scp_memory_mib: int
+    log_retention: logs.RetentionDays
+    alarm_email: str
+
+
+def _flag(value: Any) -> bool:
+    """Context given on the command line arrives as a string."""
+    return value if isinstance(value, bool) else str(value).lower() in {"1", "true", "yes"}
+
+
+def _cidrs(value: Any) -> tuple[str, ...]:
+    return tuple(value) if isinstance(value, list) else tuple(str(value).split(","))
+
+
+def _retention(days: int) -> logs.RetentionDays:
+    if days not in RETENTIONS:
+        raise ValueError(f"cirrus:logRetentionDays must be one of {sorted(RETENTIONS)}")
+    return RETENTIONS[days]
+
+
+def load_settings(scope: Construct) -> Settings:
+    from chalicelib.settings.config import load_config
+
+    def get(key: str) -> Any:
+        value = scope.node.try_get_context(key)
+        return DEFAULTS[key] if value is None else value
+
+    removal = str(get("cirrus:removalPolicy"))
+    if removal not in {"retain", "destroy"}:
+        raise ValueError(f"cirrus:removalPolicy must be 'retain' or 'destroy', not {removal!r}")
+    path = REPO_ROOT / str(get("cirrus:orthancConfig"))
+    orthanc = load_config(path)
+    if not (orthanc.RemoteAccessAllowed or orthanc.AuthenticationEnabled):
+        # Every caller is remote behind API Gateway: Cirrus would answer 403 to all.
+        raise ValueError(
+            f"{path}: set RemoteAccessAllowed (the API's authorizer checks the users) or "
+            "AuthenticationEnabled, or every API request is refused"
+        )
+    return Settings(
+        orthanc_config_path=path,
+        orthanc_config_text=path.read_text("utf-8"),
+        dicom_port=orthanc.DicomPort,
+        dicom_aet=orthanc.DicomAet,
+        chalice_stage=str(get("cirrus:chaliceStage")),
+        retain=removal == "retain",
+        intelligent_tiering=_flag(get("cirrus:intelligentTiering")),
+        nat_gateways=int(get("cirrus:natGateways")),
+        max_azs=int(get("cirrus:maxAzs")),
+        dicom_client_cidrs=_cidrs(get("cirrus:dicomClientCidrs")),
+        scp_image=str(get("cirrus:scpImage")),
+        scp_tasks=int(get("cirrus:scpTasks")),
+        scp_cpu=int(get("cirrus:scpCpu")),
+        scp_memory_mib=int(get("cirrus:scpMemoryMiB")),
+        log_retention=_retention(int(get("cirrus:logRetentionDays"))),
+        alarm_email=str(get("cirrus:alarmEmail")),
+    )

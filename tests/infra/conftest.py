@@ -1,0 +1,71 @@
+"""One synthesis of the CDK app for every infrastructure test (it takes ~15 seconds).
+
+The dependencies' layer is the one part not built here: Chalice fills it with pip (minutes
+on a fresh machine, wheels from PyPI), and its content does not change the template. The
+tests use a small stand-in layer; ``make synth`` builds the real one and reports its size.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import pytest
+
+
+@dataclass(frozen=True)
+class Synthesized:
+    stack: Any
+    template: dict[str, Any]
+    template_path: Path
+
+    def resources(self, kind: str) -> dict[str, dict[str, Any]]:
+        return {k: v for k, v in self.template["Resources"].items() if v["Type"] == kind}
+
+
+def stand_in_layer(directory: Path) -> str:
+    path = directory / "layer-deployment.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("python/lib/python3.12/site-packages/stand_in.py", "# dependencies\n")
+    return str(path)
+
+
+@contextmanager
+def _working_directory(path: Path) -> Iterator[None]:
+    previous = Path.cwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
+
+
+@pytest.fixture(scope="session")
+def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synthesized]:
+    os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+    import aws_cdk as cdk
+    from chalice.deploy.packager import LayerDeploymentPackager
+
+    from infra.app import build
+
+    root = tmp_path_factory.mktemp("cdk")
+    layer = stand_in_layer(root)
+    # Chalice's construct writes its package under the working directory.
+    with (
+        mock.patch.object(
+            LayerDeploymentPackager, "create_deployment_package", lambda *args: layer
+        ),
+        _working_directory(root),
+    ):
+        app = cdk.App(outdir=str(root / "cdk.out"))
+        stack = build(app)
+        app.synth()
+    path = root / "cdk.out" / f"{stack.stack_name}.template.json"
+    yield Synthesized(stack, json.loads(path.read_text()), path)
