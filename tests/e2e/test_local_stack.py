@@ -344,6 +344,10 @@ def test_large_file_goes_through_presigned_urls(stack: LocalStack) -> None:
     )
     assert redirect.status_code == 307
     assert requests.get(f"{stack.url}/instances/{instance}/file", timeout=30).content == data
+    import pyorthanc  # an httpx client: redirects are followed when asked
+
+    client = pyorthanc.Orthanc(stack.url, follow_redirects=True)
+    assert client.get_instances_id_file(instance) == data
     if shutil.which("curl"):
         fetched = subprocess.run(
             ["curl", "-sfL", f"{stack.url}/instances/{instance}/file"],
