@@ -4,7 +4,7 @@ import os
 
 from chalice import Chalice, Rate
 
-from chalicelib import bootstrap
+from chalicelib import bootstrap, observability
 from chalicelib.api.routes import (
     archives,
     arrays,
@@ -25,6 +25,7 @@ from chalicelib.api.routes import (
 from chalicelib.storage.schema import bucket_name
 
 app = Chalice(app_name="cirrus")
+observability.configure_logging()
 # Binary answers are sent for these types when the client's Accept allows them (curl and
 # requests send */*). Keep the list explicit: "*/*" would make Chalice refuse every request
 # that has no Accept header.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-from chalicelib import bootstrap
+from chalicelib import bootstrap, observability
 from scp_container.service import start
 
 
@@ -19,6 +19,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=None, help="default: DicomPort")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    observability.configure_logging()  # JSON records when deployed
     logging.getLogger("pynetdicom").setLevel(logging.WARNING)
     start(args.host, args.port or bootstrap.config().DicomPort, block=True)
 

@@ -22,6 +22,7 @@ from enum import StrEnum
 
 from pydicom.dataset import Dataset
 
+from chalicelib import observability
 from chalicelib.dicom import main_tags
 from chalicelib.dicom.identifiers import Level, ResourceIds, compute_ids
 from chalicelib.dicom.parsing import (
@@ -130,6 +131,7 @@ class IngestService:
         """The index points at the new file: drop the file it replaced, if any."""
         if replaced is not None:
             self._blobs.delete([replaced.blob_key])
+        observability.count("InstancesStored")
         return StoreResult(ids, StoreStatus.SUCCESS)
 
     @staticmethod

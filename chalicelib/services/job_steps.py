@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
+from chalicelib import observability
 from chalicelib.errors import ErrorCode, OrthancError
 from chalicelib.jobs.model import ACTIVE, FINISHED, Job, JobState
 from chalicelib.storage.jobs import Batch, Handled, JobStore, Mark
@@ -231,6 +232,7 @@ class JobSteps:
             "RunningSince": None,
         }
         if self._store.update(job.id, changes, states=ACTIVE, run=job.run):
+            observability.count("JobsSucceeded" if state is JobState.SUCCESS else "JobsFailed")
             self.trim_history()
 
     def trim_history(self) -> None:
