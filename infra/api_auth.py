@@ -22,6 +22,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from infra.chalice_app import AUTHORIZER, ChaliceApp
+from infra.log_groups import log_group
 
 AUTHORIZER_CODE = Path(__file__).resolve().parent / "authorizer"
 # How long API Gateway reuses an authorizer's answer for the same Authorization header.
@@ -68,13 +69,7 @@ class ApiAuth(Construct):
             ),
             removal_policy=RemovalPolicy.RETAIN,
         )
-        self.log_group = logs.LogGroup(
-            self,
-            "AuthorizerLogs",
-            retention=log_retention,
-            encryption_key=key,
-            removal_policy=RemovalPolicy.DESTROY,
-        )
+        self.log_group = log_group(self, "AuthorizerLogs", key, log_retention)
         self.function = lambda_.Function(
             self,
             "Authorizer",
@@ -122,13 +117,7 @@ class ApiAuth(Construct):
                 f"{rest_api.ref}/authorizers/*"
             ),
         )
-        self.access_logs = logs.LogGroup(
-            self,
-            "AccessLogs",
-            retention=log_retention,
-            encryption_key=key,
-            removal_policy=RemovalPolicy.DESTROY,
-        )
+        self.access_logs = log_group(self, "AccessLogs", key, log_retention)
         rest_api.add_property_override(
             "AccessLogSetting",
             {"DestinationArn": self.access_logs.log_group_arn, "Format": ACCESS_LOG_FORMAT},

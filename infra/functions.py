@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from aws_cdk import Aws, Duration, RemovalPolicy, Stack
+from aws_cdk import Aws, Duration, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
@@ -26,6 +26,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.chalice_app import ChaliceApp
+from infra.log_groups import log_group as make_log_group
 from infra.settings import REPO_ROOT, Settings
 
 # Where the configuration layer puts the Orthanc-style file (layers are unpacked in /opt).
@@ -118,13 +119,8 @@ class Functions(Construct):
             name = f"{stack.stack_name}-{logical}"
             self.names[logical] = name
             function = self.app.get_resource(logical)
-            log_group = logs.LogGroup(
-                self,
-                f"{logical}Logs",
-                log_group_name=f"/aws/lambda/{name}",
-                retention=settings.log_retention,
-                encryption_key=key,
-                removal_policy=RemovalPolicy.DESTROY,
+            log_group = make_log_group(
+                self, f"{logical}Logs", key, settings.log_retention, f"/aws/lambda/{name}"
             )
             role = self._role(logical, access, tables, bucket, state_machine_arn, log_group)
             function.add_property_override("FunctionName", name)

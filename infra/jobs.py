@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
+
+from infra.log_groups import log_group
 
 DEFINITION_PATH = (
     Path(__file__).resolve().parent.parent / "chalicelib" / "jobs" / "state_machine.json"
@@ -47,13 +49,7 @@ class JobsOrchestration(Construct):
             state_machine_type=sfn.StateMachineType.STANDARD,
             timeout=Duration.days(7),
             logs=sfn.LogOptions(
-                destination=logs.LogGroup(
-                    self,
-                    "Executions",
-                    retention=logs.RetentionDays.ONE_MONTH,
-                    encryption_key=key,
-                    removal_policy=RemovalPolicy.DESTROY,
-                ),
+                destination=log_group(self, "Executions", key, logs.RetentionDays.ONE_MONTH),
                 level=sfn.LogLevel.ALL,
             ),
         )

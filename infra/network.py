@@ -10,11 +10,12 @@ the internet. Public subnets exist only to hold the NAT gateways.
 
 from __future__ import annotations
 
-from aws_cdk import RemovalPolicy
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
+
+from infra.log_groups import log_group
 
 
 class Network(Construct):
@@ -61,13 +62,7 @@ class Network(Construct):
         self.vpc.add_flow_log(
             "FlowLogs",
             destination=ec2.FlowLogDestination.to_cloud_watch_logs(
-                logs.LogGroup(
-                    self,
-                    "FlowLogGroup",
-                    retention=log_retention,
-                    encryption_key=key,
-                    removal_policy=RemovalPolicy.DESTROY,
-                )
+                log_group(self, "FlowLogGroup", key, log_retention)
             ),
         )
         self.private_subnets = ec2.SubnetSelection(subnet_type=private)

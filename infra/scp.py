@@ -10,14 +10,14 @@ URI.
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from infra.log_groups import log_group
 from infra.settings import REPO_ROOT, Settings
 
 CONFIG_PATH = "/tmp/cirrus-config.json"
@@ -66,13 +66,7 @@ class DicomService(Construct):
                 operating_system_family=ecs.OperatingSystemFamily.LINUX,
             ),
         )
-        self.log_group = logs.LogGroup(
-            self,
-            "Logs",
-            retention=settings.log_retention,
-            encryption_key=key,
-            removal_policy=RemovalPolicy.DESTROY,
-        )
+        self.log_group = log_group(self, "Logs", key, settings.log_retention)
         # The image reads its configuration from a file (CIRRUS_CONFIG): the deployment's
         # Orthanc-style file travels in the task definition and is written out at start.
         task.add_container(
