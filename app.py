@@ -73,8 +73,10 @@ INDEX_STREAM_ARN = os.environ.get(
 
 
 @app.on_dynamodb_record(stream_arn=INDEX_STREAM_ARN, batch_size=100)
-def index_stream(event: object) -> None:
-    bootstrap.change_feed().handle(event.to_dict()["Records"])  # type: ignore[attr-defined]
+def index_stream(event: object) -> dict:
+    """Answers Lambda's partial batch response: the records to retry, if any."""
+    failed = bootstrap.change_feed().handle(event.to_dict()["Records"])  # type: ignore[attr-defined]
+    return {"batchItemFailures": [{"itemIdentifier": sequence} for sequence in failed]}
 
 
 # Uploads through presigned URLs (POST /cirrus/uploads) land under uploads/ in the DICOM

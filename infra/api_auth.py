@@ -1,10 +1,12 @@
 """Authentication of the REST API: no method is open.
 
 Orthanc's clients authenticate with HTTP Basic against ``RegisteredUsers``; so does Cirrus on
-AWS, through a TOKEN authorizer (infra/authorizer/basic_auth.py) that checks the credentials
-against a Secrets Manager secret. Every method of Chalice's swagger document requires it
-(infra/chalice_app.py); here the authorizer itself is defined, with the access log of the
-API stage (who called what, for the audit trail).
+AWS, through a TOKEN authorizer (infra/authorizer/api_authorizer) that checks the credentials
+against a Secrets Manager secret. The same authorizer accepts the ID and access tokens of a
+Cognito user pool as ``Bearer`` (the AWS way of signing in, with MFA, federation and token
+expiry), from the pool it creates or an existing one (``cirrus:userPool``). Every method of
+Chalice's swagger document requires it (infra/chalice_app.py); here the authorizer itself is
+defined, with the access log of the API stage (who called what, for the audit trail).
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from aws_cdk import Aws, Duration, RemovalPolicy
+from aws_cdk import Aws, Duration, Fn, RemovalPolicy
 from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -27,6 +30,8 @@ from infra.log_groups import log_group
 AUTHORIZER_CODE = Path(__file__).resolve().parent / "authorizer"
 # How long API Gateway reuses an authorizer's answer for the same Authorization header.
 AUTH_CACHE_SECONDS = 300
+BASIC_HEADER = r"[Bb]asic [A-Za-z0-9+/=]+"
+BEARER_HEADER = r"Bearer [A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]+"
 ACCESS_LOG_FORMAT = json.dumps(
     {
         "requestId": "$context.requestId",
@@ -52,8 +57,14 @@ class ApiAuth(Construct):
         app: ChaliceApp,
         key: kms.IKey,
         log_retention: logs.RetentionDays,
+        user_pool: str,
+        user_pool_client_ids: tuple[str, ...],
+        retain: bool,
     ) -> None:
         super().__init__(scope, construct_id)
+        self.user_pool: cognito.IUserPool | None = None
+        self.user_pool_client: cognito.UserPoolClient | None = None
+        jwt_environment = self._user_pool(user_pool, user_pool_client_ids, retain)
         # Orthanc's RegisteredUsers, as a JSON object {"user": "password"}; the deployment
         # creates one user, "orthanc", with a random password (docs/deploy.md).
         self.users = secretsmanager.Secret(
@@ -74,11 +85,11 @@ class ApiAuth(Construct):
             self,
             "Authorizer",
             runtime=lambda_.Runtime.PYTHON_3_14,
-            handler="basic_auth.handler",
-            code=lambda_.Code.from_asset(str(AUTHORIZER_CODE), exclude=["__pycache__"]),
+            handler="api_authorizer.handler.handler",
+            code=lambda_.Code.from_asset(str(AUTHORIZER_CODE), exclude=["**/__pycache__"]),
             timeout=Duration.seconds(10),
             memory_size=256,
-            environment={"CIRRUS_USERS_SECRET": self.users.secret_arn},
+            environment={"CIRRUS_USERS_SECRET": self.users.secret_arn, **jwt_environment},
             log_group=self.log_group,
             tracing=lambda_.Tracing.ACTIVE,
             reserved_concurrent_executions=50,
@@ -100,8 +111,12 @@ class ApiAuth(Construct):
                             f"2015-03-31/functions/{self.function.function_arn}/invocations"
                         ),
                         "authorizerResultTtlInSeconds": AUTH_CACHE_SECONDS,
-                        # Anything but Basic credentials is refused without a call.
-                        "identityValidationExpression": "^[Bb]asic [A-Za-z0-9+/=]+$",
+                        # Anything else is refused without a call.
+                        "identityValidationExpression": (
+                            f"^({BASIC_HEADER}|{BEARER_HEADER})$"
+                            if jwt_environment
+                            else f"^{BASIC_HEADER}$"
+                        ),
                     },
                 }
             },
@@ -149,3 +164,56 @@ class ApiAuth(Construct):
             self, "ApiGatewayAccount", cloud_watch_role_arn=logging_role.role_arn
         )
         rest_api.node.add_dependency(account)
+
+    def _user_pool(
+        self, user_pool: str, client_ids: tuple[str, ...], retain: bool
+    ) -> dict[str, str]:
+        """The user pool whose tokens the API accepts, as the authorizer's environment."""
+        if user_pool == "none":
+            return {}
+        if user_pool == "create":
+            pool = cognito.UserPool(
+                self,
+                "UserPool",
+                self_sign_up_enabled=False,
+                sign_in_aliases=cognito.SignInAliases(username=True, email=True),
+                password_policy=cognito.PasswordPolicy(
+                    min_length=14,
+                    require_lowercase=True,
+                    require_uppercase=True,
+                    require_digits=True,
+                    require_symbols=True,
+                ),
+                # Protected health information: a second factor (an authenticator app) for
+                # every user, and the Plus plan's detection of compromised credentials and
+                # risky sign-ins ($0.02 per monthly active user, docs/deploy.md).
+                mfa=cognito.Mfa.REQUIRED,
+                mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
+                feature_plan=cognito.FeaturePlan.PLUS,
+                standard_threat_protection_mode=cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+                account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+                deletion_protection=retain,
+                removal_policy=RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY,
+            )
+            # A public client (scripts and browser apps cannot keep a secret): password or
+            # SRP sign-in, one-hour tokens, refresh tokens that sign-out revokes.
+            self.user_pool_client = pool.add_client(
+                "ApiClient",
+                auth_flows=cognito.AuthFlow(user_password=True, user_srp=True),
+                generate_secret=False,
+                prevent_user_existence_errors=True,
+                access_token_validity=Duration.hours(1),
+                id_token_validity=Duration.hours(1),
+                refresh_token_validity=Duration.days(30),
+                enable_token_revocation=True,
+            )
+            client_ids = (self.user_pool_client.user_pool_client_id,)
+        else:
+            pool = cognito.UserPool.from_user_pool_id(self, "UserPool", user_pool)
+        self.user_pool = pool
+        return {
+            "CIRRUS_JWT_ISSUER": (
+                f"https://cognito-idp.{Aws.REGION}.{Aws.URL_SUFFIX}/{pool.user_pool_id}"
+            ),
+            "CIRRUS_JWT_CLIENT_IDS": Fn.join(",", list(client_ids)),
+        }

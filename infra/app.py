@@ -92,7 +92,16 @@ class CirrusStack(cdk.Stack):
         app = self.functions.app
         rest_api = app.get_resource("RestAPI")
         rest_api.add_property_override("Name", f"{self.stack_name}-api")
-        self.auth = ApiAuth(self, "Auth", app=app, key=key, log_retention=retention)
+        self.auth = ApiAuth(
+            self,
+            "Auth",
+            app=app,
+            key=key,
+            log_retention=retention,
+            user_pool=settings.user_pool,
+            user_pool_client_ids=settings.user_pool_client_ids,
+            retain=settings.retain,
+        )
         self.jobs = JobsOrchestration(
             self, "Jobs", app.get_function("JobStep"), name=machine_name, key=key
         )
@@ -125,6 +134,12 @@ class CirrusStack(cdk.Stack):
             f"AET {settings.dicom_aet}",
         )
         cdk.CfnOutput(self, "UsersSecret", value=self.auth.users.secret_arn)
+        if self.auth.user_pool_client is not None:
+            cdk.CfnOutput(
+                self, "UserPoolClientId", value=self.auth.user_pool_client.user_pool_client_id
+            )
+        if self.auth.user_pool is not None:
+            cdk.CfnOutput(self, "UserPoolId", value=self.auth.user_pool.user_pool_id)
         suppress(self)
 
     def _grant_dicom_service(self) -> None:

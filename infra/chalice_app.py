@@ -13,8 +13,9 @@ their API Gateway definition, the event sources). Three of its choices do not fi
 * Chalice asks pip for wheels of the synthesizing Python's version; ``PIP_PYTHON_VERSION``
   (with binary wheels only, which pip then requires) makes it fetch the runtime's instead;
 * every API method requires the authorizer named :data:`AUTHORIZER` (the swagger document is
-  completed before CDK includes it), and a refusal carries ``WWW-Authenticate`` as Orthanc's
-  does, so that browsers and HTTP clients offer or send credentials.
+  completed before CDK includes it), and the errors API Gateway answers itself (refused
+  credentials, unknown paths, timeouts) have Orthanc's JSON body, a refusal with Orthanc's
+  ``WWW-Authenticate`` challenge.
 
 The dependencies go to Chalice's managed layer, cached under ``.chalice/deployments`` by the
 hash of ``requirements.txt``: only the first synthesis downloads wheels.
@@ -47,8 +48,10 @@ from chalice.package import (
 from chalice.utils import UI, OSUtils
 from constructs import Construct
 
+from chalicelib.errors import ErrorCode, OrthancError
+
 LAMBDA_RUNTIME = "python3.12"
-AUTHORIZER = "OrthancBasic"
+AUTHORIZER = "CirrusAuthorizer"
 # Chalice requires a role when it does not manage them; every function's role is replaced by
 # its own least-privilege role (infra/functions.py), and the tests check none is left.
 ROLE_PLACEHOLDER = "arn:aws:iam::000000000000:role/replaced-by-cdk"
@@ -68,46 +71,57 @@ class _Generator(SAMTemplateGenerator):
         """The notification is added by CDK on the bucket of this stack."""
 
 
-UNKNOWN_RESOURCE_TEMPLATE = json.dumps(
-    {
-        "HttpError": "Not Found",
-        "HttpStatus": 404,
-        "Message": "Unknown resource",
-        "Method": "$context.httpMethod",
-        "OrthancError": "Unknown resource",
-        "OrthancStatus": 17,
-        "Uri": "$context.path",
-    },
-    indent=3,
-)
+# The errors API Gateway answers itself, in Orthanc's JSON as the functions answer theirs
+# (clients such as pyorthanc read OrthancStatus): {response type: error}.
+GATEWAY_ERRORS = {
+    # Missing or refused credentials (the authorizer).
+    "UNAUTHORIZED": OrthancError(ErrorCode.UNAUTHORIZED),
+    "ACCESS_DENIED": OrthancError(ErrorCode.FORBIDDEN_ACCESS),
+    # A path no route matches: Orthanc's "Unknown resource", as the local stack's gateway
+    # answers (local_stack/rest.py), instead of 403 "Missing Authentication Token".
+    "MISSING_AUTHENTICATION_TOKEN": OrthancError(ErrorCode.UNKNOWN_RESOURCE),
+    # Above API Gateway's 10 MB payload (the functions refuse smaller bodies the same way).
+    "REQUEST_TOO_LARGE": OrthancError(
+        ErrorCode.BAD_REQUEST, "Request body too large", http_status=413
+    ),
+    "INTEGRATION_TIMEOUT": OrthancError(
+        ErrorCode.TIMEOUT, "The request took longer than API Gateway's limit"
+    ),
+    "AUTHORIZER_FAILURE": OrthancError(ErrorCode.INTERNAL_ERROR, "The authorizer failed"),
+    "AUTHORIZER_CONFIGURATION_ERROR": OrthancError(
+        ErrorCode.INTERNAL_ERROR, "The authorizer failed"
+    ),
+}
+# Orthanc's challenge, so that browsers and HTTP clients offer or send credentials.
+CHALLENGE = 'Basic realm="Orthanc Secure Area"'
+
+
+def gateway_responses() -> dict[str, Any]:
+    """``x-amazon-apigateway-gateway-responses`` for :data:`GATEWAY_ERRORS`."""
+    responses = {}
+    for kind, error in GATEWAY_ERRORS.items():
+        headers = {"gatewayresponse.header.Content-Type": "'application/json'"}
+        if kind == "UNAUTHORIZED":
+            headers["gatewayresponse.header.WWW-Authenticate"] = f"'{CHALLENGE}'"
+        body = error.body("$context.httpMethod", "$context.path")
+        responses[kind] = {
+            "statusCode": error.http_status,
+            "responseParameters": headers,
+            "responseTemplates": {"application/json": json.dumps(body, indent=3)},
+        }
+    return responses
 
 
 def secure_swagger(template: dict[str, Any]) -> None:
-    """Require the authorizer on every method of the REST API, answer 401 with the
-    ``WWW-Authenticate`` challenge and unknown paths as Orthanc does (the authorizer's
-    definition, which holds the function's ARN, is added by CDK once the template is
-    included)."""
+    """Require the authorizer on every method of the REST API and give the errors API
+    Gateway answers itself Orthanc's form (the authorizer's definition, which holds the
+    function's ARN, is added by CDK once the template is included)."""
     body = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
     for operations in body["paths"].values():
         for method, operation in operations.items():
             if method in HTTP_METHODS or method == "x-amazon-apigateway-any-method":
                 operation["security"] = [{AUTHORIZER: []}]
-    body["x-amazon-apigateway-gateway-responses"] = {
-        "UNAUTHORIZED": {
-            "statusCode": 401,
-            "responseParameters": {
-                "gatewayresponse.header.WWW-Authenticate": "'Basic realm=\"Orthanc Secure Area\"'"
-            },
-            "responseTemplates": {"application/json": '{"message":$context.error.messageString}'},
-        },
-        # A path no route matches: Orthanc's "Unknown resource" error, as the local stack's
-        # gateway answers (local_stack/rest.py), instead of 403 "Missing Authentication Token".
-        "MISSING_AUTHENTICATION_TOKEN": {
-            "statusCode": 404,
-            "responseParameters": {"gatewayresponse.header.Content-Type": "'application/json'"},
-            "responseTemplates": {"application/json": UNKNOWN_RESOURCE_TEMPLATE},
-        },
-    }
+    body["x-amazon-apigateway-gateway-responses"] = gateway_responses()
 
 
 @contextmanager

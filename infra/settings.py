@@ -42,6 +42,12 @@ DEFAULTS: dict[str, Any] = {
     "cirrus:logRetentionDays": 30,
     # An address that receives the alarms (none: the alarms only show in CloudWatch).
     "cirrus:alarmEmail": "",
+    # Besides Orthanc's HTTP Basic users, the API accepts the tokens (Bearer) of a Cognito
+    # user pool: "create" makes one with an app client, "none" accepts Basic only, and the ID
+    # of an existing pool (e.g. federated with the hospital's identity provider) accepts the
+    # tokens of the app clients listed in cirrus:userPoolClientIds.
+    "cirrus:userPool": "create",
+    "cirrus:userPoolClientIds": [],
 }
 
 
@@ -78,6 +84,8 @@ class Settings:
     scp_memory_mib: int
     log_retention: logs.RetentionDays
     alarm_email: str
+    user_pool: str
+    user_pool_client_ids: tuple[str, ...]
 
 
 def _flag(value: Any) -> bool:
@@ -85,8 +93,9 @@ def _flag(value: Any) -> bool:
     return value if isinstance(value, bool) else str(value).lower() in {"1", "true", "yes"}
 
 
-def _cidrs(value: Any) -> tuple[str, ...]:
-    return tuple(value) if isinstance(value, list) else tuple(str(value).split(","))
+def _list(value: Any) -> tuple[str, ...]:
+    """A list, or (from the command line) comma-separated values."""
+    return tuple(value) if isinstance(value, list) else tuple(filter(None, str(value).split(",")))
 
 
 def _retention(days: int) -> logs.RetentionDays:
@@ -105,6 +114,13 @@ def load_settings(scope: Construct) -> Settings:
     removal = str(get("cirrus:removalPolicy"))
     if removal not in {"retain", "destroy"}:
         raise ValueError(f"cirrus:removalPolicy must be 'retain' or 'destroy', not {removal!r}")
+    user_pool = str(get("cirrus:userPool"))
+    client_ids = _list(get("cirrus:userPoolClientIds"))
+    if user_pool not in {"create", "none"} and not client_ids:
+        raise ValueError(
+            "cirrus:userPoolClientIds must name the app clients whose tokens the API accepts "
+            f"from the existing user pool {user_pool}"
+        )
     path = REPO_ROOT / str(get("cirrus:orthancConfig"))
     orthanc = load_config(path)
     if not (orthanc.RemoteAccessAllowed or orthanc.AuthenticationEnabled):
@@ -123,11 +139,13 @@ def load_settings(scope: Construct) -> Settings:
         intelligent_tiering=_flag(get("cirrus:intelligentTiering")),
         nat_gateways=int(get("cirrus:natGateways")),
         max_azs=int(get("cirrus:maxAzs")),
-        dicom_client_cidrs=_cidrs(get("cirrus:dicomClientCidrs")),
+        dicom_client_cidrs=_list(get("cirrus:dicomClientCidrs")),
         scp_image=str(get("cirrus:scpImage")),
         scp_tasks=int(get("cirrus:scpTasks")),
         scp_cpu=int(get("cirrus:scpCpu")),
         scp_memory_mib=int(get("cirrus:scpMemoryMiB")),
         log_retention=_retention(int(get("cirrus:logRetentionDays"))),
         alarm_email=str(get("cirrus:alarmEmail")),
+        user_pool=user_pool,
+        user_pool_client_ids=client_ids,
     )

@@ -5,7 +5,8 @@ On AWS, Lambda polls the index table's stream and calls ``app.index_stream`` wit
 records, and EventBridge calls ``app.stability_check`` every minute. Locally a
 ``StreamPump`` reads moto's stream with the dynamodbstreams API (the same API Lambda's poller
 uses) and calls the very same Chalice handlers with the same event shape. A failed batch is
-read again from its first record, as Lambda retries it. moto's server does not call Lambdas on
+read again from its first record, or from the record its partial batch response names, as
+Lambda retries it. moto's server does not call Lambdas on
 S3 events, so objects under ``uploads/`` are listed on the same timer and handed to the app's
 S3 handler with the event S3 would send (the handler deletes each object it ingested).
 """
@@ -53,27 +54,35 @@ class StreamPump:
 
     def pump(self) -> int:
         """Deliver everything new; returns the number of records delivered."""
+        return sum(self._pump_shard(shard_id) for shard_id in list(self._iterators))
+
+    def _pump_shard(self, shard_id: str) -> int:
         delivered = 0
-        for shard_id, iterator in list(self._iterators.items()):
-            while True:
-                answer = self._streams.get_records(ShardIterator=iterator, Limit=BATCH)
-                records = answer["Records"]
-                if not records:
-                    iterator = answer["NextShardIterator"]
-                    break
-                try:
-                    self._handler({"Records": records}, None)
-                except Exception:
-                    # Like Lambda: the batch is retried from its first record next time.
-                    first = records[0]["dynamodb"]["SequenceNumber"]
-                    self._iterators[shard_id] = self._iterator(
-                        shard_id, "AT_SEQUENCE_NUMBER", first
-                    )
-                    raise
-                delivered += len(records)
-                iterator = answer["NextShardIterator"]
-            self._iterators[shard_id] = iterator
-        return delivered
+        iterator = self._iterators[shard_id]
+        while True:
+            answer = self._streams.get_records(ShardIterator=iterator, Limit=BATCH)
+            records = answer["Records"]
+            if not records:
+                self._iterators[shard_id] = answer["NextShardIterator"]
+                return delivered
+            sequences = [record["dynamodb"]["SequenceNumber"] for record in records]
+            try:
+                response = self._handler({"Records": records}, None)
+            except Exception:
+                # Like Lambda: the batch is retried from its first record next time.
+                self._retry_from(shard_id, sequences[0])
+                raise
+            failures = (response or {}).get("batchItemFailures") or []
+            if failures:
+                # A partial batch response: retried from the earliest record it names.
+                first = min(sequences.index(f["itemIdentifier"]) for f in failures)
+                self._retry_from(shard_id, sequences[first])
+                return delivered + first
+            delivered += len(records)
+            iterator = answer["NextShardIterator"]
+
+    def _retry_from(self, shard_id: str, sequence_number: str) -> None:
+        self._iterators[shard_id] = self._iterator(shard_id, "AT_SEQUENCE_NUMBER", sequence_number)
 
 
 def run_in_background(
@@ -153,6 +162,4 @@ def start() -> threading.Thread:
         aws.client("dynamodb"), aws.client("dynamodbstreams"), table_name("index"), app.index_stream
     )
     uploads = upload_poller(aws.client("s3"), bucket_name("dicom"), app.upload_received)
-    return run_in_background(
-        pump, lambda: app.stability_check(scheduled_event(), None), uploads
-    )
+    return run_in_background(pump, lambda: app.stability_check(scheduled_event(), None), uploads)

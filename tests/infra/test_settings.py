@@ -19,6 +19,14 @@ def test_defaults_come_from_the_deployment_configuration() -> None:
     assert settings.retain is True
     assert settings.intelligent_tiering is False
     assert settings.dicom_client_cidrs == ("10.0.0.0/8",)
+    assert (settings.user_pool, settings.user_pool_client_ids) == ("create", ())
+
+
+def test_an_existing_user_pool_names_its_app_clients() -> None:
+    settings = settings_for(
+        {"cirrus:userPool": "eu-west-1_AbC", "cirrus:userPoolClientIds": "one,two"}
+    )
+    assert (settings.user_pool, settings.user_pool_client_ids) == ("eu-west-1_AbC", ("one", "two"))
 
 
 def test_command_line_context_is_parsed() -> None:
@@ -50,6 +58,8 @@ def test_a_malformed_orthanc_configuration_fails_the_synthesis(tmp_path) -> None
     [
         {"cirrus:removalPolicy": "snapshot"},
         {"cirrus:logRetentionDays": 10},
+        # Whose tokens would the API accept?
+        {"cirrus:userPool": "eu-west-1_AbC"},
         # Loopback callers only: API Gateway's requests would all answer 403.
         {"cirrus:orthancConfig": "chalicelib/settings/default.json"},
     ],

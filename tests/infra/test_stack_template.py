@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import re
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -287,10 +291,44 @@ def test_every_api_method_requires_the_authorizer(synthesized) -> None:
         n for n, f in synthesized.resources("AWS::Lambda::Function").items() if "Authorizer" in n
     ]
     assert function in json.dumps(authorizer["authorizerUri"])
-    challenge = body["x-amazon-apigateway-gateway-responses"]["UNAUTHORIZED"]
-    assert challenge["statusCode"] == 401
-    header = challenge["responseParameters"]["gatewayresponse.header.WWW-Authenticate"]
-    assert header.startswith("'Basic realm=")
+    # Basic credentials or a token of the user pool reach the function; nothing else.
+    pattern = re.compile(authorizer["identityValidationExpression"])
+    assert pattern.match("Basic " + base64.b64encode(b"orthanc:pw").decode())
+    assert pattern.match("Bearer eyJhbGciOi.eyJzdWIiOi.c2lnbmF0dXJl")
+    assert not pattern.match("Bearer not-a-jwt")
+    assert not pattern.match("Digest username=orthanc")
+
+
+@pytest.mark.parametrize(
+    ("kind", "code", "status"),
+    [
+        ("UNAUTHORIZED", 29, 401),
+        ("ACCESS_DENIED", 45, 403),
+        ("MISSING_AUTHENTICATION_TOKEN", 17, 404),
+        ("REQUEST_TOO_LARGE", 8, 413),
+        ("INTEGRATION_TIMEOUT", 16, 504),
+        ("AUTHORIZER_FAILURE", -1, 500),
+    ],
+)
+def test_gateway_errors_have_orthancs_body(synthesized, kind, code, status) -> None:
+    """What API Gateway answers by itself reads like Orthanc's errors, as the functions'."""
+    body = _props(synthesized, "RestAPI")["DefinitionBody"]
+    answer = body["x-amazon-apigateway-gateway-responses"][kind]
+    assert answer["statusCode"] == status
+    assert answer["responseParameters"]["gatewayresponse.header.Content-Type"] == (
+        "'application/json'"
+    )
+    gateway = json.loads(answer["responseTemplates"]["application/json"])
+    assert gateway["HttpStatus"] == status and gateway["OrthancStatus"] == code
+    assert (gateway["Method"], gateway["Uri"]) == ("$context.httpMethod", "$context.path")
+    assert set(gateway) >= {"HttpError", "Message", "OrthancError"}
+
+
+def test_refusals_carry_orthancs_challenge(synthesized) -> None:
+    body = _props(synthesized, "RestAPI")["DefinitionBody"]
+    answer = body["x-amazon-apigateway-gateway-responses"]["UNAUTHORIZED"]
+    header = answer["responseParameters"]["gatewayresponse.header.WWW-Authenticate"]
+    assert header == "'Basic realm=\"Orthanc Secure Area\"'"
 
 
 def test_unknown_paths_answer_orthancs_unknown_resource(synthesized) -> None:
@@ -298,10 +336,42 @@ def test_unknown_paths_answer_orthancs_unknown_resource(synthesized) -> None:
 
     body = _props(synthesized, "RestAPI")["DefinitionBody"]
     answer = body["x-amazon-apigateway-gateway-responses"]["MISSING_AUTHENTICATION_TOKEN"]
-    assert answer["statusCode"] == 404
     gateway = json.loads(answer["responseTemplates"]["application/json"])
     orthanc = OrthancError(ErrorCode.UNKNOWN_RESOURCE).body("$context.httpMethod", "$context.path")
     assert gateway == orthanc
+
+
+def test_user_pool_tokens_are_checked_by_the_authorizer(synthesized) -> None:
+    [pool] = synthesized.resources("AWS::Cognito::UserPool").values()
+    props = pool["Properties"]
+    assert props["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    assert props["Policies"]["PasswordPolicy"]["MinimumLength"] >= 14
+    assert props["MfaConfiguration"] == "ON"
+    assert props["UserPoolAddOns"]["AdvancedSecurityMode"] == "ENFORCED"
+    assert props["DeletionProtection"] == "ACTIVE" and pool["DeletionPolicy"] == "Retain"
+    [(client_id, client)] = synthesized.resources("AWS::Cognito::UserPoolClient").items()
+    assert not client["Properties"].get("GenerateSecret")
+    [authorizer] = [
+        f for n, f in synthesized.resources("AWS::Lambda::Function").items() if "Authorizer" in n
+    ]
+    variables = authorizer["Properties"]["Environment"]["Variables"]
+    assert "/.well-known" not in json.dumps(variables["CIRRUS_JWT_ISSUER"])
+    assert "https://cognito-idp." in json.dumps(variables["CIRRUS_JWT_ISSUER"])
+    assert client_id in json.dumps(variables["CIRRUS_JWT_CLIENT_IDS"])
+    assert authorizer["Properties"]["Handler"] == "api_authorizer.handler.handler"
+
+
+def test_authorizer_runs_from_its_asset(synthesized) -> None:
+    """The handler named in the template imports from the asset's files alone."""
+    [authorizer] = [
+        f for n, f in synthesized.resources("AWS::Lambda::Function").items() if "Authorizer" in n
+    ]
+    asset_hash = authorizer["Properties"]["Code"]["S3Key"].removesuffix(".zip")
+    directory = synthesized.template_path.parent / f"asset.{asset_hash}"
+    assert sorted(p.name for p in directory.iterdir()) == ["api_authorizer"]
+    module, function = authorizer["Properties"]["Handler"].rsplit(".", 1)
+    check = f"import {module} as m; assert callable(m.{function})"
+    subprocess.run([sys.executable, "-E", "-s", "-c", check], cwd=directory, check=True)
 
 
 def test_users_secret_is_read_by_the_authorizer_only(synthesized) -> None:

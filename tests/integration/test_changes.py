@@ -58,6 +58,41 @@ def test_failed_batch_is_retried_from_its_first_record(client: Any, feed: Any, m
     assert [t for t, _ in _types(client)] == ["NewInstance", "NewSeries", "NewStudy", "NewPatient"]
 
 
+def test_a_failing_record_is_retried_alone_from_where_it_failed(
+    client: Any, feed: Any, monkeypatch
+) -> None:
+    """Lambda's partial batch response: the records before the failure stay logged once,
+    the failed one and those after it are delivered again."""
+    from chalicelib import bootstrap
+
+    first = upload(client, make_instance("P1", study_uid="4", series_uid="4.1", sop_uid="4.1.1"))
+    second = upload(client, make_instance("P1", study_uid="4", series_uid="4.1", sop_uid="4.1.2"))
+    changes = bootstrap.change_feed()._changes
+    append = changes.append
+
+    def flaky_append(entries: list[Any], event_key: str | None = None) -> bool:
+        if entries[0].resource_id == second["ID"]:
+            raise TimeoutError("throttled")
+        return append(entries, event_key)
+
+    monkeypatch.setattr(changes, "append", flaky_append)
+    feed.pump()
+    logged = get(client, "/changes")["Changes"]
+    assert [(c["ChangeType"], c["ID"]) for c in logged] == [
+        ("NewInstance", first["ID"]),
+        ("NewSeries", first["ParentSeries"]),
+        ("NewStudy", first["ParentStudy"]),
+        ("NewPatient", first["ParentPatient"]),
+    ]
+    monkeypatch.setattr(changes, "append", append)
+    assert feed.pump() > 0
+    changes_now = get(client, "/changes")["Changes"]
+    assert [(c["ChangeType"], c["ID"]) for c in changes_now[4:]] == [("NewInstance", second["ID"])]
+    # Each change once, numbers increasing (the ones reserved for the failed try are skipped).
+    seqs = [c["Seq"] for c in changes_now]
+    assert seqs == sorted(set(seqs))
+
+
 def test_new_instance_refreshes_parents(client: Any, feed: Any, configure: Any) -> None:
     configure(OverwriteInstances=True)
     first = upload(client, make_instance("P1", study_uid="3", series_uid="3.1", sop_uid="3.1.1"))

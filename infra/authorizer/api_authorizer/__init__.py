@@ -1,0 +1,1 @@
+"""The API Gateway authorizer of Cirrus (its own Lambda asset: infra/api_auth.py)."""

@@ -1,0 +1,219 @@
+"""The API's authorizer: Orthanc-style HTTP Basic credentials against Secrets Manager, and
+the tokens of a Cognito user pool (signed here with ``cryptography``, as Cognito signs)."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import time
+from typing import Any
+
+import boto3
+import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from moto import mock_aws
+
+from infra.authorizer.api_authorizer import basic, cognito_jwt, handler
+
+METHOD_ARN = "arn:aws:execute-api:eu-west-1:123456789012:abcdef1234/api/GET/patients"
+ISSUER = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool"
+CLIENT = "client1"
+
+
+def basic_header(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+class Signer:
+    """A key pair of the pool, and tokens it signs."""
+
+    def __init__(self, kid: str) -> None:
+        self.kid = kid
+        self.private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+    def jwk(self) -> dict[str, str]:
+        numbers = self.private.public_key().public_numbers()
+
+        def encode(value: int) -> str:
+            return b64url(value.to_bytes((value.bit_length() + 7) // 8, "big"))
+
+        return {"kty": "RSA", "alg": "RS256", "use": "sig", "kid": self.kid,
+                "n": encode(numbers.n), "e": encode(numbers.e)}  # fmt: skip
+
+    def token(self, header: dict[str, Any] | None = None, **claims: Any) -> str:
+        header = {"kid": self.kid, "alg": "RS256", **(header or {})}
+        body = {
+            "iss": ISSUER,
+            "token_use": "access",
+            "client_id": CLIENT,
+            "username": "alice",
+            "exp": int(time.time()) + 3600,
+            **claims,
+        }
+        signed = f"{b64url(json.dumps(header).encode())}.{b64url(json.dumps(body).encode())}"
+        signature = self.private.sign(signed.encode(), padding.PKCS1v15(), hashes.SHA256())
+        return f"{signed}.{b64url(signature)}"
+
+
+@pytest.fixture(scope="module")
+def signer() -> Signer:
+    return Signer("key-1")
+
+
+@pytest.fixture
+def users_secret(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setitem(basic._cache, "users", None)
+    with mock_aws():
+        arn = boto3.client("secretsmanager").create_secret(
+            Name="users", SecretString=json.dumps({"alice": "s3cret:with colon", "bob": "pw"})
+        )["ARN"]
+        monkeypatch.setenv("CIRRUS_USERS_SECRET", arn)
+        yield
+
+
+@pytest.fixture
+def user_pool(monkeypatch: pytest.MonkeyPatch, signer: Signer, users_secret) -> list[str]:
+    """The deployment's pool (its keys served at the issuer's JWKS address); the list
+    records each download."""
+    monkeypatch.setenv("CIRRUS_JWT_ISSUER", ISSUER)
+    monkeypatch.setenv("CIRRUS_JWT_CLIENT_IDS", f"other,{CLIENT}")
+    handler._verifier.cache_clear()
+    downloads: list[str] = []
+
+    def urlopen(url: str, timeout: float) -> io.BytesIO:
+        downloads.append(url)
+        return io.BytesIO(json.dumps({"keys": [signer.jwk()]}).encode())
+
+    monkeypatch.setattr(cognito_jwt.urllib.request, "urlopen", urlopen)
+    yield downloads
+    handler._verifier.cache_clear()
+
+
+def authorize(header: str) -> dict[str, Any]:
+    return handler.handler({"authorizationToken": header, "methodArn": METHOD_ARN}, None)
+
+
+def test_valid_credentials_allow_the_whole_api(users_secret) -> None:
+    answer = authorize(basic_header("alice", "s3cret:with colon"))
+    assert answer["principalId"] == "alice"
+    [statement] = answer["policyDocument"]["Statement"]
+    assert statement == {
+        "Action": "execute-api:Invoke",
+        "Effect": "Allow",
+        "Resource": "arn:aws:execute-api:eu-west-1:123456789012:abcdef1234/api/*/*",
+    }
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        basic_header("alice", "wrong"),
+        basic_header("carol", "pw"),
+        basic_header("bob", ""),
+        "Bearer abc",
+        "Basic !!!",
+        "Basic " + base64.b64encode(b"no-colon").decode(),
+        "",
+    ],
+)
+def test_anything_else_is_unauthorized(users_secret, header: str) -> None:
+    """API Gateway turns exactly this exception text into 401 (with WWW-Authenticate)."""
+    with pytest.raises(Exception, match="^Unauthorized$"):
+        authorize(header)
+
+
+def test_scheme_is_case_insensitive() -> None:
+    header = "basic " + base64.b64encode(b"bob:pw").decode()
+    assert basic.authenticate(header, {"bob": "pw"}) == "bob"
+
+
+def test_bearer_access_and_id_tokens_of_the_pool_are_accepted(user_pool, signer) -> None:
+    assert authorize(f"Bearer {signer.token()}")["principalId"] == "alice"
+    id_token = signer.token(token_use="id", aud=CLIENT, client_id=None, username=None,
+                            **{"cognito:username": "bob"})  # fmt: skip
+    assert authorize(f"Bearer {id_token}")["principalId"] == "bob"
+    # A machine client's token (client credentials) names no user.
+    machine = signer.token(username=None)
+    assert authorize(f"Bearer {machine}")["principalId"] == CLIENT
+    assert user_pool == [f"{ISSUER}/.well-known/jwks.json"]
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"exp": int(time.time()) - 1},
+        {"exp": "tomorrow"},
+        {"iss": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Other"},
+        {"client_id": "someone-else"},
+        {"token_use": "refresh"},
+        # An ID token carries its client in "aud", not in "client_id".
+        {"token_use": "id", "aud": "someone-else"},
+    ],
+)
+def test_tokens_for_another_use_are_refused(user_pool, signer, claims) -> None:
+    with pytest.raises(Exception, match="^Unauthorized$"):
+        authorize(f"Bearer {signer.token(**claims)}")
+
+
+def test_forged_tokens_are_refused(user_pool, signer) -> None:
+    header, claims, signature = signer.token().split(".")
+    other = json.loads(base64.urlsafe_b64decode(claims + "=="))
+    forged_claims = b64url(json.dumps({**other, "username": "admin"}).encode())
+    stranger = Signer("key-1").token()
+    forged = [
+        f"{header}.{forged_claims}.{signature}",  # claims changed after signing
+        stranger,  # signed by another key under the pool's key id
+        f"{b64url(json.dumps({'alg': 'none', 'kid': 'key-1'}).encode())}.{claims}.",
+        f"{b64url(json.dumps({'alg': 'HS256', 'kid': 'key-1'}).encode())}.{claims}.{signature}",
+        f"{header}.{claims}",
+        f"{header}.{claims}.{signature[:-4]}",
+        "Bearer-less",
+    ]
+    for token in forged:
+        with pytest.raises(Exception, match="^Unauthorized$"):
+            authorize(f"Bearer {token}")
+
+
+def test_unknown_key_ids_refetch_the_keys_at_most_once_a_minute(user_pool, signer) -> None:
+    authorize(f"Bearer {signer.token()}")
+    for _ in range(3):
+        with pytest.raises(Exception, match="^Unauthorized$"):
+            authorize(f"Bearer {Signer('rotated').token()}")
+    # The first request fetched the keys; the unknown key then refetches them only once the
+    # minute has passed.
+    assert len(user_pool) == 1
+
+
+def test_bearer_tokens_are_refused_without_a_pool(users_secret, signer, monkeypatch) -> None:
+    monkeypatch.delenv("CIRRUS_JWT_ISSUER", raising=False)
+    handler._verifier.cache_clear()
+    with pytest.raises(Exception, match="^Unauthorized$"):
+        authorize(f"Bearer {signer.token()}")
+    handler._verifier.cache_clear()
+
+
+def test_rsa_verification_agrees_with_cryptography(signer) -> None:
+    key = cognito_jwt.parse_jwks({"keys": [signer.jwk()]})["key-1"]
+    message = b"the message"
+    signature = signer.private.sign(message, padding.PKCS1v15(), hashes.SHA256())
+    assert cognito_jwt.rsa_sha256_verify(key, message, signature)
+    assert not cognito_jwt.rsa_sha256_verify(key, b"another message", signature)
+    # Same digest, another padding scheme (PSS): refused.
+    pss = signer.private.sign(
+        message,
+        padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32),
+        hashes.SHA256(),
+    )
+    assert not cognito_jwt.rsa_sha256_verify(key, message, pss)
+    # Another hash in the DigestInfo: refused.
+    sha1 = signer.private.sign(message, padding.PKCS1v15(), hashes.SHA1())  # noqa: S303
+    assert not cognito_jwt.rsa_sha256_verify(key, message, sha1)
