@@ -47,15 +47,15 @@ def _working_directory(path: Path) -> Iterator[None]:
         os.chdir(previous)
 
 
-@pytest.fixture(scope="session")
-def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synthesized]:
+def synthesize(root: Path, context: dict[str, Any] | None = None) -> Synthesized:
+    """The app as ``build`` makes it (cdk-nag included), with ``context`` over the defaults,
+    synthesized under ``root``."""
     os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
     import aws_cdk as cdk
     from chalice.deploy.packager import LayerDeploymentPackager
 
     from infra.app import build
 
-    root = tmp_path_factory.mktemp("cdk")
     layer = stand_in_layer(root)
     # Chalice's construct writes its package under the working directory.
     with (
@@ -64,8 +64,13 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synthesize
         ),
         _working_directory(root),
     ):
-        app = cdk.App(outdir=str(root / "cdk.out"))
+        app = cdk.App(context=context, outdir=str(root / "cdk.out"))
         stack = build(app)
         app.synth()
     path = root / "cdk.out" / f"{stack.stack_name}.template.json"
-    yield Synthesized(stack, json.loads(path.read_text()), path)
+    return Synthesized(stack, json.loads(path.read_text()), path)
+
+
+@pytest.fixture(scope="session")
+def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    return synthesize(tmp_path_factory.mktemp("cdk"))
