@@ -175,6 +175,8 @@ def test_forged_tokens_are_refused(user_pool, signer) -> None:
         f"{b64url(json.dumps({'alg': 'none', 'kid': 'key-1'}).encode())}.{claims}.",
         f"{b64url(json.dumps({'alg': 'HS256', 'kid': 'key-1'}).encode())}.{claims}.{signature}",
         f"{header}.{claims}",
+        f"{b64url(json.dumps({'alg': 'RS256', 'kid': ['key-1']}).encode())}.{claims}.{signature}",
+        f"{b64url(b'[1]')}.{claims}.{signature}",
         f"{header}.{claims}.{signature[:-4]}",
         "Bearer-less",
     ]

@@ -50,6 +50,26 @@ def _b64url(text: str) -> bytes:
         raise InvalidToken("not base64url") from error
 
 
+def _json_object(part: str) -> dict[str, Any]:
+    """A JSON object of the token (header or claims); anything else is refused."""
+    try:
+        value = json.loads(_b64url(part))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise InvalidToken("not JSON") from error
+    if not isinstance(value, dict):
+        raise InvalidToken("not a JSON object")
+    return value
+
+
+def key_id(token: str) -> str:
+    """The ``kid`` of the token's header (read before the signature can be checked, so
+    nothing about it is trusted)."""
+    kid = _json_object(token.split(".", 1)[0]).get("kid")
+    if not isinstance(kid, str):
+        raise InvalidToken("no key id")
+    return kid
+
+
 def rsa_sha256_verify(key: RsaKey, message: bytes, signature: bytes) -> bool:
     """RSASSA-PKCS1-v1_5 with SHA-256 (RFC 8017, section 8.2.2)."""
     size = (key.n.bit_length() + 7) // 8
@@ -89,16 +109,11 @@ def verify(
     parts = token.split(".")
     if len(parts) != 3:
         raise InvalidToken("not a JWS compact serialization")
-    try:
-        header = json.loads(_b64url(parts[0]))
-        claims = json.loads(_b64url(parts[1]))
-    except (ValueError, UnicodeDecodeError) as error:
-        raise InvalidToken("header or claims are not JSON") from error
-    if not isinstance(header, dict) or not isinstance(claims, dict):
-        raise InvalidToken("header or claims are not JSON objects")
+    header = _json_object(parts[0])
+    claims = _json_object(parts[1])
     if header.get("alg") != "RS256":
         raise InvalidToken(f"algorithm {header.get('alg')!r}")
-    key = keys.get(header.get("kid", ""))
+    key = keys.get(key_id(token))
     if key is None:
         raise InvalidToken("unknown key id")
     signed = f"{parts[0]}.{parts[1]}".encode("ascii")
@@ -110,8 +125,8 @@ def verify(
     if not isinstance(expiry, int | float) or expiry <= now:
         raise InvalidToken("expired")
     use = claims.get("token_use")
-    audience = {"id": claims.get("aud"), "access": claims.get("client_id")}.get(use)
-    if audience not in client_ids:
+    audience = claims.get("aud") if use == "id" else claims.get("client_id")
+    if use not in ("id", "access") or not isinstance(audience, str) or audience not in client_ids:
         raise InvalidToken(f"token_use {use!r} for client {audience!r}")
     return claims
 
@@ -141,11 +156,6 @@ class Verifier:
         self._fetched = time.monotonic()
 
     def verify(self, token: str) -> dict[str, Any]:
-        header = token.split(".", 1)[0]
-        try:
-            kid = json.loads(_b64url(header)).get("kid")
-        except (ValueError, UnicodeDecodeError, AttributeError) as error:
-            raise InvalidToken("header is not JSON") from error
-        if kid not in self._keys:
+        if key_id(token) not in self._keys:
             self._refresh()
         return verify(token, self._keys, self.issuer, self.client_ids, time.time())
