@@ -12,6 +12,8 @@ defined, with the access log of the API stage (who called what, for the audit tr
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from pathlib import Path
 
 from aws_cdk import Aws, Duration, Fn, RemovalPolicy
@@ -27,7 +29,10 @@ from constructs import Construct
 from infra.chalice_app import AUTHORIZER, ChaliceApp
 from infra.log_groups import log_group
 
-AUTHORIZER_CODE = Path(__file__).resolve().parent / "authorizer"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+# The authorizer's package, and the modules of chalicelib it imports (standard library only).
+AUTHORIZER_PACKAGE = REPO_ROOT / "infra" / "authorizer" / "api_authorizer"
+SHARED_MODULES = ("chalicelib/__init__.py", "chalicelib/credentials.py")
 # How long API Gateway reuses an authorizer's answer for the same Authorization header.
 AUTH_CACHE_SECONDS = 300
 BASIC_HEADER = r"[Bb]asic [A-Za-z0-9+/=]+"
@@ -86,7 +91,7 @@ class ApiAuth(Construct):
             "Authorizer",
             runtime=lambda_.Runtime.PYTHON_3_14,
             handler="api_authorizer.handler.handler",
-            code=lambda_.Code.from_asset(str(AUTHORIZER_CODE), exclude=["**/__pycache__"]),
+            code=lambda_.Code.from_asset(_authorizer_asset()),
             timeout=Duration.seconds(10),
             memory_size=256,
             environment={"CIRRUS_USERS_SECRET": self.users.secret_arn, **jwt_environment},
@@ -217,3 +222,18 @@ class ApiAuth(Construct):
             ),
             "CIRRUS_JWT_CLIENT_IDS": Fn.join(",", list(client_ids)),
         }
+
+
+def _authorizer_asset() -> str:
+    """A directory holding the authorizer's package and the chalicelib modules it shares with
+    the local app, as the Lambda sees them (``api_authorizer.handler.handler``)."""
+    root = Path(tempfile.mkdtemp(prefix="cirrus-authorizer-"))
+    shutil.copytree(
+        AUTHORIZER_PACKAGE,
+        root / AUTHORIZER_PACKAGE.name,
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    for module in SHARED_MODULES:
+        (root / module).parent.mkdir(exist_ok=True)
+        shutil.copyfile(REPO_ROOT / module, root / module)
+    return str(root)

@@ -48,6 +48,7 @@ from chalice.package import (
 from chalice.utils import UI, OSUtils
 from constructs import Construct
 
+from chalicelib.credentials import REALM
 from chalicelib.errors import ErrorCode, OrthancError
 
 LAMBDA_RUNTIME = "python3.12"
@@ -92,8 +93,6 @@ GATEWAY_ERRORS = {
         ErrorCode.INTERNAL_ERROR, "The authorizer failed"
     ),
 }
-# Orthanc's challenge, so that browsers and HTTP clients offer or send credentials.
-CHALLENGE = 'Basic realm="Orthanc Secure Area"'
 
 
 def gateway_responses() -> dict[str, Any]:
@@ -102,7 +101,7 @@ def gateway_responses() -> dict[str, Any]:
     for kind, error in GATEWAY_ERRORS.items():
         headers = {"gatewayresponse.header.Content-Type": "'application/json'"}
         if kind == "UNAUTHORIZED":
-            headers["gatewayresponse.header.WWW-Authenticate"] = f"'{CHALLENGE}'"
+            headers["gatewayresponse.header.WWW-Authenticate"] = f"'{REALM}'"
         body = error.body("$context.httpMethod", "$context.path")
         responses[kind] = {
             "statusCode": error.http_status,

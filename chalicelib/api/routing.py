@@ -8,9 +8,6 @@ support, instead of Chalice's own error shapes.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hmac
 import ipaddress
 import logging
 from collections.abc import Callable
@@ -22,13 +19,13 @@ from chalice.app import Request
 
 from chalicelib import bootstrap
 from chalicelib.api.http import json_response
+from chalicelib.credentials import REALM, basic_user
 from chalicelib.errors import ErrorCode, OrthancError
 
 LOG = logging.getLogger(__name__)
 
 METHODS = ("GET", "POST", "PUT", "DELETE")
 Handler = Callable[..., Any]
-REALM = 'Basic realm="Orthanc Secure Area"'
 
 
 def error_response(error: OrthancError, request: Request | None) -> Response:
@@ -49,7 +46,7 @@ def authenticate(request: Request) -> str:
     """
     config = bootstrap.config()
     if config.AuthenticationEnabled:
-        user = _basic_user(request.headers.get("authorization", ""), config.RegisteredUsers)
+        user = basic_user(request.headers.get("authorization", ""), config.RegisteredUsers)
         if user is None:
             raise OrthancError(ErrorCode.UNAUTHORIZED, headers={"WWW-Authenticate": REALM})
         return user
@@ -58,24 +55,6 @@ def authenticate(request: Request) -> str:
             ErrorCode.FORBIDDEN_ACCESS, "Remote access is disabled (RemoteAccessAllowed)"
         )
     return ""
-
-
-def _basic_user(header: str, users: dict[str, str]) -> str | None:
-    scheme, _, encoded = header.partition(" ")
-    if scheme.lower() != "basic":
-        return None
-    try:
-        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    user, sep, password = decoded.partition(":")
-    expected = users.get(user)
-    if not sep or expected is None:
-        return None
-    # Constant-time comparison: response timing must not reveal a password prefix.
-    if not hmac.compare_digest(password.encode(), expected.encode()):
-        return None
-    return user
 
 
 def _is_loopback(request: Request) -> bool:

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from moto import mock_aws
 
+from chalicelib.credentials import basic_user
 from infra.authorizer.api_authorizer import basic, cognito_jwt, handler
 
 METHOD_ARN = "arn:aws:execute-api:eu-west-1:123456789012:abcdef1234/api/GET/patients"
@@ -133,7 +134,7 @@ def test_anything_else_is_unauthorized(users_secret, header: str) -> None:
 
 def test_scheme_is_case_insensitive() -> None:
     header = "basic " + base64.b64encode(b"bob:pw").decode()
-    assert basic.authenticate(header, {"bob": "pw"}) == "bob"
+    assert basic_user(header, {"bob": "pw"}) == "bob"
 
 
 def test_bearer_access_and_id_tokens_of_the_pool_are_accepted(user_pool, signer) -> None:

@@ -368,7 +368,11 @@ def test_authorizer_runs_from_its_asset(synthesized) -> None:
     ]
     asset_hash = authorizer["Properties"]["Code"]["S3Key"].removesuffix(".zip")
     directory = synthesized.template_path.parent / f"asset.{asset_hash}"
-    assert sorted(p.name for p in directory.iterdir()) == ["api_authorizer"]
+    assert sorted(p.name for p in directory.iterdir()) == ["api_authorizer", "chalicelib"]
+    assert sorted(p.name for p in (directory / "chalicelib").iterdir()) == [
+        "__init__.py",
+        "credentials.py",
+    ]
     module, function = authorizer["Properties"]["Handler"].rsplit(".", 1)
     check = f"import {module} as m; assert callable(m.{function})"
     subprocess.run([sys.executable, "-E", "-s", "-c", check], cwd=directory, check=True)

@@ -1,21 +1,21 @@
-"""Orthanc-style HTTP Basic credentials, checked against a Secrets Manager secret.
+"""Orthanc-style HTTP Basic users, kept in a Secrets Manager secret.
 
 Existing Orthanc clients (viewers, scripts, other Orthancs configured with this server as a
 peer) authenticate with ``Authorization: Basic ...`` against ``RegisteredUsers``. On AWS the
 users and passwords live in a Secrets Manager secret (``CIRRUS_USERS_SECRET``) holding that
 same JSON object, ``{"user": "password", ...}``, so that they are never in the template or
-the code bundle and can be changed without a deployment.
+the code bundle and can be changed without a deployment. The check itself is the local
+app's (:mod:`chalicelib.credentials`, which the asset carries).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hmac
 import json
 import os
 import time
 from typing import Any
+
+from chalicelib.credentials import basic_user
 
 # A changed password applies within this delay plus API Gateway's cache of the answer; one
 # read a minute per warm container costs cents a month.
@@ -36,26 +36,6 @@ def users() -> dict[str, str]:
     return _cache["users"]
 
 
-def parse_basic(header: str) -> tuple[str, str] | None:
-    """``(user, password)`` of a ``Basic`` header, or None if it is anything else."""
-    scheme, _, encoded = header.strip().partition(" ")
-    if scheme.lower() != "basic":
-        return None
-    try:
-        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    user, sep, password = decoded.partition(":")
-    return (user, password) if sep else None
-
-
-def authenticate(header: str, registered: dict[str, str]) -> str | None:
-    """The user named by valid credentials, else None (constant-time comparison)."""
-    credentials = parse_basic(header)
-    if credentials is None:
-        return None
-    user, password = credentials
-    expected = registered.get(user)
-    if expected is None or not hmac.compare_digest(expected.encode(), password.encode()):
-        return None
-    return user
+def authenticate(header: str) -> str | None:
+    """The user named by valid credentials of the secret, else None."""
+    return basic_user(header, users())

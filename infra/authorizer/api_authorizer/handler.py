@@ -46,7 +46,7 @@ def caller(header: str) -> str | None:
         except cognito_jwt.InvalidToken as error:
             logger.info("Refused a bearer token: %s", error)
             return None
-    return basic.authenticate(header, basic.users())
+    return basic.authenticate(header)
 
 
 def api_arn(method_arn: str) -> str:
