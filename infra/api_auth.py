@@ -28,8 +28,8 @@ from constructs import Construct
 
 from infra.chalice_app import AUTHORIZER, ChaliceApp
 from infra.log_groups import log_group
+from infra.settings import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 # The authorizer's package, and the modules of chalicelib it imports (standard library only).
 AUTHORIZER_PACKAGE = REPO_ROOT / "infra" / "authorizer" / "api_authorizer"
 SHARED_MODULES = ("chalicelib/__init__.py", "chalicelib/credentials.py")
