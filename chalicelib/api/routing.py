@@ -28,9 +28,19 @@ METHODS = ("GET", "POST", "PUT", "DELETE")
 Handler = Callable[..., Any]
 
 
+def request_uri(request: Request) -> str:
+    """The URI path as Orthanc names it in errors: relative to the API (``/system``).
+
+    On AWS, API Gateway's ``requestContext.path`` starts with the stage (``/api/system``);
+    the event's own ``path`` does not. Chalice's local server sends only the former, without
+    a stage.
+    """
+    return request.to_original_event().get("path") or request.context.get("path", "")
+
+
 def error_response(error: OrthancError, request: Request | None) -> Response:
     method = request.method if request else ""
-    uri = request.context.get("path", "") if request else ""
+    uri = request_uri(request) if request else ""
     response = json_response(error.body(method, uri), error.http_status)
     response.headers.update(error.headers)
     return response
