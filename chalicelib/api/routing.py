@@ -52,7 +52,9 @@ def authenticate(request: Request) -> str:
     With ``AuthenticationEnabled`` the request needs HTTP Basic credentials of one of the
     ``RegisteredUsers``. Without it, only loopback callers are served unless
     ``RemoteAccessAllowed`` says otherwise: the same default as Orthanc, so nothing is open
-    to the network by mistake.
+    to the network by mistake. On AWS, API Gateway's authorizer has admitted the caller
+    before the function runs (infra/authorizer) and names it in the request's context, which
+    clients cannot set.
     """
     config = bootstrap.config()
     if config.AuthenticationEnabled:
@@ -64,7 +66,7 @@ def authenticate(request: Request) -> str:
         raise OrthancError(
             ErrorCode.FORBIDDEN_ACCESS, "Remote access is disabled (RemoteAccessAllowed)"
         )
-    return ""
+    return str((request.context.get("authorizer") or {}).get("principalId", ""))
 
 
 def _is_loopback(request: Request) -> bool:

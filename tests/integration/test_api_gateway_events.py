@@ -3,17 +3,28 @@ the local server's: the stage is part of ``requestContext.path`` and callers are
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
 
-def proxy_event(path: str, resource: str, parameters: dict[str, str] | None) -> dict[str, Any]:
-    """A GET as API Gateway passes it to the function of stage ``api``."""
+def proxy_event(
+    path: str,
+    resource: str,
+    parameters: dict[str, str] | None,
+    method: str = "GET",
+    body: bytes | None = None,
+) -> dict[str, Any]:
+    """A request as API Gateway passes it to the function of stage ``api``, once the
+    authorizer has admitted user ``orthanc``."""
+    headers = {"Host": "abc123.execute-api.eu-west-1.amazonaws.com"}
+    if body is not None:
+        headers["Content-Type"] = "application/dicom"
     return {
         "resource": resource,
         "path": path,
-        "httpMethod": "GET",
-        "headers": {"Host": "abc123.execute-api.eu-west-1.amazonaws.com"},
+        "httpMethod": method,
+        "headers": headers,
         "multiValueHeaders": {},
         "queryStringParameters": None,
         "multiValueQueryStringParameters": None,
@@ -21,14 +32,14 @@ def proxy_event(path: str, resource: str, parameters: dict[str, str] | None) -> 
         "stageVariables": None,
         "requestContext": {
             "resourcePath": resource,
-            "httpMethod": "GET",
+            "httpMethod": method,
             "path": f"/api{path}",
             "stage": "api",
             "identity": {"sourceIp": "198.51.100.7"},
             "authorizer": {"principalId": "orthanc", "user": "orthanc"},
         },
-        "body": None,
-        "isBase64Encoded": False,
+        "body": None if body is None else base64.b64encode(body).decode(),
+        "isBase64Encoded": body is not None,
     }
 
 
@@ -49,3 +60,18 @@ def test_errors_name_the_uri_without_the_stage(aws, configure) -> None:
     system = app(proxy_event("/system", "/system", None), None)
     assert system["statusCode"] == 200
     assert json.loads(system["body"])["Name"] == "Cirrus"
+
+
+def test_the_authorizers_user_is_recorded_as_orthanc_records_it(aws, configure) -> None:
+    from app import app
+    from tests.integration.helpers import sample_file
+
+    configure(RemoteAccessAllowed=True)
+    event = proxy_event("/instances", "/instances", None, "POST", sample_file("CT_small.dcm"))
+    answer = app(event, None)
+    assert answer["statusCode"] == 200
+    instance = json.loads(answer["body"])["ID"]
+    path = f"/instances/{instance}/metadata/HttpUsername"
+    parameters = {"id": instance, "name": "HttpUsername"}
+    metadata = app(proxy_event(path, "/instances/{id}/metadata/{name}", parameters), None)
+    assert (metadata["statusCode"], metadata["body"]) == (200, "orthanc")
