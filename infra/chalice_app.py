@@ -1,7 +1,7 @@
-"""The Chalice application, packaged by Chalice's own CDK construct with three adjustments.
+"""The Chalice application, packaged by Chalice's own CDK construct with a few adjustments.
 
 ``chalice package`` makes the SAM template and the code bundle of ``app.py`` (the routes,
-their API Gateway definition, the event sources). Three of its choices do not fit here, so
+their API Gateway definition, the event sources). Some of its choices do not fit here, so
 :class:`ChaliceApp` packages with its own generator and configuration:
 
 * it refuses ``@app.on_s3_event`` (CloudFormation cannot add a notification to a bucket of
@@ -15,7 +15,9 @@ their API Gateway definition, the event sources). Three of its choices do not fi
 * every API method requires the authorizer named :data:`AUTHORIZER` (the swagger document is
   completed before CDK includes it), and the errors API Gateway answers itself (refused
   credentials, unknown paths, timeouts) have Orthanc's JSON body, a refusal with Orthanc's
-  ``WWW-Authenticate`` challenge.
+  ``WWW-Authenticate`` challenge;
+* API Gateway's binary types are ``*/*``, not the list of ``app.py``, so that a client
+  accepting anything (curl) receives a file's bytes rather than their base64 text.
 
 The dependencies go to Chalice's managed layer, cached under ``.chalice/deployments`` by the
 hash of ``requirements.txt``: only the first synthesis downloads wheels.
@@ -111,11 +113,18 @@ def gateway_responses() -> dict[str, Any]:
     return responses
 
 
-def secure_swagger(template: dict[str, Any]) -> None:
-    """Require the authorizer on every method of the REST API and give the errors API
-    Gateway answers itself Orthanc's form (the authorizer's definition, which holds the
-    function's ARN, is added by CDK once the template is included)."""
+def finish_swagger(template: dict[str, Any]) -> None:
+    """Require the authorizer on every method of the REST API, give the errors API Gateway
+    answers itself Orthanc's form (the authorizer's definition, which holds the function's
+    ARN, is added by CDK once the template is included), and let binary answers through
+    whatever the client accepts."""
     body = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
+    # API Gateway decodes a function's base64 answer only when the request's first Accept
+    # type is one of the API's binary types; curl, requests and Orthanc's scripts send */*
+    # or nothing, which names none of app.py's. So every type is binary to API Gateway: the
+    # function still decides which answers are base64 (app.api.binary_types), and the
+    # others pass through as text.
+    body["x-amazon-apigateway-binary-media-types"] = ["*/*"]
     for operations in body["paths"].values():
         for method, operation in operations.items():
             if method in HTTP_METHODS or method == "x-amazon-apigateway-any-method":
@@ -198,7 +207,7 @@ def package(project_dir: str, output_dir: str, stage: str) -> None:
         packager.package_app(config, output_dir, stage)
     template_path = Path(output_dir) / "sam.json"
     template = json.loads(template_path.read_text("utf-8"))
-    secure_swagger(template)
+    finish_swagger(template)
     template_path.write_text(json.dumps(template, indent=1), "utf-8")
 
 
