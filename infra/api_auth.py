@@ -96,6 +96,8 @@ class ApiAuth(Construct):
             memory_size=256,
             environment={"CIRRUS_USERS_SECRET": self.users.secret_arn, **jwt_environment},
             log_group=self.log_group,
+            # One JSON object per record, as the functions' powertools logs (docs/deploy.md).
+            logging_format=lambda_.LoggingFormat.JSON,
             tracing=lambda_.Tracing.ACTIVE,
             reserved_concurrent_executions=50,
         )

@@ -364,6 +364,7 @@ def test_user_pool_tokens_are_checked_by_the_authorizer(synthesized) -> None:
     assert "https://cognito-idp." in json.dumps(variables["CIRRUS_JWT_ISSUER"])
     assert client_id in json.dumps(variables["CIRRUS_JWT_CLIENT_IDS"])
     assert authorizer["Properties"]["Handler"] == "api_authorizer.handler.handler"
+    assert authorizer["Properties"]["LoggingConfig"]["LogFormat"] == "JSON"
 
 
 def test_authorizer_runs_from_its_asset(synthesized) -> None:
