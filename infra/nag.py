@@ -94,8 +94,9 @@ def suppress(stack: CirrusStack) -> None:
     _ack(
         auth.function,
         "HIPAA.Security-LambdaInsideVPC",
-        "The authorizer only reads its secret from Secrets Manager; it has no reason to be in "
-        "the VPC, where it would need an interface endpoint or the NAT gateway.",
+        "The authorizer only reads its secret from Secrets Manager and the user pool's public "
+        "keys from Cognito's HTTPS address; it has no reason to be in the VPC, where it would "
+        "need interface endpoints or the NAT gateway.",
     )
     _ack(
         functions.dead_letters,
