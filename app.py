@@ -17,9 +17,9 @@ from chalicelib.api.routes import (
     queries,
     resources,
     retrieve,
+    search,
     storage_commitment,
     system,
-    tools,
     uploads,
 )
 from chalicelib.storage.schema import bucket_name
@@ -49,7 +49,7 @@ for _blueprint in (
     system,
     resources,
     content,
-    tools,
+    search,
     changes,
     jobs,
     peers,

@@ -52,7 +52,7 @@ from servers import MotoProcess, OrthancServer, post_instances
 
 from chalicelib.dicom.identifiers import Level
 from chalicelib.model import ChildLink, Counts, Resource
-from chalicelib.services.ingest import IngestService, Origin
+from chalicelib.services.resources.ingest import IngestService, Origin
 from chalicelib.storage.blobs import blob_key
 from chalicelib.storage.index import STAT_SHARDS, STATS_PREFIX, dump_item, link_item, resource_item
 from tests.support.dicom_factory import to_file

@@ -182,7 +182,7 @@ class DirectResult:
 def _store_all(label: str, instances: Sequence[Instance], warmup: int) -> DirectResult:
     """Store every instance through the real ingest service; the first ``warmup`` untimed."""
     from chalicelib import bootstrap
-    from chalicelib.services.ingest import Origin
+    from chalicelib.services.resources.ingest import Origin
 
     counter = AwsRequestCounter()
     fresh_product_stack(counter)
@@ -234,7 +234,7 @@ def parse_only(instances: Sequence[Instance]) -> float:
     Uses the service's private ``_parse`` on purpose: it is exactly the parsing step of
     ``store`` and nothing else.
     """
-    from chalicelib.services.ingest import IngestService
+    from chalicelib.services.resources.ingest import IngestService
 
     began = time.perf_counter()
     for instance in instances:

@@ -12,21 +12,21 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
+from chalicelib.dicom_client.tls import TlsSettings
 from chalicelib.jobs.launcher import JobLauncher
 from chalicelib.jobs.state_machine import find_state_machine
-from chalicelib.modalities.tls import TlsSettings
-from chalicelib.peers.client import HttpSettings
-from chalicelib.services.browse import BrowseService
-from chalicelib.services.change_feed import ChangeFeed
-from chalicelib.services.delete import DeleteService
-from chalicelib.services.dicom_access import DicomAccess
-from chalicelib.services.exports import ExportLog
-from chalicelib.services.job_steps import JobKind, JobSteps
-from chalicelib.services.jobs import JobService
-from chalicelib.services.modalities import ModalityService
-from chalicelib.services.peers import PeerService
-from chalicelib.services.stability import StabilityService
-from chalicelib.services.statistics import StatisticsService
+from chalicelib.peer_client.client import HttpSettings
+from chalicelib.services.changes.exports import ExportLog
+from chalicelib.services.changes.feed import ChangeFeed
+from chalicelib.services.changes.stability import StabilityService
+from chalicelib.services.dicom_asked.modalities import ModalityService
+from chalicelib.services.dicom_served.access import DicomAccess
+from chalicelib.services.jobs.engine import JobService
+from chalicelib.services.jobs.steps import JobKind, JobSteps
+from chalicelib.services.peers.registry import PeerService
+from chalicelib.services.resources.browse import BrowseService
+from chalicelib.services.resources.delete import DeleteService
+from chalicelib.services.resources.statistics import StatisticsService
 from chalicelib.settings import Config, load_config
 from chalicelib.storage import aws
 from chalicelib.storage.blobs import BlobStore
@@ -37,20 +37,20 @@ from chalicelib.storage.remotes import RemoteStore
 from chalicelib.storage.schema import bucket_name, table_name
 
 if TYPE_CHECKING:
-    from chalicelib.services.archive import ArchiveService
-    from chalicelib.services.archive_jobs import ArchiveKind
-    from chalicelib.services.content import ContentService
-    from chalicelib.services.dicom_retrieve import RetrieveService
-    from chalicelib.services.downloads import DownloadService
-    from chalicelib.services.find import FindService
-    from chalicelib.services.ingest import IngestService
-    from chalicelib.services.large_uploads import LargeUploadService
-    from chalicelib.services.modality_store import ModalityStoreKind
-    from chalicelib.services.peer_store import PeerStoreKind
-    from chalicelib.services.queries import QueryService
-    from chalicelib.services.retrieve import RetrieveKind, RetrieveRequests
-    from chalicelib.services.storage_commitment import StorageCommitmentService
-    from chalicelib.services.volumes import VolumeService
+    from chalicelib.services.dicom_asked.commitment import StorageCommitmentService
+    from chalicelib.services.dicom_asked.query import QueryService
+    from chalicelib.services.dicom_asked.retrieve import RetrieveKind, RetrieveRequests
+    from chalicelib.services.dicom_asked.store import ModalityStoreKind
+    from chalicelib.services.dicom_served.retrieve import RetrieveService
+    from chalicelib.services.downloads.archive import ArchiveService
+    from chalicelib.services.downloads.archive_jobs import ArchiveKind
+    from chalicelib.services.downloads.large_downloads import DownloadService
+    from chalicelib.services.downloads.volumes import VolumeService
+    from chalicelib.services.peers.store import PeerStoreKind
+    from chalicelib.services.resources.content import ContentService
+    from chalicelib.services.resources.ingest import IngestService
+    from chalicelib.services.resources.large_uploads import LargeUploadService
+    from chalicelib.services.search.find import FindService
     from chalicelib.storage.transfers import Transfers
 
 
@@ -78,7 +78,7 @@ def transfers() -> Transfers:
 
 @cache
 def downloads() -> DownloadService:
-    from chalicelib.services.downloads import DownloadService
+    from chalicelib.services.downloads.large_downloads import DownloadService
 
     settings = config()
     return DownloadService(
@@ -88,7 +88,7 @@ def downloads() -> DownloadService:
 
 @cache
 def large_uploads() -> LargeUploadService:
-    from chalicelib.services.large_uploads import LargeUploadService
+    from chalicelib.services.resources.large_uploads import LargeUploadService
 
     settings = config()
     return LargeUploadService(
@@ -98,7 +98,7 @@ def large_uploads() -> LargeUploadService:
 
 @cache
 def ingest() -> IngestService:
-    from chalicelib.services.ingest import IngestService
+    from chalicelib.services.resources.ingest import IngestService
 
     return IngestService(index(), blobs(), overwrite=config().OverwriteInstances)
 
@@ -110,21 +110,21 @@ def browse() -> BrowseService:
 
 @cache
 def archive() -> ArchiveService:
-    from chalicelib.services.archive import ArchiveService
+    from chalicelib.services.downloads.archive import ArchiveService
 
     return ArchiveService(index(), blobs(), browse())
 
 
 @cache
 def volumes() -> VolumeService:
-    from chalicelib.services.volumes import VolumeService
+    from chalicelib.services.downloads.volumes import VolumeService
 
     return VolumeService(index(), browse(), content())
 
 
 @cache
 def content() -> ContentService:
-    from chalicelib.services.content import ContentService
+    from chalicelib.services.resources.content import ContentService
 
     return ContentService(index(), blobs(), browse())
 
@@ -141,7 +141,7 @@ def statistics() -> StatisticsService:
 
 @cache
 def find() -> FindService:
-    from chalicelib.services.find import FindService
+    from chalicelib.services.search.find import FindService
 
     return FindService(
         index(),
@@ -154,7 +154,7 @@ def find() -> FindService:
 
 @cache
 def dicom_retrieve() -> RetrieveService:
-    from chalicelib.services.dicom_retrieve import RetrieveService
+    from chalicelib.services.dicom_served.retrieve import RetrieveService
 
     return RetrieveService(index(), browse())
 
@@ -202,7 +202,7 @@ def modalities() -> ModalityService:
 
 @cache
 def queries() -> QueryService:
-    from chalicelib.services.queries import QueryService
+    from chalicelib.services.dicom_asked.query import QueryService
     from chalicelib.storage.queries import QueryStore
 
     store = QueryStore(aws.client("dynamodb"), table_name("queries"))
@@ -211,7 +211,7 @@ def queries() -> QueryService:
 
 @cache
 def storage_commitment() -> StorageCommitmentService:
-    from chalicelib.services.storage_commitment import StorageCommitmentService
+    from chalicelib.services.dicom_asked.commitment import StorageCommitmentService
     from chalicelib.storage.commitments import CommitmentStore
 
     store = CommitmentStore(aws.client("dynamodb"), table_name("commitments"))
@@ -251,7 +251,7 @@ def job_store() -> JobStore:
 
 @cache
 def peer_store() -> PeerStoreKind:
-    from chalicelib.services.peer_store import PeerStoreKind
+    from chalicelib.services.peers.store import PeerStoreKind
 
     return PeerStoreKind(index(), blobs(), browse(), peers())
 
@@ -263,14 +263,14 @@ def exports() -> ExportLog:
 
 @cache
 def modality_store() -> ModalityStoreKind:
-    from chalicelib.services.modality_store import ModalityStoreKind
+    from chalicelib.services.dicom_asked.store import ModalityStoreKind
 
     return ModalityStoreKind(index(), blobs(), browse(), modalities(), storage_commitment())
 
 
 @cache
 def retrieve_scu() -> RetrieveRequests:
-    from chalicelib.services.retrieve import RetrieveRequests
+    from chalicelib.services.dicom_asked.retrieve import RetrieveRequests
 
     return RetrieveRequests(modalities(), config().DicomDefaultRetrieveMethod)
 
@@ -278,7 +278,7 @@ def retrieve_scu() -> RetrieveRequests:
 @cache
 def retrieve_kinds() -> dict[str, RetrieveKind]:
     """The C-MOVE and C-GET SCU jobs (a C-GET stores what it receives through ingest())."""
-    from chalicelib.services.retrieve import Method, RetrieveKind
+    from chalicelib.services.dicom_asked.retrieve import Method, RetrieveKind
 
     return {m.kind: RetrieveKind(m, modalities(), ingest) for m in Method}
 
@@ -286,7 +286,7 @@ def retrieve_kinds() -> dict[str, RetrieveKind]:
 @cache
 def archive_kinds() -> dict[str, ArchiveKind]:
     """The ``Archive`` and ``Media`` jobs (the asynchronous archive routes)."""
-    from chalicelib.services.archive_jobs import ARCHIVE, MEDIA, ArchiveKind
+    from chalicelib.services.downloads.archive_jobs import ARCHIVE, MEDIA, ArchiveKind
 
     return {kind: ArchiveKind(archive(), transfers(), kind == MEDIA) for kind in (ARCHIVE, MEDIA)}
 
@@ -294,8 +294,8 @@ def archive_kinds() -> dict[str, ArchiveKind]:
 @cache
 def job_kinds() -> dict[str, JobKind]:
     """Every type of job, by Orthanc's name for it."""
-    from chalicelib.services import modality_store as modality
-    from chalicelib.services import peer_store as peer
+    from chalicelib.services.dicom_asked import store as modality
+    from chalicelib.services.peers import store as peer
 
     return {
         peer.KIND: peer_store(),

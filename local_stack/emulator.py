@@ -68,9 +68,7 @@ def main() -> None:
     # One access-log line per AWS call would bury the REST server's messages.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     app = SerializedApp(DomainDispatcherApplication(create_backend_app))
-    server = make_server(
-        host, port, app, threaded=True, request_handler=NoDelayRequestHandler
-    )
+    server = make_server(host, port, app, threaded=True, request_handler=NoDelayRequestHandler)
     server.serve_forever()
 
 

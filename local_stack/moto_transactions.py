@@ -60,9 +60,7 @@ def _condition_failure(
     return "ConditionalCheckFailed", "The conditional request failed", old
 
 
-def _apply(
-    backend: DynamoDBBackend, op_type: str, op: dict[str, Any], key: dict[str, Any]
-) -> None:
+def _apply(backend: DynamoDBBackend, op_type: str, op: dict[str, Any], key: dict[str, Any]) -> None:
     names = op.get("ExpressionAttributeNames")
     values = op.get("ExpressionAttributeValues")
     if op_type == "Put":

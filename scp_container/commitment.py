@@ -16,7 +16,7 @@ import threading
 from typing import Any
 
 from chalicelib import bootstrap
-from chalicelib.modalities.commitment_scu import REQUEST_ACTION, read_references
+from chalicelib.dicom_client.commitment import REQUEST_ACTION, read_references
 from chalicelib.storage.commitments import Reference
 from scp_container.dimse import SUCCESS, ae_title, calling_aet, peer_ip
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 # The C-STORE statuses come from where a received file is stored (shared with C-GET as SCU).
-from chalicelib.services.dicom_store import CANNOT_UNDERSTAND, OUT_OF_RESOURCES, SUCCESS
+from chalicelib.services.dicom_served.store import CANNOT_UNDERSTAND, OUT_OF_RESOURCES, SUCCESS
 
 __all__ = [
     "CANCEL",

@@ -1,5 +1,5 @@
 """The C-FIND handler (Patient and Study Root Query/Retrieve - FIND): the identifier is read
-by ``services/dicom_find.py``, searched by the engine of ``/tools/find`` and each match sent
+by ``services/dicom_served/find.py``, searched by the engine of ``/tools/find`` and each match sent
 as a pending answer.
 
 Like every handler, it never raises into the association: a query that cannot be run (no or
@@ -33,7 +33,7 @@ LOG = logging.getLogger("cirrus.scp")
 
 
 def handle_find(event: Any) -> Iterator[tuple[int, Dataset | None]]:
-    from chalicelib.services.dicom_find import answer_dataset, parse_identifier
+    from chalicelib.services.dicom_served.find import answer_dataset, parse_identifier
 
     caller = calling_aet(event)
     if not bootstrap.dicom_access().allows(caller, peer_ip(event), "find"):

@@ -1,6 +1,6 @@
 """The C-MOVE and C-GET handlers (Patient and Study Root Query/Retrieve - MOVE and GET).
 
-The identifier is resolved by ``services/dicom_retrieve.py``; each instance is then read from
+The identifier is resolved by ``services/dicom_served/retrieve.py``; each instance is then read from
 S3 and handed to pynetdicom, which runs the C-STORE sub-operation (on a new association to
 the move destination, or on the requester's own association for a C-GET) and reports the
 pending, final and failed counts itself. pynetdicom only takes datasets, not encoded bytes:
@@ -24,8 +24,8 @@ from pydicom.dataset import Dataset
 
 from chalicelib import bootstrap
 from chalicelib.errors import OrthancError
-from chalicelib.modalities.definition import Modality
-from chalicelib.services.dicom_retrieve import StoredInstance
+from chalicelib.remotes.modality import Modality
+from chalicelib.services.dicom_served.retrieve import StoredInstance
 from scp_container.dimse import (
     CANCEL,
     PENDING,
@@ -79,7 +79,7 @@ def _allowed(event: Any, service: str) -> bool:
 
 def _plan(event: Any, request: str) -> list[StoredInstance] | int:
     """The instances to send, or the failure status that answers the request."""
-    from chalicelib.services.dicom_retrieve import parse_identifier
+    from chalicelib.services.dicom_served.retrieve import parse_identifier
 
     try:
         return bootstrap.dicom_retrieve().instances(parse_identifier(event.identifier))
@@ -132,7 +132,7 @@ def _sub_association(destination: Modality, plan: list[StoredInstance] | int) ->
     from pynetdicom import build_context, evt
     from pynetdicom.sop_class import Verification  # type: ignore[attr-defined]
 
-    from chalicelib.modalities.scu import proposed_syntaxes, set_tcp_nodelay, tls_args
+    from chalicelib.dicom_client.client import proposed_syntaxes, set_tcp_nodelay, tls_args
 
     pairs: dict[tuple[str, str], None] = {}
     for instance in plan if isinstance(plan, list) else []:

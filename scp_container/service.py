@@ -24,7 +24,7 @@ from pynetdicom.sop_class import (  # type: ignore[attr-defined]
 )
 
 from chalicelib import bootstrap
-from chalicelib.modalities.scu import set_tcp_nodelay
+from chalicelib.dicom_client.client import set_tcp_nodelay
 from chalicelib.settings import Config
 from scp_container.commitment import handle_n_action, handle_n_event_report
 from scp_container.dimse import (
@@ -49,7 +49,7 @@ UNCOMPRESSED = [
 
 class CirrusAE(AE):
     """An AE whose accepted calling AE titles follow ``DicomModalities`` as they change
-    (chalicelib/services/dicom_access.py): pynetdicom reads this list at each association
+    (chalicelib/services/dicom_served/access.py): pynetdicom reads this list at each association
     and rejects other callers with "calling AE title not recognized"."""
 
     @property
@@ -105,8 +105,8 @@ def handle_echo(event: Any) -> int:
 
 
 def handle_store(event: Any) -> int:
-    from chalicelib.services.dicom_store import store_received
-    from chalicelib.services.ingest import Origin
+    from chalicelib.services.dicom_served.store import store_received
+    from chalicelib.services.resources.ingest import Origin
 
     if not bootstrap.dicom_access().allows(calling_aet(event), peer_ip(event), "store"):
         return NOT_AUTHORIZED

@@ -11,7 +11,7 @@ from chalice.app import Request
 from chalicelib.errors import ErrorCode, OrthancError
 
 if TYPE_CHECKING:
-    from chalicelib.services.downloads import Download
+    from chalicelib.services.downloads.large_downloads import Download
 
 
 def json_response(body: Any, status: int = 200) -> Response:

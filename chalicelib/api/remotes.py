@@ -10,7 +10,7 @@ from chalice.app import Request
 
 from chalicelib.api import http
 from chalicelib.api.routing import RouteTable
-from chalicelib.services.remotes import RemoteRegistry
+from chalicelib.services.shared.registry import RemoteRegistry
 
 
 def add_remote_routes(

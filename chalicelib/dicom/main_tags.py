@@ -95,7 +95,6 @@ INSTANCE_NUMBER = 0x00200013
 IMAGE_INDEX = 0x00541330
 
 
-
 def _level_tags(ds: Dataset, tags: Iterable[tuple[int, str]]) -> dict[str, str]:
     found: dict[str, str] = {}
     for tag, keyword in tags:

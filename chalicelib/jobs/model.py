@@ -1,7 +1,7 @@
 """A job as Orthanc shows it (``GET /jobs/{id}``), and the life cycle its states follow.
 
 Plain data: the record in DynamoDB (``chalicelib.storage.jobs``) holds these fields, the
-worker steps (``chalicelib.services.job_steps``) move them forward, and the API reads them.
+worker steps (``chalicelib.services.jobs.steps``) move them forward, and the API reads them.
 """
 
 from __future__ import annotations

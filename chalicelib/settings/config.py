@@ -53,7 +53,7 @@ class Config:
     MaximumPduLength: int = 16384
     # Cirrus-specific: associations the DICOM service (one Fargate task) serves at once.
     DicomMaximumAssociations: int = 10
-    # DICOM TLS (chalicelib/modalities/tls.py): PEM files, as in Orthanc.
+    # DICOM TLS (chalicelib/dicom_client/tls.py): PEM files, as in Orthanc.
     DicomTlsEnabled: bool = False
     DicomTlsCertificate: str = ""
     DicomTlsPrivateKey: str = ""
@@ -61,9 +61,10 @@ class Config:
     DicomTlsRemoteCertificateRequired: bool = True
     LimitFindResults: int = 0
     LimitFindInstances: int = 0
-    # Orthanc peers (short list form or long object form), checked by chalicelib/peers.
+    # Orthanc peers (short list form or long object form), checked by chalicelib/remotes/peer.py.
     OrthancPeers: dict[str, Any] = field(default_factory=dict)
-    # DICOM modalities (short list form or long object form), checked by chalicelib/modalities.
+    # DICOM modalities (short list form or long object form), checked by
+    # chalicelib/remotes/modality.py.
     DicomModalities: dict[str, Any] = field(default_factory=dict)
     DicomScuTimeout: int = 10
     # How /queries/{id}/retrieve retrieves when neither the request nor the modality says.
@@ -140,8 +141,8 @@ def parse_config(text: str, source: str = "<config>") -> Config:
 
 def _check_remotes(config: Config) -> None:
     """A malformed peer or modality stops start-up, like any other malformed option."""
-    from chalicelib.modalities.definition import parse_modality
-    from chalicelib.peers.definition import parse_peer
+    from chalicelib.remotes.modality import parse_modality
+    from chalicelib.remotes.peer import parse_peer
 
     for key, parse in (("OrthancPeers", parse_peer), ("DicomModalities", parse_modality)):
         for name, value in getattr(config, key).items():

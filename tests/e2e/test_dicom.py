@@ -11,7 +11,7 @@ import requests
 from pydicom import dcmread
 from pydicom.data import get_testdata_file
 
-from chalicelib.services.dicom_access import REFRESH_SECONDS
+from chalicelib.services.dicom_served.access import REFRESH_SECONDS
 from tests.e2e.stack import LocalStack
 from tests.integration.helpers import CT_SMALL_IDS
 

@@ -125,7 +125,7 @@ def test_new_instance_refreshes_parents(client: Any, feed: Any, configure: Any) 
 
 def test_stability_waits_for_stable_age(client: Any, feed: Any, configure: Any) -> None:
     from chalicelib import bootstrap
-    from chalicelib.services.stability import StabilityService
+    from chalicelib.services.changes.stability import StabilityService
 
     configure(StableAge=60)
     answer = upload(client, make_instance("P1", sop_uid="4.1"))

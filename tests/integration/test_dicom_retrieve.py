@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.dicom.identifiers import Level
-from chalicelib.services.dicom_retrieve import RetrieveRequest
+from chalicelib.services.dicom_served.retrieve import RetrieveRequest
 from tests.support.dicom_factory import make_instance
 
 CT = "1.2.840.10008.5.1.4.1.1.2"

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from pydicom.uid import generate_uid
 
-from chalicelib.services.job_steps import RECORD_EVERY
+from chalicelib.services.jobs.steps import RECORD_EVERY
 from chalicelib.storage import aws as aws_clients
 from chalicelib.storage.schema import bucket_name
 from tests.integration.helpers import assert_orthanc_error, body, get, upload

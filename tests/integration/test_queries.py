@@ -19,7 +19,7 @@ from pynetdicom.sop_class import (  # type: ignore[attr-defined]
 
 from chalicelib import bootstrap
 from chalicelib.errors import OrthancError
-from chalicelib.services.queries import LIFETIME_SECONDS, QueryService
+from chalicelib.services.dicom_asked.query import LIFETIME_SECONDS, QueryService
 from chalicelib.storage.queries import CHUNK_BYTES
 from tests.integration.helpers import body
 from tests.support.orthanc_server import free_port

@@ -152,7 +152,7 @@ def test_concurrent_uploads_into_one_series_lose_nothing(client, monkeypatch) ->
         make_instance(study_uid=study, series_uid=series, instance_number=i) for i in range(30)
     ]
     ingest = bootstrap.ingest()
-    from chalicelib.services.ingest import Origin
+    from chalicelib.services.resources.ingest import Origin
 
     with ThreadPoolExecutor(max_workers=6) as pool:
         results = list(pool.map(lambda d: ingest.store(d, Origin()), files))

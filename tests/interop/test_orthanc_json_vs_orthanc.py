@@ -346,8 +346,11 @@ def test_tags_views(case: str, orthanc_answers: dict[str, Any]) -> None:
 def test_header_views(case: str, orthanc_answers: dict[str, Any]) -> None:
     answers = orthanc_answers[case]
     ds = _ours(case)
-    for view, fmt in (("header", "full"), ("header?simplify", "simplify"),
-                      ("header?short", "short")):
+    for view, fmt in (
+        ("header", "full"),
+        ("header?simplify", "simplify"),
+        ("header?short", "short"),
+    ):
         _compare(case, view, orthanc_json.instance_header(ds, fmt), answers[view])
 
 

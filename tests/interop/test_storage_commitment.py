@@ -243,7 +243,7 @@ def test_refused_callers_are_aborted_as_by_orthanc(
     from pydicom.dataset import Dataset
     from pynetdicom import AE
 
-    from chalicelib.modalities.commitment_scu import PUSH_MODEL, PUSH_MODEL_INSTANCE
+    from chalicelib.dicom_client.commitment import PUSH_MODEL, PUSH_MODEL_INSTANCE
     from scp_container.service import start
 
     modality = {"AET": "NOCOMMIT", "Host": "127.0.0.1", "Port": 1}

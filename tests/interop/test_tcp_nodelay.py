@@ -9,7 +9,7 @@ from typing import Any
 from pynetdicom.sop_class import Verification  # type: ignore[attr-defined]
 
 from chalicelib import bootstrap
-from chalicelib.modalities import scu
+from chalicelib.dicom_client import client as scu
 from tests.support.dicom_service import dicom_service
 from tests.support.orthanc_server import free_port
 

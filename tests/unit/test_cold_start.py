@@ -9,8 +9,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_importing_the_app_leaves_pydicom_numpy_and_pillow_unloaded() -> None:
     probe = (
-        "import sys, app; "
-        "print(sorted(m for m in ('pydicom', 'numpy', 'PIL') if m in sys.modules))"
+        "import sys, app; print(sorted(m for m in ('pydicom', 'numpy', 'PIL') if m in sys.modules))"
     )
     result = subprocess.run(
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True

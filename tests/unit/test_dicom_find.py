@@ -1,4 +1,4 @@
-"""C-FIND identifiers to find queries and back (services/dicom_find.py), and the handler's
+"""C-FIND identifiers to find queries and back (services/dicom_served/find.py), and the handler's
 statuses (scp_container/find.py) with a stand-in search engine."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pydicom.dataset import Dataset
 from chalicelib.dicom.identifiers import Level
 from chalicelib.dicom.matching import ConstraintKind
 from chalicelib.errors import OrthancError, bad_request
-from chalicelib.services.dicom_find import answer_dataset, parse_identifier
+from chalicelib.services.dicom_served.find import answer_dataset, parse_identifier
 
 
 def identifier(**keys: Any) -> Dataset:

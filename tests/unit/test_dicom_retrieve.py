@@ -9,7 +9,7 @@ from pydicom.dataset import Dataset
 
 from chalicelib.dicom.identifiers import Level
 from chalicelib.errors import OrthancError
-from chalicelib.services.dicom_retrieve import RetrieveRequest, parse_identifier
+from chalicelib.services.dicom_served.retrieve import RetrieveRequest, parse_identifier
 
 
 def identifier(**keys: object) -> Dataset:

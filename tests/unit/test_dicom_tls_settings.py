@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.modalities.tls import TlsConfigurationError, TlsSettings
+from chalicelib.dicom_client.tls import TlsConfigurationError, TlsSettings
 from tests.support.certificates import make_dicom_certificates
 
 

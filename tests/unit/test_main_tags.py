@@ -25,10 +25,14 @@ def test_levels_and_formatting() -> None:
     ds.ImageComments = "x" * 300  # too long: not a main tag
     tags = mt.extract_main_tags(roundtrip(ds))
     assert tags["Patient"] == {
-        "PatientName": "Doe^John", "PatientID": "P1", "OtherPatientIDs": "A\\B"
+        "PatientName": "Doe^John",
+        "PatientID": "P1",
+        "OtherPatientIDs": "A\\B",
     }
     assert tags["Study"] == {
-        "AccessionNumber": "", "StudyInstanceUID": "1.2.3", "ReferringPhysicianName": ""
+        "AccessionNumber": "",
+        "StudyInstanceUID": "1.2.3",
+        "ReferringPhysicianName": "",
     }
     assert tags["Series"] == {
         "SeriesInstanceUID": "1.2.3.4",
@@ -36,7 +40,8 @@ def test_levels_and_formatting() -> None:
         "NumberOfSlices": "12",
     }
     assert tags["Instance"] == {
-        "SOPInstanceUID": "1.2.3.4.5", "ImageOrientationPatient": "1\\0\\0\\0\\1\\0"
+        "SOPInstanceUID": "1.2.3.4.5",
+        "ImageOrientationPatient": "1\\0\\0\\0\\1\\0",
     }
 
 

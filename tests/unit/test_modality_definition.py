@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.modalities.definition import ModalityError, parse_modality
+from chalicelib.remotes.modality import ModalityError, parse_modality
 from chalicelib.settings.config import ConfigError, parse_config
 
 

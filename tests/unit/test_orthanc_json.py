@@ -101,7 +101,10 @@ def test_private_creator_is_reported_per_item() -> None:
     full = oj.full_tags(roundtrip(ds))
     nested = full["0008,1140"]["Value"][0]["0009,1001"]
     assert nested == {
-        "Name": "FullFidelity", "PrivateCreator": "GEMS_IDEN_01", "Type": "String", "Value": "x"
+        "Name": "FullFidelity",
+        "PrivateCreator": "GEMS_IDEN_01",
+        "Type": "String",
+        "Value": "x",
     }
     assert full["0009,1001"]["Name"] == oj.UNKNOWN_TAG_NAME
     assert "PrivateCreator" not in full["0009,1001"]

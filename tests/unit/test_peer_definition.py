@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.peers.definition import Peer, PeerError, parse_peer
+from chalicelib.remotes.peer import Peer, PeerError, parse_peer
 from chalicelib.settings.config import ConfigError, parse_config
 
 

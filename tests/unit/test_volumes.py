@@ -1,5 +1,5 @@
 """Frames to NumPy arrays (chalicelib/dicom/volumes.py) and the series stacking of
-chalicelib/services/volumes.py, without AWS; the answers themselves are compared with
+chalicelib/services/downloads/volumes.py, without AWS; the answers themselves are compared with
 Orthanc 1.10.1 in tests/interop/test_numpy_vs_orthanc.py."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from chalicelib.dicom import pixels, volumes
 from chalicelib.dicom.identifiers import Level
 from chalicelib.errors import ErrorCode, OrthancError
 from chalicelib.model import ChildLink, Resource
-from chalicelib.services.volumes import VolumeService
+from chalicelib.services.downloads.volumes import VolumeService
 from tests.support.dicom_factory import make_instance
 
 GREY = np.arange(16, dtype="<u2").reshape(4, 4)

@@ -6,8 +6,9 @@ The options are read as Orthanc 1.10.1 reads them (``Synchronous``/``Asynchronou
 synchronous answer is built by the archive service's chunk generator: Chalice (and API Gateway
 behind it) sends a body in one piece, so a small archive is joined into the body; one larger
 than the large-object threshold is streamed into S3 a part at a time and answered with a
-redirect to a presigned URL (chalicelib/services/downloads.py). The asynchronous form submits
-an ``Archive`` or ``Media`` job whose ZIP is fetched at ``/jobs/{id}/archive``.
+redirect to a presigned URL (chalicelib/services/downloads/large_downloads.py). The
+asynchronous form submits an ``Archive`` or ``Media`` job whose ZIP is fetched at
+``/jobs/{id}/archive``.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from chalicelib.dicom.identifiers import Level
 from chalicelib.dicom.transcoding import check_syntax
 from chalicelib.errors import ErrorCode, OrthancError
 from chalicelib.jobs.request import JobOptions, boolean_option, job_options, string_option
-from chalicelib.services.archive import ArchiveEntry
+from chalicelib.services.downloads.archive import ArchiveEntry
 
 blueprint = Blueprint(__name__)
 routes = RouteTable(blueprint)
@@ -109,7 +110,7 @@ def _answer(
     """The ZIP itself, or the job that builds it (``{"ID", "Path"}``) when asynchronous."""
     if not options.asynchronous:
         return _synchronous(request, wanted, entries)
-    from chalicelib.services.archive_jobs import ARCHIVE, MEDIA, job_params
+    from chalicelib.services.downloads.archive_jobs import ARCHIVE, MEDIA, job_params
 
     params = job_params(entries, resources, wanted.extended, wanted.transcode)
     kind = MEDIA if wanted.media else ARCHIVE

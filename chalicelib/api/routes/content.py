@@ -90,6 +90,4 @@ for _depth in range(1, MAX_CONTENT_DEPTH + 1):
     routes.add(f"/instances/{{id}}/content/{_suffix}", GET=get_content)
 for _level in (Level.PATIENT, Level.STUDY, Level.SERIES):
     routes.add(f"/{_level.collection}/{{id}}/shared-tags", GET=partial(shared_tags, _level))
-    routes.add(
-        f"/{_level.collection}/{{id}}/instances-tags", GET=partial(instances_tags, _level)
-    )
+    routes.add(f"/{_level.collection}/{{id}}/instances-tags", GET=partial(instances_tags, _level))

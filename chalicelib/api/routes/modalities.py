@@ -12,11 +12,11 @@ from chalicelib.api import http
 from chalicelib.api.remotes import add_remote_routes
 from chalicelib.api.routing import RouteTable
 from chalicelib.api.sending import sending_request
+from chalicelib.dicom_client import client as scu
 from chalicelib.errors import ErrorCode, OrthancError, bad_file
 from chalicelib.jobs.request import boolean_option, integer_option, job_options, string_option
-from chalicelib.modalities import scu
-from chalicelib.modalities.definition import Modality
-from chalicelib.services.modality_store import KIND
+from chalicelib.remotes.modality import Modality
+from chalicelib.services.dicom_asked.store import KIND
 
 blueprint = Blueprint(__name__)
 routes = RouteTable(blueprint)

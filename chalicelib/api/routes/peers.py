@@ -13,9 +13,9 @@ from chalicelib.api.routing import RouteTable
 from chalicelib.api.sending import sending_request
 from chalicelib.errors import ErrorCode, OrthancError
 from chalicelib.jobs.request import boolean_option, job_options
-from chalicelib.peers.client import PeerUnavailable
-from chalicelib.services.peer_store import KIND
-from chalicelib.services.peers import configuration_json
+from chalicelib.peer_client.client import PeerUnavailable
+from chalicelib.services.peers.registry import configuration_json
+from chalicelib.services.peers.store import KIND
 
 blueprint = Blueprint(__name__)
 routes = RouteTable(blueprint)

@@ -16,7 +16,7 @@ from chalicelib.api.routes.content import tag_format
 from chalicelib.api.routing import RouteTable
 from chalicelib.dicom.tag_format import TagFormat
 from chalicelib.errors import OrthancError
-from chalicelib.services.queries import StoredQuery
+from chalicelib.services.dicom_asked.query import StoredQuery
 
 blueprint = Blueprint(__name__)
 routes = RouteTable(blueprint)

@@ -13,7 +13,7 @@ from chalicelib.api import http
 from chalicelib.api.routing import RouteTable
 from chalicelib.dicom.identifiers import Level
 from chalicelib.errors import ErrorCode, OrthancError, bad_request
-from chalicelib.services import upload
+from chalicelib.services.resources import upload
 
 blueprint = Blueprint(__name__)
 routes = RouteTable(blueprint)
@@ -25,7 +25,9 @@ routes = RouteTable(blueprint)
 def upload_instances(request: Request) -> Any:
     """One DICOM file, a gzip-encoded one, or a ZIP of them (answering a list). Bodies
     larger than API Gateway carries go through POST /cirrus/uploads instead."""
-    from chalicelib.services.ingest import Origin  # pydicom: only for uploads (cold start)
+    from chalicelib.services.resources.ingest import (
+        Origin,  # pydicom: only for uploads (cold start)
+    )
 
     config = bootstrap.config()
     data = request.raw_body or b""

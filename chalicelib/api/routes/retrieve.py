@@ -11,10 +11,10 @@ from chalice.app import Request
 from chalicelib import bootstrap
 from chalicelib.api import http
 from chalicelib.api.routing import RouteTable
+from chalicelib.dicom_client.retrieve import UNPROCESSABLE
 from chalicelib.errors import ErrorCode, OrthancError
 from chalicelib.jobs.request import JobOptions
-from chalicelib.modalities.retrieve_scu import UNPROCESSABLE
-from chalicelib.services.retrieve import Method
+from chalicelib.services.dicom_asked.retrieve import Method
 
 blueprint = Blueprint(__name__)
 routes = RouteTable(blueprint)

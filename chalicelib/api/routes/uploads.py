@@ -1,5 +1,5 @@
 """Uploads through S3 for bodies larger than the API carries (Cirrus-specific routes under
-``/cirrus/``, where Orthanc has none): chalicelib/services/large_uploads.py."""
+``/cirrus/``, where Orthanc has none): chalicelib/services/resources/large_uploads.py."""
 
 from __future__ import annotations
 

@@ -1,0 +1,223 @@
+"""C-FIND as a service class user: one identifier sent to a modality, its answers collected.
+
+Orthanc 1.10.1 queries the Patient Root model at the patient level and the Study Root model
+at the others; so does Cirrus. The identifier comes as ``gggg,eeee`` -> text (see
+``dicom/query_normalization.py``) and each answer goes back the same way, as Orthanc's
+``/queries/{id}/answers`` show it: sequences left out, and the file meta elements Orthanc's
+answer files carry (``MediaStorageSOPClassUID``/``MediaStorageSOPInstanceUID``, copies of
+``SOPClassUID``/``SOPInstanceUID``) added.
+
+Worklists (``/modalities/{id}/find-worklist``) use the Modality Worklist model; there the
+identifier is a JSON tree whose sequences are lists of objects, and the answers keep theirs
+(``dicom/query_json.py`` shows them).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.dicom.charsets import LATIN1, charset_for
+from chalicelib.dicom_client import client as scu
+from chalicelib.remotes.modality import Modality
+
+_PENDING = {0xFF00, 0xFF01}
+_SUCCESS = 0x0000
+_UNABLE_TO_PROCESS = 0xC000  # the only failure Orthanc answers with a 422
+_NUMBERS = {"US": int, "SS": int, "UL": int, "SL": int, "UV": int, "SV": int}
+_NUMBERS |= {"FL": float, "FD": float}
+PIXEL_DATA = 0x7FE00010
+# Answer tag -> the file meta tag Orthanc adds with the same value.
+_META_COPIES = {"0008,0016": "0002,0002", "0008,0018": "0002,0003"}
+
+
+class FindFailed(scu.DicomUnavailable):
+    """The modality could not process the query (status 0xC000: Orthanc answers 422)."""
+
+
+class BadValue(ValueError):
+    """A query value the tag's VR cannot hold; the message says which."""
+
+
+def find(
+    modality: Modality,
+    local_aet: str,
+    timeout: float | None,
+    dataset: Any,
+) -> list[dict[str, str]]:
+    """C-FIND an identifier made by :func:`build_identifier`; the answers. DicomUnavailable
+    if the modality cannot be reached or answers a failure."""
+    from pynetdicom.sop_class import (  # type: ignore[attr-defined]
+        PatientRootQueryRetrieveInformationModelFind,
+        StudyRootQueryRetrieveInformationModelFind,
+    )
+
+    model = (
+        PatientRootQueryRetrieveInformationModelFind
+        if dataset.QueryRetrieveLevel == "PATIENT"
+        else StudyRootQueryRetrieveInformationModelFind
+    )
+    return [answer_values(a) for a in _c_find(modality, local_aet, timeout, dataset, model)]
+
+
+def find_worklist(
+    modality: Modality,
+    local_aet: str,
+    timeout: float | None,
+    dataset: Any,
+) -> list[dict[str, Any]]:
+    """C-FIND (Modality Worklist) an identifier made by :func:`build_worklist_identifier`;
+    the answers in Orthanc's full JSON format."""
+    from pynetdicom.sop_class import (  # type: ignore[attr-defined]
+        ModalityWorklistInformationFind,
+    )
+
+    from chalicelib.dicom.query_json import worklist_answer
+
+    answers = _c_find(modality, local_aet, timeout, dataset, ModalityWorklistInformationFind)
+    return [worklist_answer(answer) for answer in answers]
+
+
+def _c_find(
+    modality: Modality, local_aet: str, timeout: float | None, dataset: Any, model: Any
+) -> list[Any]:
+    """The answer datasets of one C-FIND. As Orthanc, only a final Success status is a
+    success: Cancel and Warning fail the request too."""
+    association = scu.associate(modality, local_aet, timeout, [(model, None)])
+    answers: list[Any] = []
+    try:
+        for status, answer in association.send_c_find(dataset, model):
+            code = status.Status if status else None
+            if code in _PENDING:
+                if answer is not None:
+                    answers.append(answer)
+                continue
+            if code is None:
+                raise scu.DicomUnavailable(f'C-FIND to AET "{modality.aet}": no answer')
+            if code != _SUCCESS:
+                message = f'C-FIND SCU to AET "{modality.aet}" has failed with DIMSE status '
+                if code == _UNABLE_TO_PROCESS:
+                    raise FindFailed(f"{message}0xC000 (unable to process - invalid query ?)")
+                raise scu.DicomUnavailable(f"{message}0x{code:04X}")
+    finally:
+        if association.is_established:
+            association.release()
+    return answers
+
+
+def build_identifier(retrieve_level: str, identifier: dict[str, str]) -> Any:
+    """The pydicom Dataset of an identifier; BadValue for a value its VR cannot hold."""
+    from pydicom.dataelem import DataElement
+    from pydicom.dataset import Dataset
+    from pydicom.sequence import Sequence
+
+    dataset = Dataset()
+    texts = [retrieve_level, *identifier.values()]
+    dataset.SpecificCharacterSet = charset_for(texts)
+    dataset.QueryRetrieveLevel = retrieve_level
+    for key, text in identifier.items():
+        tag = int(key.replace(",", ""), 16)
+        vr = _vr(tag)
+        if vr == "SQ":
+            if text:
+                raise BadValue(_out_of_range(key, text))
+            dataset.add(DataElement(tag, vr, Sequence()))
+            continue
+        dataset.add(DataElement(tag, vr, _value(key, vr, text)))
+    return dataset
+
+
+def build_worklist_identifier(query: dict[str, Any]) -> Any:
+    """The pydicom Dataset of a worklist query checked by
+    ``query_normalization.worklist_query``: in its own SpecificCharacterSet if it has one,
+    else in Latin-1, characters the character set cannot hold being dropped as Orthanc drops
+    them. BadValue for a value its VR cannot hold."""
+    from pydicom.charset import python_encoding
+    from pydicom.dataset import Dataset
+
+    charset = str(query.get("0008,0005") or LATIN1)
+    terms = [term.strip() for term in charset.split("\\") if term.strip()]
+    codec = python_encoding.get(terms[0] if terms else LATIN1, "latin_1")
+    dataset = Dataset()
+    dataset.SpecificCharacterSet = charset
+    _fill(dataset, {k: v for k, v in query.items() if k != "0008,0005"}, codec)
+    return dataset
+
+
+def _fill(dataset: Any, query: dict[str, Any], codec: str) -> None:
+    """Add ``query``'s tags to ``dataset``, sequences as lists of datasets."""
+    from pydicom.dataelem import DataElement
+    from pydicom.dataset import Dataset
+    from pydicom.sequence import Sequence
+
+    for key, value in sorted(query.items()):
+        tag = int(key.replace(",", ""), 16)
+        vr = _vr(tag)
+        if tag == PIXEL_DATA:
+            raise BadValue("")
+        if vr == "SQ":
+            if isinstance(value, str) and value:
+                raise BadValue(_out_of_range(key, value))
+            items = []
+            for item in value or []:
+                items.append(Dataset())
+                _fill(items[-1], item, codec)
+            dataset.add(DataElement(tag, vr, Sequence(items)))
+        else:
+            text = value.encode(codec, "ignore").decode(codec)
+            dataset.add(DataElement(tag, vr, _value(key, vr, text)))
+
+
+def _vr(tag: int) -> str:
+    from pydicom import datadict
+
+    if (tag >> 16) % 2 and 0x0010 <= tag & 0xFFFF <= 0x00FF:
+        return "LO"  # a private creator
+    try:
+        return str(datadict.dictionary_VR(tag)).split(" or ")[0]
+    except KeyError:
+        return "UN"
+
+
+def _value(key: str, vr: str, text: str) -> Any:
+    if vr in _NUMBERS:
+        try:
+            numbers = [_NUMBERS[vr](part) for part in text.split("\\") if part]
+        except ValueError as exc:
+            raise BadValue(_out_of_range(key, text)) from exc
+        return numbers[0] if len(numbers) == 1 else numbers
+    if vr in ("OB", "OW", "OD", "OF", "OL", "OV", "UN"):
+        data = text.encode("utf-8")
+        return data + b"\0" * (len(data) % 2)  # even length, padded as DCMTK pads
+    if vr in ("IS", "DS"):
+        if not text:
+            return None
+        from pydicom.valuerep import DS, IS
+
+        try:  # pydicom cannot send what is not a number (Orthanc sends it as is)
+            [DS(part) if vr == "DS" else IS(part) for part in text.split("\\")]
+        except ValueError as exc:
+            raise BadValue(_out_of_range(key, text)) from exc
+    return text
+
+
+def _out_of_range(key: str, text: str) -> str:
+    return f'While creating a DICOM instance, tag ({key}) has out-of-range value: "{text}"'
+
+
+def answer_values(answer: Any) -> dict[str, str]:
+    """An answer as Orthanc shows it (``?short``): tag -> text, sequences and binary values
+    left out; unlike ``/tags``, long values are shown whole."""
+    from chalicelib.dicom.orthanc_json import Charset, element_value, full_tags
+
+    values: dict[str, str] = {}
+    for key, node in full_tags(answer).items():
+        if node["Type"] == "String":
+            values[key] = node["Value"]
+        elif node["Type"] == "TooLong":
+            tag = int(key.replace(",", ""), 16)
+            creator = node.get("PrivateCreator")
+            values[key] = element_value(answer, tag, creator, Charset.of(answer)) or ""
+    for source, meta in _META_COPIES.items():
+        if source in values:
+            values[meta] = values[source]
+    return values

@@ -1,0 +1,1 @@
+"""The HTTP(S) client that talks to Orthanc peers."""

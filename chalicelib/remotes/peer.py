@@ -1,0 +1,138 @@
+"""What an Orthanc peer is: Orthanc's two ways of writing one, checked and normalized.
+
+``OrthancPeers`` entries (configuration file or ``PUT /peers/{id}``) come in a short form,
+``["http://host:8042/", "user", "password"]``, and a long form, an object with ``Url`` and the
+optional ``Username``, ``Password``, ``HttpHeaders``, ``CertificateFile``, ``CertificateKeyFile``,
+``CertificateKeyPassword``, ``Timeout``. Both become one :class:`Peer`. Plain Python: the
+network client lives in ``chalicelib.peer_client.client``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+_LONG_FORM_KEYS = {
+    "Url",
+    "Username",
+    "Password",
+    "HttpHeaders",
+    "CertificateFile",
+    "CertificateKeyFile",
+    "CertificateKeyPassword",
+    "Timeout",
+    "Pkcs11",
+}
+
+
+class PeerError(ValueError):
+    """A peer definition that cannot be used; the message names the peer and the problem."""
+
+
+@dataclass(frozen=True)
+class Peer:
+    name: str
+    url: str
+    username: str = ""
+    password: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    certificate_file: str = ""
+    certificate_key_file: str = ""
+    certificate_key_password: str = ""
+    # Seconds; 0 means the global HttpTimeout.
+    timeout: int = 0
+
+    def endpoint(self, path: str) -> str:
+        """The peer's URL for a REST path (``/instances``)."""
+        return self.url + path.lstrip("/")
+
+    def to_json(self) -> dict[str, Any]:
+        """The long form, password included: what is stored, never what is shown."""
+        answer: dict[str, Any] = {"Url": self.url}
+        if self.username:
+            answer["Username"] = self.username
+            answer["Password"] = self.password
+        if self.headers:
+            answer["HttpHeaders"] = dict(self.headers)
+        if self.certificate_file:
+            answer["CertificateFile"] = self.certificate_file
+            answer["CertificateKeyFile"] = self.certificate_key_file
+            answer["CertificateKeyPassword"] = self.certificate_key_password
+        if self.timeout:
+            answer["Timeout"] = self.timeout
+        return answer
+
+
+def parse_peer(name: str, value: Any) -> Peer:
+    """A :class:`Peer` from either form; :class:`PeerError` says what is wrong."""
+    if not name or "/" in name:
+        raise PeerError(f"Bad peer name {name!r}")
+    if isinstance(value, list):
+        return _short_form(name, value)
+    if isinstance(value, dict):
+        return _long_form(name, value)
+    raise PeerError(f"Peer {name!r} must be a list [Url, Username, Password] or an object")
+
+
+def _short_form(name: str, value: list[Any]) -> Peer:
+    if len(value) not in (1, 3) or not all(isinstance(v, str) for v in value):
+        raise PeerError(f"Peer {name!r}: the short form is [Url] or [Url, Username, Password]")
+    url = _url(name, value[0])
+    if len(value) == 1:
+        return Peer(name, url)
+    return Peer(name, url, username=value[1], password=value[2])
+
+
+def _long_form(name: str, value: dict[str, Any]) -> Peer:
+    unknown = set(value) - _LONG_FORM_KEYS
+    if unknown:
+        raise PeerError(f"Peer {name!r}: unknown option(s) {', '.join(sorted(unknown))}")
+    if not value.get("Url"):
+        raise PeerError("Empty URL")
+    if value.get("Pkcs11"):
+        raise PeerError(f"Peer {name!r}: PKCS#11 authentication is not supported")
+    headers = value.get("HttpHeaders", {})
+    if not isinstance(headers, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
+    ):
+        raise PeerError(f"Peer {name!r}: HttpHeaders must map header names to strings")
+    timeout = value.get("Timeout", 0)
+    if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout < 0:
+        raise PeerError(f"Peer {name!r}: Timeout must be a number of seconds")
+    strings = {
+        key: value.get(key, "")
+        for key in (
+            "Username",
+            "Password",
+            "CertificateFile",
+            "CertificateKeyFile",
+            "CertificateKeyPassword",
+        )
+    }
+    for key, text in strings.items():
+        if not isinstance(text, str):
+            raise PeerError(f"Peer {name!r}: {key} must be a string")
+    if bool(strings["CertificateFile"]) != bool(strings["CertificateKeyFile"]):
+        raise PeerError(f"Peer {name!r}: CertificateFile and CertificateKeyFile go together")
+    return Peer(
+        name,
+        _url(name, value["Url"]),
+        username=strings["Username"],
+        password=strings["Password"],
+        headers=dict(headers),
+        certificate_file=strings["CertificateFile"],
+        certificate_key_file=strings["CertificateKeyFile"],
+        certificate_key_password=strings["CertificateKeyPassword"],
+        timeout=timeout,
+    )
+
+
+def _url(name: str, url: Any) -> str:
+    if not isinstance(url, str):
+        raise PeerError(f"Peer {name!r}: Url must be a string")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise PeerError(f"Peer {name!r}: Url must be an http:// or https:// URL, got {url!r}")
+    # Orthanc shows and uses every peer URL with a trailing slash.
+    return url if url.endswith("/") else url + "/"

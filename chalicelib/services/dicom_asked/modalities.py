@@ -1,0 +1,66 @@
+"""The DICOM modalities Cirrus knows (``DicomModalities``, changed by ``/modalities/{id}``)
+and what the REST API does with them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from chalicelib.dicom_client import client as scu
+from chalicelib.errors import ErrorCode, OrthancError
+from chalicelib.remotes.modality import Modality, ModalityError, parse_modality
+from chalicelib.services.shared.registry import RemoteKind, RemoteRegistry
+from chalicelib.storage.remotes import RemoteStore
+
+
+def _refused(exc: ValueError) -> OrthancError:
+    out_of_range = isinstance(exc, ModalityError) and exc.out_of_range
+    code = ErrorCode.PARAMETER_OUT_OF_RANGE if out_of_range else ErrorCode.BAD_FILE_FORMAT
+    return OrthancError(code, str(exc))
+
+
+MODALITIES: RemoteKind[Modality] = RemoteKind(
+    parse=parse_modality,
+    dump=Modality.to_json,
+    invalid=ModalityError,
+    refused=_refused,
+    unknown=lambda name: OrthancError(
+        ErrorCode.INEXISTENT_ITEM, f"No modality with symbolic name: {name}"
+    ),
+    unknown_on_delete=lambda name: OrthancError(
+        ErrorCode.INEXISTENT_ITEM, f"Unknown DICOM modality with symbolic name: {name}"
+    ),
+)
+
+
+class ModalityService(RemoteRegistry[Modality]):
+    def __init__(
+        self,
+        configured: Mapping[str, Any],
+        store: RemoteStore,
+        local_aet: str,
+        default_timeout: int,
+    ) -> None:
+        super().__init__(MODALITIES, configured, store)
+        self.local_aet = local_aet
+        self._default_timeout = default_timeout
+
+    def timeout(self, modality: Modality, requested: int | None) -> float | None:
+        """Seconds for a DICOM exchange: the request's (0: none), else the modality's, else
+        DicomScuTimeout."""
+        if requested is None:
+            requested = modality.timeout or self._default_timeout
+        return requested or None
+
+    def echo(self, modality: Modality, timeout: int | None = None) -> None:
+        try:
+            scu.echo(modality, self.local_aet, self.timeout(modality, timeout))
+        except scu.DicomUnavailable as exc:
+            raise OrthancError(ErrorCode.NETWORK_PROTOCOL, str(exc)) from exc
+
+    def definition(self, body: Any) -> Modality:
+        """A modality given in a request body (``/tools/dicom-echo``), not stored."""
+        try:
+            return parse_modality("request", body)
+        except ModalityError as exc:
+            raise _refused(exc) from exc

@@ -1,0 +1,37 @@
+"""Storing a file that arrived over DICOM, whether a modality C-STOREd it to the DICOM service
+or it came back on a C-GET that Cirrus asked for: the ingest of ``POST /instances``, answered
+with the C-STORE status the modality understands.
+
+Success is answered only once the file is in S3 and indexed (that is when ``store`` returns);
+a file Cirrus cannot store is "cannot understand", a storage failure "out of resources", so the
+modality knows to send it again later.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from chalicelib.errors import OrthancError
+
+if TYPE_CHECKING:
+    from chalicelib.services.resources.ingest import IngestService, Origin
+
+LOG = logging.getLogger("cirrus.dicom")
+
+SUCCESS = 0x0000
+OUT_OF_RESOURCES = 0xA700
+CANNOT_UNDERSTAND = 0xC210
+
+
+def store_received(ingest: IngestService, data: bytes, origin: Origin) -> int:
+    """Store ``data`` (a Part 10 file) through the ingest service; the C-STORE status."""
+    try:
+        ingest.store(data, origin)
+    except OrthancError as error:
+        LOG.warning("C-STORE from %s refused: %s", origin.remote_aet, error)
+        return CANNOT_UNDERSTAND
+    except Exception:
+        LOG.exception("C-STORE from %s could not be stored", origin.remote_aet)
+        return OUT_OF_RESOURCES
+    return SUCCESS

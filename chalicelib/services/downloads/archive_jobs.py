@@ -1,0 +1,137 @@
+"""Archives and media built by a job (the ``Asynchronous`` form of the archive routes): the
+``Archive`` and ``Media`` jobs, and their output at ``GET /jobs/{id}/archive``.
+
+The ZIP is one stream (each entry's offset and checksum end up in the central directory), so
+the job has one item, handled in one job step: the archive service's chunks are written to
+S3 by a multipart upload (one part in memory), under ``downloads/<job id>/archive.zip``, which
+the bucket's lifecycle expires as it does other downloads. One step is bounded by the job_step
+Lambda's timeout (15 minutes at most): an archive that takes longer to build fails the job
+after Step Functions' retries (docs/compatibility.md). A step run again after a crash first
+looks for the object (``already_done``).
+
+``InstancesCount`` and ``UncompressedSize`` are known at submission, as Orthanc knows them when
+its job starts; ``ArchiveSize`` is the object's size once written (0 before, as in Orthanc).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.errors import ErrorCode, OrthancError
+from chalicelib.jobs.model import Job, JobState
+from chalicelib.services.downloads.archive import ArchiveEntry, ArchiveService
+from chalicelib.services.downloads.large_downloads import Download, DownloadService
+from chalicelib.services.jobs.steps import ItemFailed
+from chalicelib.storage.jobs import JobStore
+from chalicelib.storage.transfers import DOWNLOADS, Transfers
+
+ARCHIVE = "Archive"
+MEDIA = "Media"
+OUTPUT = "archive"
+ZIP = "application/zip"
+MEGA_BYTES = 1024 * 1024
+# The single item starts in a fresh step and takes what the step's Lambda has left: a larger
+# figure would make a step with a shorter Lambda timeout hand the item on forever.
+ITEM_SECONDS = 0.0
+
+
+def output_key(job_id: str) -> str:
+    return f"{DOWNLOADS}{job_id}/archive.zip"
+
+
+def job_params(
+    entries: list[ArchiveEntry],
+    resource_ids: list[str],
+    extended: bool,
+    transcode: str | None,
+) -> dict[str, Any]:
+    """What the job needs to build the archive again in its step (the resources, not the
+    entries: a study's file list may not fit in the job record)."""
+    return {
+        "Resources": resource_ids,
+        "Extended": extended,
+        "Transcode": transcode,
+        "InstancesCount": len(entries),
+        "UncompressedSize": sum(entry.size for entry in entries),
+    }
+
+
+class ArchiveKind:
+    """The ``Archive`` (``media=False``) or ``Media`` job."""
+
+    def __init__(self, archive: ArchiveService, transfers: Transfers, media: bool) -> None:
+        self._archive = archive
+        self._transfers = transfers
+        self._media = media
+
+    def plan(self, job: Job) -> list[Any]:
+        return [OUTPUT]
+
+    def worker(self, job: Job) -> ArchiveWriter:
+        return ArchiveWriter(self._archive, self._transfers, self._media, job)
+
+    def content(self, job: Job) -> dict[str, Any]:
+        uncompressed = int(job.params["UncompressedSize"])
+        answer: dict[str, Any] = {
+            "Description": "REST API",
+            "InstancesCount": job.params["InstancesCount"],
+            "UncompressedSizeMB": uncompressed // MEGA_BYTES,
+            "ArchiveSizeMB": job.sent // MEGA_BYTES,
+            "ArchiveSize": str(job.sent),
+            "UncompressedSize": str(uncompressed),
+        }
+        if job.params.get("Transcode"):
+            answer["Transcode"] = job.params["Transcode"]
+        return answer
+
+
+class ArchiveWriter:
+    """Builds one job's ZIP into S3."""
+
+    item_timeout = ITEM_SECONDS
+
+    def __init__(
+        self, archive: ArchiveService, transfers: Transfers, media: bool, job: Job
+    ) -> None:
+        self._archive = archive
+        self._transfers = transfers
+        self._media = media
+        self._job = job
+
+    def run(self, item: Any) -> int:
+        params = self._job.params
+        try:
+            entries = self._archive.plan(params["Resources"], media=self._media)
+        except OrthancError as error:  # a resource deleted since the job was submitted
+            raise ItemFailed(error.code, str(error)) from error
+        transcode = params.get("Transcode")
+        if self._media:
+            chunks = self._archive.stream_media(entries, bool(params["Extended"]), transcode)
+        else:
+            chunks = self._archive.stream(entries, transcode)
+        return self._transfers.write(output_key(self._job.id), chunks, ZIP)
+
+    def already_done(self, item: Any) -> bool:
+        return self._transfers.size(output_key(self._job.id)) is not None
+
+    def close(self) -> None:
+        """Nothing held between items."""
+
+
+def job_output(
+    store: JobStore, transfers: Transfers, downloads: DownloadService, job_id: str, key: str
+) -> Download:
+    """``GET /jobs/{id}/{key}``: the ZIP of a finished archive or media job; Orthanc's 404
+    for anything else (an unknown job, another key, a job not finished)."""
+    job = store.get(job_id)
+    size = None
+    if (
+        job is not None
+        and job.state is JobState.SUCCESS
+        and job.type in (ARCHIVE, MEDIA)
+        and key == OUTPUT
+    ):
+        size = transfers.size(output_key(job_id))
+    if size is None:
+        raise OrthancError(ErrorCode.INEXISTENT_ITEM, f"Job has no such output: {key}")
+    return downloads.stored(output_key(job_id), size, ZIP, "archive.zip")

@@ -1,0 +1,1 @@
+"""Orthanc peers: the peers Cirrus knows, and sending resources to them."""

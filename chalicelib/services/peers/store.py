@@ -1,0 +1,92 @@
+"""Sending resources to an Orthanc peer: the ``OrthancPeerStore`` job.
+
+Submitted by ``POST /peers/{id}/store``. Each item is one instance (planned as every sending
+job plans, ``chalicelib.services.jobs.sending``), read from S3 and sent with ``POST /instances``
+to the peer. An instance a killed worker may have sent is looked
+up on the peer (``GET /instances/{id}``: Orthanc IDs are the same on every server) before it
+is sent again, so each instance reaches the peer once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.errors import ErrorCode
+from chalicelib.jobs.model import Job
+from chalicelib.peer_client.client import PeerClient, PeerUnavailable
+from chalicelib.services.jobs.sending import SendingKind, read_file
+from chalicelib.services.jobs.steps import ItemFailed
+from chalicelib.services.peers.registry import PeerService
+from chalicelib.services.resources.browse import BrowseService
+from chalicelib.storage.blobs import BlobStore
+from chalicelib.storage.index import ResourceIndex
+
+KIND = "OrthancPeerStore"
+
+
+class PeerStoreKind(SendingKind):
+    def __init__(
+        self, index: ResourceIndex, blobs: BlobStore, browse: BrowseService, peers: PeerService
+    ) -> None:
+        super().__init__(index, blobs, browse)
+        self._peers = peers
+
+    def params(
+        self, peer_name: str, resource_ids: list[str], compress: bool, permissive: bool
+    ) -> dict[str, Any]:
+        """The job's parameters (404 if the peer is unknown), with the peer as the job shows
+        it (its URL and user, the password blanked), as it was when the job was submitted."""
+        peer = self._peers.get(peer_name)
+        return {
+            "Peer": peer_name,
+            "PeerShown": [peer.url, peer.username, ""] if peer.username else [peer.url],
+            "Resources": resource_ids,
+            "Compress": compress,
+            "Permissive": permissive,
+        }
+
+    def worker(self, job: Job) -> PeerSender:
+        peer = self._peers.get(job.params["Peer"])
+        return PeerSender(self._peers.client(peer), self._blobs, bool(job.params["Compress"]))
+
+    def content(self, job: Job) -> dict[str, Any]:
+        """Orthanc's ``Content``: ``Size`` counts the bytes sent so far (compressed ones when
+        compressing), over every run of the job, as Orthanc does."""
+        answer: dict[str, Any] = {
+            "Description": "REST API",
+            "InstancesCount": job.total,
+            "FailedInstancesCount": job.failed,
+            "Peer": job.params["PeerShown"],
+            "Compress": job.params["Compress"],
+            "Size": str(job.sent),
+            "SizeMB": job.sent // (1024 * 1024),
+        }
+        if job.params["Resources"]:
+            answer["ParentResources"] = sorted(set(job.params["Resources"]))
+        return answer
+
+
+class PeerSender:
+    """Sends the instances of one job, over the peer's connection pool."""
+
+    def __init__(self, client: PeerClient, blobs: BlobStore, compress: bool) -> None:
+        self._client = client
+        self._blobs = blobs
+        self._compress = compress
+        self.item_timeout = float(client.timeout)
+
+    def run(self, item: Any) -> int:
+        data = read_file(self._blobs, item)
+        try:
+            return self._client.store(data, compress=self._compress).size
+        except PeerUnavailable as exc:
+            raise ItemFailed(ErrorCode.NETWORK_PROTOCOL, str(exc)) from exc
+
+    def already_done(self, item: Any) -> bool:
+        try:
+            return self._client.has_instance(item[0])
+        except PeerUnavailable:
+            return False
+
+    def close(self) -> None:
+        """Nothing to release: the connection pool outlives the step."""

@@ -1,0 +1,1 @@
+"""What several capabilities share: Orthanc's timestamps, the registry of remote servers."""
