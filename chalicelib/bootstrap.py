@@ -1,10 +1,13 @@
 """The composition root: the one place that names concrete adapters.
 
-Every entry point (the Chalice routes now; the stream handler, job steps and SCP service later)
-gets its services from here. Everything is built on first use and kept for the life of the
-process, which on Lambda means once per container: cold starts stay short and warm requests
-reuse connections. Services that parse DICOM are imported inside their factories, so a cold
-start that only browses the index does not pay pydicom's import time (about 250 ms).
+Every entry point (the Chalice routes, the stream, S3 and schedule handlers and the job step
+in ``app.py``, the DICOM service in ``scp_container/``) gets its services from here: the
+storage adapters (DynamoDB, S3, Step Functions) and the clients of remote servers (the DICOM
+client, the peers' HTTP client) are built here and handed to the services. Everything is
+built on first use and kept for the life of the process, which on Lambda means once per
+container: cold starts stay short and warm requests reuse connections. Services that parse
+DICOM are imported inside their factories, so a cold start that only browses the index does
+not pay pydicom's import time (about 250 ms).
 """
 
 from __future__ import annotations
@@ -12,16 +15,17 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
-from chalicelib.dicom_client.tls import TlsSettings
 from chalicelib.jobs.launcher import JobLauncher
 from chalicelib.jobs.state_machine import find_state_machine
 from chalicelib.peer_client.client import HttpSettings
 from chalicelib.services.changes.exports import ExportLog
 from chalicelib.services.changes.feed import ChangeFeed
+from chalicelib.services.changes.pages import LogPages
 from chalicelib.services.changes.stability import StabilityService
 from chalicelib.services.dicom_asked.modalities import ModalityService
 from chalicelib.services.dicom_served.access import DicomAccess
 from chalicelib.services.jobs.engine import JobService
+from chalicelib.services.jobs.sending import SendService
 from chalicelib.services.jobs.steps import JobKind, JobSteps
 from chalicelib.services.peers.registry import PeerService
 from chalicelib.services.resources.browse import BrowseService
@@ -37,10 +41,13 @@ from chalicelib.storage.remotes import RemoteStore
 from chalicelib.storage.schema import bucket_name, table_name
 
 if TYPE_CHECKING:
+    from chalicelib.dicom_client.client import DicomClient
+    from chalicelib.dicom_client.tls import TlsSettings
     from chalicelib.services.dicom_asked.commitment import StorageCommitmentService
     from chalicelib.services.dicom_asked.query import QueryService
-    from chalicelib.services.dicom_asked.retrieve import RetrieveKind, RetrieveRequests
+    from chalicelib.services.dicom_asked.retrieve import RetrieveJobs, RetrieveKind
     from chalicelib.services.dicom_asked.store import ModalityStoreKind
+    from chalicelib.services.dicom_served.commitment import CommitmentAnswers
     from chalicelib.services.dicom_served.retrieve import RetrieveService
     from chalicelib.services.downloads.archive import ArchiveService
     from chalicelib.services.downloads.archive_jobs import ArchiveKind
@@ -88,11 +95,16 @@ def downloads() -> DownloadService:
 
 @cache
 def large_uploads() -> LargeUploadService:
+    from chalicelib.api.error_map import error_answer
     from chalicelib.services.resources.large_uploads import LargeUploadService
 
     settings = config()
     return LargeUploadService(
-        transfers(), ingest, settings.MaximumUploadSize, settings.PresignedUrlExpiration
+        transfers(),
+        ingest,
+        settings.MaximumUploadSize,
+        settings.PresignedUrlExpiration,
+        error_answer,
     )
 
 
@@ -156,7 +168,7 @@ def find() -> FindService:
 def dicom_retrieve() -> RetrieveService:
     from chalicelib.services.dicom_served.retrieve import RetrieveService
 
-    return RetrieveService(index(), browse())
+    return RetrieveService(index(), browse(), blobs())
 
 
 @cache
@@ -167,6 +179,16 @@ def changes_log() -> SequencedLog:
 @cache
 def exports_log() -> SequencedLog:
     return SequencedLog(aws.client("dynamodb"), table_name("logs"), "exports")
+
+
+@cache
+def change_pages() -> LogPages:
+    return LogPages(changes_log(), "Changes")
+
+
+@cache
+def export_pages() -> LogPages:
+    return LogPages(exports_log(), "Exports")
 
 
 @cache
@@ -192,12 +214,18 @@ def peers() -> PeerService:
 
 
 @cache
-def modalities() -> ModalityService:
+def dicom_client() -> DicomClient:
+    """The DICOM client every association Cirrus opens to a modality goes through."""
+    from chalicelib.dicom_client.client import DicomClient
+
     settings = config()
+    return DicomClient(settings.DicomAet, settings.DicomScuTimeout, dicom_tls())
+
+
+@cache
+def modalities() -> ModalityService:
     store = RemoteStore(aws.client("dynamodb"), table_name("remotes"), "modality")
-    return ModalityService(
-        settings.DicomModalities, store, settings.DicomAet, settings.DicomScuTimeout
-    )
+    return ModalityService(config().DicomModalities, store, dicom_client())
 
 
 @cache
@@ -206,7 +234,7 @@ def queries() -> QueryService:
     from chalicelib.storage.queries import QueryStore
 
     store = QueryStore(aws.client("dynamodb"), table_name("queries"))
-    return QueryService(store, modalities(), config().QueryRetrieveSize)
+    return QueryService(store, modalities(), dicom_client(), config().QueryRetrieveSize)
 
 
 @cache
@@ -216,8 +244,15 @@ def storage_commitment() -> StorageCommitmentService:
 
     store = CommitmentStore(aws.client("dynamodb"), table_name("commitments"))
     return StorageCommitmentService(
-        store, modalities(), index(), browse(), dicom_retrieve(), delete()
+        store, modalities(), dicom_client(), index(), browse(), dicom_retrieve(), delete()
     )
+
+
+@cache
+def commitment_answers() -> CommitmentAnswers:
+    from chalicelib.services.dicom_served.commitment import CommitmentAnswers
+
+    return CommitmentAnswers(dicom_retrieve(), dicom_client())
 
 
 @cache
@@ -235,6 +270,8 @@ def dicom_access() -> DicomAccess:
 
 @cache
 def dicom_tls() -> TlsSettings:
+    from chalicelib.dicom_client.tls import TlsSettings
+
     settings = config()
     return TlsSettings(
         certificate=settings.DicomTlsCertificate,
@@ -265,14 +302,18 @@ def exports() -> ExportLog:
 def modality_store() -> ModalityStoreKind:
     from chalicelib.services.dicom_asked.store import ModalityStoreKind
 
-    return ModalityStoreKind(index(), blobs(), browse(), modalities(), storage_commitment())
+    return ModalityStoreKind(
+        index(), blobs(), browse(), modalities(), storage_commitment(), dicom_client()
+    )
 
 
 @cache
-def retrieve_scu() -> RetrieveRequests:
-    from chalicelib.services.dicom_asked.retrieve import RetrieveRequests
+def retrieve_jobs() -> RetrieveJobs:
+    """Retrieving from modalities (C-MOVE and C-GET as SCU) as jobs."""
+    from chalicelib.services.dicom_asked.retrieve import RetrieveJobs
 
-    return RetrieveRequests(modalities(), config().DicomDefaultRetrieveMethod)
+    settings = config()
+    return RetrieveJobs(jobs(), settings.DicomAet, settings.SynchronousJobTimeout)
 
 
 @cache
@@ -280,7 +321,7 @@ def retrieve_kinds() -> dict[str, RetrieveKind]:
     """The C-MOVE and C-GET SCU jobs (a C-GET stores what it receives through ingest())."""
     from chalicelib.services.dicom_asked.retrieve import Method, RetrieveKind
 
-    return {m.kind: RetrieveKind(m, modalities(), ingest) for m in Method}
+    return {m.kind: RetrieveKind(m, modalities(), dicom_client(), ingest) for m in Method}
 
 
 @cache
@@ -288,7 +329,10 @@ def archive_kinds() -> dict[str, ArchiveKind]:
     """The ``Archive`` and ``Media`` jobs (the asynchronous archive routes)."""
     from chalicelib.services.downloads.archive_jobs import ARCHIVE, MEDIA, ArchiveKind
 
-    return {kind: ArchiveKind(archive(), transfers(), kind == MEDIA) for kind in (ARCHIVE, MEDIA)}
+    return {
+        kind: ArchiveKind(archive(), transfers(), downloads(), kind == MEDIA)
+        for kind in (ARCHIVE, MEDIA)
+    }
 
 
 @cache
@@ -303,6 +347,12 @@ def job_kinds() -> dict[str, JobKind]:
         **retrieve_kinds(),
         **archive_kinds(),
     }
+
+
+@cache
+def sending() -> SendService:
+    """Sending resources to peers and modalities as jobs."""
+    return SendService(jobs(), exports(), config().SynchronousJobTimeout)
 
 
 @cache
@@ -338,23 +388,27 @@ def reset() -> None:
     )
     jobs_factories = (
         peers,
+        dicom_client,
         modalities,
         queries,
         storage_commitment,
+        commitment_answers,
         dicom_access,
         dicom_tls,
         job_store,
         peer_store,
         modality_store,
-        retrieve_scu,
+        retrieve_jobs,
         retrieve_kinds,
         archive_kinds,
         exports,
         job_kinds,
         jobs,
+        sending,
         job_steps,
     )
-    for factory in (*factories, changes_log, exports_log, change_feed, stability, *jobs_factories):
+    logs_factories = (changes_log, exports_log, change_pages, export_pages, change_feed, stability)
+    for factory in (*factories, *logs_factories, *jobs_factories):
         factory.cache_clear()
     aws.client.cache_clear()
     aws.session.cache_clear()

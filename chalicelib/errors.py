@@ -1,47 +1,47 @@
-"""Orthanc's error vocabulary, raised by services and turned into HTTP answers in one place.
+"""Orthanc's error vocabulary: what went wrong, raised by every layer in Orthanc's terms.
 
-Orthanc answers errors with a JSON body naming both the HTTP status and its own error code
-(``OrthancStatus``/``OrthancError``); clients such as pyorthanc read those fields, so Cirrus
-raises the same codes with the same texts.
+Orthanc answers errors with a JSON body naming its own error code (``OrthancStatus``/
+``OrthancError``); clients such as pyorthanc read those fields, so Cirrus raises the same codes
+with the same texts. What HTTP status each error answers is decided in one place, the API's
+error map (``chalicelib/api/error_map.py``): these classes say what happened, not how HTTP
+reports it. A few facts are their own subclass because clients see Orthanc answer them with
+another status than their code's usual one (a failed C-FIND is a 422, a body too large a 413).
 """
 
 from __future__ import annotations
 
 from enum import Enum
-from http import HTTPStatus
 
 
 class ErrorCode(Enum):
-    """Orthanc's error codes: (number, text, default HTTP status)."""
+    """Orthanc's error codes: (number, text)."""
 
-    INTERNAL_ERROR = (-1, "Internal error", 500)
-    NOT_IMPLEMENTED = (2, "Not implemented yet", 501)
-    PARAMETER_OUT_OF_RANGE = (3, "Parameter out of range", 400)
-    BAD_PARAMETER_TYPE = (5, "Bad type for a parameter", 400)
-    BAD_SEQUENCE_OF_CALLS = (6, "Bad sequence of calls", 500)
-    INEXISTENT_ITEM = (7, "Accessing an inexistent item", 404)
-    BAD_REQUEST = (8, "Bad request", 400)
-    NETWORK_PROTOCOL = (9, "Error in the network protocol", 500)
-    URI_SYNTAX = (12, "Badly formatted URI", 400)
-    BAD_FILE_FORMAT = (15, "Bad file format", 400)
-    TIMEOUT = (16, "Timeout", 504)
-    UNKNOWN_RESOURCE = (17, "Unknown resource", 404)
-    INEXISTENT_TAG = (21, "Inexistent tag", 404)
-    # Orthanc answers these three with 500; Cirrus with 400 (a property of the data, not a fault).
-    INCOMPATIBLE_IMAGE_FORMAT = (23, "Incompatible format of the images", 400)
-    INCOMPATIBLE_IMAGE_SIZE = (24, "Incompatible size of the images", 400)
-    UNKNOWN_DICOM_TAG = (27, "Unknown DICOM tag", 400)
-    BAD_JSON = (28, "Cannot parse a JSON document", 400)
-    UNAUTHORIZED = (29, "Bad credentials were provided to an HTTP request", 401)
+    INTERNAL_ERROR = (-1, "Internal error")
+    NOT_IMPLEMENTED = (2, "Not implemented yet")
+    PARAMETER_OUT_OF_RANGE = (3, "Parameter out of range")
+    BAD_PARAMETER_TYPE = (5, "Bad type for a parameter")
+    BAD_SEQUENCE_OF_CALLS = (6, "Bad sequence of calls")
+    INEXISTENT_ITEM = (7, "Accessing an inexistent item")
+    BAD_REQUEST = (8, "Bad request")
+    NETWORK_PROTOCOL = (9, "Error in the network protocol")
+    URI_SYNTAX = (12, "Badly formatted URI")
+    BAD_FILE_FORMAT = (15, "Bad file format")
+    TIMEOUT = (16, "Timeout")
+    UNKNOWN_RESOURCE = (17, "Unknown resource")
+    INEXISTENT_TAG = (21, "Inexistent tag")
+    INCOMPATIBLE_IMAGE_FORMAT = (23, "Incompatible format of the images")
+    INCOMPATIBLE_IMAGE_SIZE = (24, "Incompatible size of the images")
+    UNKNOWN_DICOM_TAG = (27, "Unknown DICOM tag")
+    BAD_JSON = (28, "Cannot parse a JSON document")
+    UNAUTHORIZED = (29, "Bad credentials were provided to an HTTP request")
     NOT_ACCEPTABLE = (
         34,
         "Cannot send a response which is acceptable according to the Accept HTTP header",
-        406,
     )
-    DATABASE_UNAVAILABLE = (36, "The database is currently not available", 503)
-    CANCELED_JOB = (37, "This job was canceled", 500)
-    FORBIDDEN_ACCESS = (45, "Access to a resource is forbidden", 403)
-    CANNOT_ORDER_SLICES = (2040, "Unable to order the slices of the series", 400)
+    DATABASE_UNAVAILABLE = (36, "The database is currently not available")
+    CANCELED_JOB = (37, "This job was canceled")
+    FORBIDDEN_ACCESS = (45, "Access to a resource is forbidden")
+    CANNOT_ORDER_SLICES = (2040, "Unable to order the slices of the series")
 
     @classmethod
     def of(cls, number: int) -> ErrorCode:
@@ -59,10 +59,6 @@ class ErrorCode(Enum):
     def text(self) -> str:
         return self.value[1]
 
-    @property
-    def http_status(self) -> int:
-        return self.value[2]
-
 
 def error_text(number: int) -> str:
     """The text of an error number (``ErrorDescription`` of a job); 0 is success."""
@@ -70,36 +66,66 @@ def error_text(number: int) -> str:
 
 
 class OrthancError(Exception):
-    """An error to report to the client the way Orthanc would."""
+    """An error to report to the client the way Orthanc would: its code and details."""
 
     def __init__(
-        self,
-        code: ErrorCode,
-        details: str | None = None,
-        http_status: int | None = None,
-        headers: dict[str, str] | None = None,
+        self, code: ErrorCode, details: str | None = None, headers: dict[str, str] | None = None
     ) -> None:
         super().__init__(details or code.text)
         self.code = code
         self.details = details
-        self.http_status = http_status or code.http_status
+        # Headers the answer must carry (WWW-Authenticate, Allow...).
         self.headers = headers or {}
 
-    def body(self, method: str, uri: str) -> dict[str, object]:
-        """The JSON body Orthanc sends for this error."""
-        body: dict[str, object] = {}
-        if self.details:
-            body["Details"] = self.details
-        body.update(
-            HttpError=HTTPStatus(self.http_status).phrase,
-            HttpStatus=self.http_status,
-            Message=self.code.text,
-            Method=method,
-            OrthancError=self.code.text,
-            OrthancStatus=self.code.number,
-            Uri=uri,
-        )
-        return body
+
+class TooLarge(OrthancError):
+    """A body, or what it expands to, exceeds a limit of the server."""
+
+    def __init__(self, details: str) -> None:
+        super().__init__(ErrorCode.BAD_REQUEST, details)
+
+
+class UnsupportedImage(OrthancError):
+    """Pixel data Cirrus cannot decode or render (a syntax without a codec, a corrupt frame)."""
+
+    def __init__(self, details: str) -> None:
+        super().__init__(ErrorCode.BAD_FILE_FORMAT, details)
+
+
+class ServerFault(OrthancError):
+    """An error Orthanc 1.10.1 reports as a fault of the server whatever its code (an unknown
+    tag in a query to a modality): Cirrus reports it the same way there."""
+
+
+class RemoteError(OrthancError):
+    """A remote server (an Orthanc peer, a DICOM modality) could not be reached, refused, or
+    answered a failure; the details say which and why, in Orthanc's words."""
+
+    def __init__(self, details: str) -> None:
+        super().__init__(ErrorCode.NETWORK_PROTOCOL, details)
+
+
+class RemoteUnprocessable(RemoteError):
+    """The modality answered that it cannot process the request (DIMSE status 0xC000)."""
+
+
+# The errors a job record can name (``Job.error_type``), so that a job's failure can be raised
+# again as the error it was.
+_RECORDED = {cls.__name__: cls for cls in (RemoteError, RemoteUnprocessable)}
+
+
+def recorded_type(error: OrthancError) -> str:
+    """The name a job record keeps for ``error``'s class ("" for a plain OrthancError)."""
+    name = type(error).__name__
+    return name if name in _RECORDED else ""
+
+
+def recorded_error(number: int, details: str, type_name: str = "") -> OrthancError:
+    """The error a job record describes (its ErrorCode, ErrorDetails and error type)."""
+    cls = _RECORDED.get(type_name)
+    if cls is not None:
+        return cls(details)
+    return OrthancError(ErrorCode.of(number), details or None)
 
 
 def unknown_resource(details: str | None = None) -> OrthancError:

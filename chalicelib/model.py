@@ -82,3 +82,13 @@ class Counts:
             instances=int(level is Level.INSTANCE),
             disk_size=disk_size,
         )
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One instance of a storage commitment transaction; ``reason`` is the DICOM failure
+    reason (0: committed)."""
+
+    sop_class_uid: str
+    sop_instance_uid: str
+    reason: int = 0

@@ -50,8 +50,9 @@ from chalice.package import (
 from chalice.utils import UI, OSUtils
 from constructs import Construct
 
+from chalicelib.api.error_map import error_answer
 from chalicelib.credentials import REALM
-from chalicelib.errors import ErrorCode, OrthancError
+from chalicelib.errors import ErrorCode, OrthancError, TooLarge
 
 LAMBDA_RUNTIME = "python3.12"
 AUTHORIZER = "CirrusAuthorizer"
@@ -84,9 +85,7 @@ GATEWAY_ERRORS = {
     # answers (local_stack/rest.py), instead of 403 "Missing Authentication Token".
     "MISSING_AUTHENTICATION_TOKEN": OrthancError(ErrorCode.UNKNOWN_RESOURCE),
     # Above API Gateway's 10 MB payload (the functions refuse smaller bodies the same way).
-    "REQUEST_TOO_LARGE": OrthancError(
-        ErrorCode.BAD_REQUEST, "Request body too large", http_status=413
-    ),
+    "REQUEST_TOO_LARGE": TooLarge("Request body too large"),
     "INTEGRATION_TIMEOUT": OrthancError(
         ErrorCode.TIMEOUT, "The request took longer than API Gateway's limit"
     ),
@@ -104,9 +103,9 @@ def gateway_responses() -> dict[str, Any]:
         headers = {"gatewayresponse.header.Content-Type": "'application/json'"}
         if kind == "UNAUTHORIZED":
             headers["gatewayresponse.header.WWW-Authenticate"] = f"'{REALM}'"
-        body = error.body("$context.httpMethod", "$context.path")
+        status, body = error_answer(error, "$context.httpMethod", "$context.path")
         responses[kind] = {
-            "statusCode": error.http_status,
+            "statusCode": status,
             "responseParameters": headers,
             "responseTemplates": {"application/json": json.dumps(body, indent=3)},
         }

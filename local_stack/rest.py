@@ -37,6 +37,7 @@ from chalice.local import (
 )
 from chalice.local import EventType as LambdaEvent
 
+from chalicelib.api.error_map import error_answer
 from chalicelib.api.http import json_response
 from chalicelib.errors import ErrorCode, OrthancError
 from local_stack import feed, job_runner
@@ -54,9 +55,10 @@ class GatewayResponse(LocalGatewayException):
     """An answer of the gateway itself (no Lambda call), shaped like the app's errors."""
 
     def __init__(self, error: OrthancError, method: str, path: str) -> None:
-        response = json_response(error.body(method, urlsplit(path).path), error.http_status)
+        status, body = error_answer(error, method, urlsplit(path).path)
+        response = json_response(body, status)
         super().__init__(dict(response.headers), response.body.encode("utf-8"))
-        self.CODE = error.http_status
+        self.CODE = status
 
 
 class OrthancGateway(LocalGateway):

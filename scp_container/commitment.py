@@ -17,7 +17,7 @@ from typing import Any
 
 from chalicelib import bootstrap
 from chalicelib.dicom_client.commitment import REQUEST_ACTION, read_references
-from chalicelib.storage.commitments import Reference
+from chalicelib.model import Reference
 from scp_container.dimse import SUCCESS, ae_title, calling_aet, peer_ip
 
 LOG = logging.getLogger("cirrus.scp")
@@ -85,7 +85,7 @@ def _answer(
     modality: Any, called_aet: str, transaction_uid: str, references: list[Reference]
 ) -> None:
     try:
-        bootstrap.storage_commitment().answer(modality, called_aet, transaction_uid, references)
+        bootstrap.commitment_answers().answer(modality, called_aet, transaction_uid, references)
     except Exception:
         LOG.exception(
             "Storage commitment report %s to %s could not be sent", transaction_uid, modality.aet

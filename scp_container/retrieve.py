@@ -25,7 +25,7 @@ from pydicom.dataset import Dataset
 from chalicelib import bootstrap
 from chalicelib.errors import OrthancError
 from chalicelib.remotes.modality import Modality
-from chalicelib.services.dicom_served.retrieve import StoredInstance
+from chalicelib.services.dicom_served.retrieve import RetrieveService, StoredInstance
 from scp_container.dimse import (
     CANCEL,
     PENDING,
@@ -98,15 +98,15 @@ def _sub_operations(event: Any, plan: list[StoredInstance] | int) -> Iterator[An
         yield plan, None
         return
     yield len(plan)
-    blobs = bootstrap.blobs()
+    service = bootstrap.dicom_retrieve()
     for instance in plan:
         if event.is_cancelled:
             yield CANCEL, None
             return
-        yield PENDING, _dataset(blobs, instance)
+        yield PENDING, _dataset(service, instance)
 
 
-def _dataset(blobs: Any, instance: StoredInstance) -> Dataset:
+def _dataset(service: RetrieveService, instance: StoredInstance) -> Dataset:
     """The stored file, parsed lazily (values stay raw bytes, written back as they are).
 
     A file that cannot be read (deleted since the plan) gives a dataset without SOP class:
@@ -116,7 +116,7 @@ def _dataset(blobs: Any, instance: StoredInstance) -> Dataset:
     import pydicom
 
     try:
-        return pydicom.dcmread(BytesIO(blobs.get(instance.blob_key)), force=True)
+        return pydicom.dcmread(BytesIO(service.read(instance)), force=True)
     except Exception:
         LOG.exception("Instance %s could not be read for a retrieve", instance.instance_id)
         placeholder = Dataset()
@@ -132,7 +132,8 @@ def _sub_association(destination: Modality, plan: list[StoredInstance] | int) ->
     from pynetdicom import build_context, evt
     from pynetdicom.sop_class import Verification  # type: ignore[attr-defined]
 
-    from chalicelib.dicom_client.client import proposed_syntaxes, set_tcp_nodelay, tls_args
+    from chalicelib.dicom_client.association import set_tcp_nodelay
+    from chalicelib.dicom_client.store import proposed_syntaxes
 
     pairs: dict[tuple[str, str], None] = {}
     for instance in plan if isinstance(plan, list) else []:
@@ -142,6 +143,6 @@ def _sub_association(destination: Modality, plan: list[StoredInstance] | int) ->
     return {
         # Files whose context does not fit fail as sub-operations.
         "contexts": contexts[:MAX_CONTEXTS] or [build_context(Verification)],
-        "tls_args": tls_args(destination),
+        "tls_args": bootstrap.dicom_client().tls_args(destination),
         "evt_handlers": [(evt.EVT_CONN_OPEN, set_tcp_nodelay)],
     }

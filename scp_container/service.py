@@ -24,7 +24,7 @@ from pynetdicom.sop_class import (  # type: ignore[attr-defined]
 )
 
 from chalicelib import bootstrap
-from chalicelib.dicom_client.client import set_tcp_nodelay
+from chalicelib.dicom_client.association import set_tcp_nodelay
 from chalicelib.settings import Config
 from scp_container.commitment import handle_n_action, handle_n_event_report
 from scp_container.dimse import (

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from chalice import Response
 from chalice.app import Request
 
-from chalicelib.errors import ErrorCode, OrthancError
+from chalicelib.errors import ErrorCode, OrthancError, TooLarge
 
 if TYPE_CHECKING:
     from chalicelib.services.downloads.large_downloads import Download
@@ -91,7 +91,7 @@ def json_body(request: Request) -> Any:
     """The request body as JSON (the POST bodies of /tools/*), bounded in size."""
     data = request.raw_body or b""
     if len(data) > MAX_JSON_BODY:
-        raise OrthancError(ErrorCode.BAD_REQUEST, "Request body too large", http_status=413)
+        raise TooLarge("Request body too large")
     try:
         return json.loads(data or b"null")
     except (UnicodeDecodeError, ValueError) as exc:

@@ -1,5 +1,6 @@
 """The routes Orthanc gives every kind of remote (``/peers``, ``/modalities``): listing,
-reading, writing and deleting definitions, the same way for both."""
+reading, writing and deleting definitions, and sending resources to one, the same way for
+both."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ from typing import Any
 
 from chalice.app import Request
 
+from chalicelib import bootstrap
 from chalicelib.api import http
-from chalicelib.api.routing import RouteTable
+from chalicelib.api.requests.fields import job_options
+from chalicelib.api.requests.sending import sending_request
+from chalicelib.api.routing import Handler, RouteTable
+from chalicelib.services.jobs.sending import SendingKind, SendRequest
 from chalicelib.services.shared.registry import RemoteRegistry
 
 
@@ -49,3 +54,21 @@ def add_remote_routes(
     routes.add(f"/{collection}", GET=list_remotes)
     routes.add(f"/{collection}/{{id}}", GET=get_remote, PUT=put_remote, DELETE=delete_remote)
     routes.add(f"/{collection}/{{id}}/configuration", GET=get_configuration)
+
+
+def store_route(
+    kind: Callable[[], SendingKind[Any]], read_options: Callable[[dict[str, Any]], Any]
+) -> Handler:
+    """``POST /{collection}/{id}/store``: send resources to the remote as a job (answered at
+    once when asynchronous). ``read_options`` reads what the destination's kind needs."""
+
+    def store(request: Request, id: str) -> Any:
+        body, resource_ids = sending_request(request)
+        service = bootstrap.sending()
+        # Orthanc logs the export once the resources are known to exist, before it reads
+        # the options or looks the remote up.
+        service.log_export(kind(), resource_ids, id)
+        send = SendRequest(resource_ids, job_options(body), read_options(body))
+        return service.send(kind(), id, send)
+
+    return store

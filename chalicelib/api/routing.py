@@ -18,6 +18,7 @@ from chalice import Blueprint, Response
 from chalice.app import Request
 
 from chalicelib import bootstrap
+from chalicelib.api.error_map import MethodNotAllowed, error_answer
 from chalicelib.api.http import json_response
 from chalicelib.credentials import REALM, basic_user
 from chalicelib.errors import ErrorCode, OrthancError
@@ -41,7 +42,8 @@ def request_uri(request: Request) -> str:
 def error_response(error: OrthancError, request: Request | None) -> Response:
     method = request.method if request else ""
     uri = request_uri(request) if request else ""
-    response = json_response(error.body(method, uri), error.http_status)
+    status, body = error_answer(error, method, uri)
+    response = json_response(body, status)
     response.headers.update(error.headers)
     return response
 
@@ -135,11 +137,6 @@ def _accept_anything_by_default(request: Request) -> None:
 
 def _not_allowed(allowed: str) -> Handler:
     def method_not_allowed(request: Request, **_: str) -> Response:
-        raise OrthancError(
-            ErrorCode.BAD_REQUEST,
-            f"Method {request.method} is not allowed on this URI",
-            http_status=405,
-            headers={"Allow": allowed},
-        )
+        raise MethodNotAllowed(request.method, allowed)
 
     return method_not_allowed

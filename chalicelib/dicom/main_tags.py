@@ -15,8 +15,8 @@ from collections.abc import Iterable
 
 from pydicom.dataset import Dataset
 
-from chalicelib.dicom.orthanc_json import summary_value
 from chalicelib.dicom.series_status import parse_int64
+from chalicelib.dicom.tag_values import summary_value
 
 # (tag, keyword) in Orthanc's order, per level (DicomMap.cpp in Orthanc 1.10.1).
 PATIENT_MAIN_TAGS: tuple[tuple[int, str], ...] = (

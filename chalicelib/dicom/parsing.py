@@ -10,7 +10,7 @@ from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
-from chalicelib.dicom import orthanc_json
+from chalicelib.dicom.tag_values import summary_value
 
 PIXEL_DATA = 0x7FE00010
 
@@ -120,7 +120,7 @@ def parse_dicom(data: bytes) -> ParsedDicom:
 def _text(ds: Dataset, tag: int) -> str:
     """The value as Orthanc stores it (the identifiers are hashed in that exact form: an
     element stored with VR UN keeps its trailing space, for instance)."""
-    return orthanc_json.summary_value(ds, tag) or ""
+    return summary_value(ds, tag) or ""
 
 
 def read_identifiers(ds: Dataset) -> DicomIdentifiers:

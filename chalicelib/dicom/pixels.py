@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING
 
-from chalicelib.errors import ErrorCode, OrthancError
+from chalicelib.errors import ErrorCode, OrthancError, UnsupportedImage
 
 if TYPE_CHECKING:
     import numpy as np
@@ -24,9 +24,9 @@ MAX_FRAME_SAMPLES = 2**26
 MAX_FRAMES = 100_000
 
 
-def undecodable(details: str) -> OrthancError:
-    """Orthanc answers 415 Unsupported Media Type when it cannot decode an image."""
-    return OrthancError(ErrorCode.BAD_FILE_FORMAT, details, http_status=415)
+def undecodable(details: str) -> UnsupportedImage:
+    """Pixel data that cannot be decoded (Orthanc answers it as an unsupported media type)."""
+    return UnsupportedImage(details)
 
 
 def frame_count(dataset: Dataset) -> int:

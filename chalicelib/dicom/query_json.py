@@ -22,7 +22,8 @@ _UNDECIDED_VRS = frozenset(
 
 def tags_json(values: dict[str, str], fmt: TagFormat) -> dict[str, Any]:
     """``values`` as ``/tags`` would show a dataset holding them."""
-    from chalicelib.dicom.orthanc_json import reformat, tag_name
+    from chalicelib.dicom.orthanc_json import reformat
+    from chalicelib.dicom.tag_dictionary import tag_name
 
     full: dict[str, Any] = {}
     for key, value in values.items():
@@ -45,7 +46,7 @@ def worklist_answer(answer: Any) -> dict[str, Any]:
     level SOPInstanceUID. Orthanc re-encodes the answer in its default encoding (Latin-1):
     its SpecificCharacterSet, if any, becomes ``ISO_IR 100`` and characters Latin-1 cannot
     hold are dropped."""
-    from chalicelib.dicom.orthanc_json import SPECIFIC_CHARACTER_SET, Charset
+    from chalicelib.dicom.tag_values import SPECIFIC_CHARACTER_SET, Charset
 
     latin1 = SPECIFIC_CHARACTER_SET in answer
     full = _worklist_items(answer, Charset.of(answer), latin1, top_level=True)
@@ -57,13 +58,8 @@ def worklist_answer(answer: Any) -> dict[str, Any]:
 def _worklist_items(ds: Any, charset: Any, latin1: bool, top_level: bool) -> dict[str, Any]:
     from pydicom.datadict import DicomDictionary
 
-    from chalicelib.dicom.orthanc_json import (
-        element_value,
-        element_vr,
-        format_tag,
-        public_entry,
-        tag_name,
-    )
+    from chalicelib.dicom.tag_dictionary import format_tag, public_entry, tag_name
+    from chalicelib.dicom.tag_values import element_value, element_vr
 
     full: dict[str, Any] = {}
     for tag in sorted(map(int, ds.keys())):  # iterating ds would convert every element

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from chalicelib.errors import ErrorCode, OrthancError, bad_file
+from chalicelib.errors import ErrorCode, OrthancError, ServerFault, bad_file
 
 LEVELS = ("Patient", "Study", "Series", "Instance")
 # QueryRetrieveLevel as Orthanc sends it, per level.
@@ -191,7 +191,7 @@ def legacy_identifier(
         try:
             tag = tag_key(name)
         except ValueError as exc:
-            raise OrthancError(ErrorCode.UNKNOWN_DICOM_TAG, http_status=500) from exc
+            raise ServerFault(ErrorCode.UNKNOWN_DICOM_TAG) from exc
         if tag in template:
             template[tag] = value if isinstance(value, str) else _legacy_text(value)
     if guard and level != "Patient":
@@ -246,7 +246,7 @@ def _worklist_item(raw: Any) -> dict[str, Any]:
         try:
             tag = tag_key(name)
         except ValueError as exc:
-            raise OrthancError(ErrorCode.UNKNOWN_DICOM_TAG, http_status=500) from exc
+            raise ServerFault(ErrorCode.UNKNOWN_DICOM_TAG) from exc
         value = raw[name]
         if value is None or isinstance(value, str):
             item[tag] = value or ""

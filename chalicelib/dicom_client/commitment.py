@@ -5,7 +5,7 @@ the instance lists both carry.
 Both messages go on an association of their own, as Orthanc 1.10.1 does: the request on one
 Cirrus opens to the modality, the report on a new one opened once the instances are checked
 (the requester's association may be long gone by then). pydicom and pynetdicom are imported
-inside the calls (see ``scu.py``).
+inside the calls (see ``association.py``).
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.dicom_client.client import DicomUnavailable, associate, status_text
+from chalicelib.dicom_client.association import Associate, status_text
+from chalicelib.errors import RemoteError
+from chalicelib.model import Reference
 from chalicelib.remotes.modality import Modality
-from chalicelib.storage.commitments import Reference
 
 if TYPE_CHECKING:
     from pydicom.dataset import Dataset
@@ -26,19 +27,39 @@ PUSH_MODEL_INSTANCE = "1.2.840.10008.1.20.1.1"
 REQUEST_ACTION = 1
 ALL_COMMITTED = 1
 SOME_FAILED = 2
+NO_SUCH_OBJECT_INSTANCE = 0x0112
+CLASS_INSTANCE_CONFLICT = 0x0119
+# The failure reasons of PS3.4 J.3.3, with the standard's explanation of each.
+FAILURE_REASONS = {
+    0x0110: "A general failure in processing the operation was encountered",
+    NO_SUCH_OBJECT_INSTANCE: (
+        "One or more of the elements in the Referenced SOP Instance Sequence was not available"
+    ),
+    CLASS_INSTANCE_CONFLICT: (
+        "The SOP Class of an element in the Referenced SOP Instance Sequence did not "
+        "correspond to the SOP class registered for this SOP Instance at the SCP"
+    ),
+    0x0122: (
+        "The SCP does not support the SOP Class of an element in the Referenced SOP "
+        "Instance Sequence"
+    ),
+    0x0131: "The Transaction UID of the Storage Commitment Request is already in use",
+    0x0213: (
+        "The SCP does not currently have enough resources to store the requested SOP Instance(s)"
+    ),
+}
 
 
 def request_commitment(
+    associate: Associate,
     modality: Modality,
-    local_aet: str,
-    timeout: float | None,
     transaction_uid: str,
     references: Iterable[Reference],
 ) -> None:
-    """N-ACTION "request storage commitment" of ``references``; DicomUnavailable if the
-    modality cannot be reached or does not answer success."""
+    """N-ACTION "request storage commitment" of ``references``; RemoteError if the modality
+    cannot be reached or does not answer success."""
     request = _dataset(transaction_uid, {"ReferencedSOPSequence": list(references)})
-    association = associate(modality, local_aet, timeout, [(PUSH_MODEL, None)])
+    association = associate([(PUSH_MODEL, None)])
     try:
         status, _ = association.send_n_action(
             request, REQUEST_ACTION, PUSH_MODEL, PUSH_MODEL_INSTANCE
@@ -46,21 +67,20 @@ def request_commitment(
     finally:
         association.release()
     if not status or status.Status != 0x0000:
-        raise DicomUnavailable(
+        raise RemoteError(
             f"Storage commitment - The request cannot be handled by remote AET "
             f'"{modality.aet}": {status_text(status)}'
         )
 
 
 def send_report(
+    associate: Associate,
     modality: Modality,
-    calling_aet: str,
-    timeout: float | None,
     transaction_uid: str,
     references: list[Reference],
 ) -> None:
-    """N-EVENT-REPORT of a checked transaction, calling as ``calling_aet``: event type 1
-    when every instance is committed, else 2 with the failed ones and their reasons."""
+    """N-EVENT-REPORT of a checked transaction: event type 1 when every instance is
+    committed, else 2 with the failed ones and their reasons."""
     committed = [r for r in references if not r.reason]
     failed = [r for r in references if r.reason]
     # Type 2 lists the committed instances only when there are some (PS3.4 J.3.3).
@@ -68,7 +88,7 @@ def send_report(
     if failed:
         sequences["FailedSOPSequence"] = failed
     report = _dataset(transaction_uid, sequences)
-    association = associate(modality, calling_aet, timeout, [(PUSH_MODEL, None)])
+    association = associate([(PUSH_MODEL, None)])
     try:
         status = association.send_n_event_report(
             report, SOME_FAILED if failed else ALL_COMMITTED, PUSH_MODEL, PUSH_MODEL_INSTANCE
@@ -77,7 +97,7 @@ def send_report(
         association.release()
     answer = status[0] if status else None
     if not answer or answer.Status != 0x0000:
-        raise DicomUnavailable(
+        raise RemoteError(
             f'Storage commitment report to AET "{modality.aet}" failed: {status_text(answer)}'
         )
 

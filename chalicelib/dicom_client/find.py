@@ -17,12 +17,13 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.dicom.charsets import LATIN1, charset_for
-from chalicelib.dicom_client import client as scu
+from chalicelib.dicom_client.association import Associate
+from chalicelib.errors import RemoteError, RemoteUnprocessable
 from chalicelib.remotes.modality import Modality
 
 _PENDING = {0xFF00, 0xFF01}
 _SUCCESS = 0x0000
-_UNABLE_TO_PROCESS = 0xC000  # the only failure Orthanc answers with a 422
+_UNABLE_TO_PROCESS = 0xC000  # RemoteUnprocessable: the one failure Orthanc reports apart
 _NUMBERS = {"US": int, "SS": int, "UL": int, "SL": int, "UV": int, "SV": int}
 _NUMBERS |= {"FL": float, "FD": float}
 PIXEL_DATA = 0x7FE00010
@@ -30,22 +31,13 @@ PIXEL_DATA = 0x7FE00010
 _META_COPIES = {"0008,0016": "0002,0002", "0008,0018": "0002,0003"}
 
 
-class FindFailed(scu.DicomUnavailable):
-    """The modality could not process the query (status 0xC000: Orthanc answers 422)."""
-
-
 class BadValue(ValueError):
     """A query value the tag's VR cannot hold; the message says which."""
 
 
-def find(
-    modality: Modality,
-    local_aet: str,
-    timeout: float | None,
-    dataset: Any,
-) -> list[dict[str, str]]:
-    """C-FIND an identifier made by :func:`build_identifier`; the answers. DicomUnavailable
-    if the modality cannot be reached or answers a failure."""
+def find(associate: Associate, modality: Modality, dataset: Any) -> list[dict[str, str]]:
+    """C-FIND an identifier made by :func:`build_identifier`; the answers. RemoteError if
+    the modality cannot be reached or answers a failure."""
     from pynetdicom.sop_class import (  # type: ignore[attr-defined]
         PatientRootQueryRetrieveInformationModelFind,
         StudyRootQueryRetrieveInformationModelFind,
@@ -56,15 +48,10 @@ def find(
         if dataset.QueryRetrieveLevel == "PATIENT"
         else StudyRootQueryRetrieveInformationModelFind
     )
-    return [answer_values(a) for a in _c_find(modality, local_aet, timeout, dataset, model)]
+    return [answer_values(a) for a in _c_find(associate, modality, dataset, model)]
 
 
-def find_worklist(
-    modality: Modality,
-    local_aet: str,
-    timeout: float | None,
-    dataset: Any,
-) -> list[dict[str, Any]]:
+def find_worklist(associate: Associate, modality: Modality, dataset: Any) -> list[dict[str, Any]]:
     """C-FIND (Modality Worklist) an identifier made by :func:`build_worklist_identifier`;
     the answers in Orthanc's full JSON format."""
     from pynetdicom.sop_class import (  # type: ignore[attr-defined]
@@ -73,16 +60,14 @@ def find_worklist(
 
     from chalicelib.dicom.query_json import worklist_answer
 
-    answers = _c_find(modality, local_aet, timeout, dataset, ModalityWorklistInformationFind)
+    answers = _c_find(associate, modality, dataset, ModalityWorklistInformationFind)
     return [worklist_answer(answer) for answer in answers]
 
 
-def _c_find(
-    modality: Modality, local_aet: str, timeout: float | None, dataset: Any, model: Any
-) -> list[Any]:
+def _c_find(associate: Associate, modality: Modality, dataset: Any, model: Any) -> list[Any]:
     """The answer datasets of one C-FIND. As Orthanc, only a final Success status is a
     success: Cancel and Warning fail the request too."""
-    association = scu.associate(modality, local_aet, timeout, [(model, None)])
+    association = associate([(model, None)])
     answers: list[Any] = []
     try:
         for status, answer in association.send_c_find(dataset, model):
@@ -92,12 +77,14 @@ def _c_find(
                     answers.append(answer)
                 continue
             if code is None:
-                raise scu.DicomUnavailable(f'C-FIND to AET "{modality.aet}": no answer')
+                raise RemoteError(f'C-FIND to AET "{modality.aet}": no answer')
             if code != _SUCCESS:
                 message = f'C-FIND SCU to AET "{modality.aet}" has failed with DIMSE status '
                 if code == _UNABLE_TO_PROCESS:
-                    raise FindFailed(f"{message}0xC000 (unable to process - invalid query ?)")
-                raise scu.DicomUnavailable(f"{message}0x{code:04X}")
+                    raise RemoteUnprocessable(
+                        f"{message}0xC000 (unable to process - invalid query ?)"
+                    )
+                raise RemoteError(f"{message}0x{code:04X}")
     finally:
         if association.is_established:
             association.release()
@@ -207,7 +194,8 @@ def _out_of_range(key: str, text: str) -> str:
 def answer_values(answer: Any) -> dict[str, str]:
     """An answer as Orthanc shows it (``?short``): tag -> text, sequences and binary values
     left out; unlike ``/tags``, long values are shown whole."""
-    from chalicelib.dicom.orthanc_json import Charset, element_value, full_tags
+    from chalicelib.dicom.orthanc_json import full_tags
+    from chalicelib.dicom.tag_values import Charset, element_value
 
     values: dict[str, str] = {}
     for key, node in full_tags(answer).items():

@@ -8,8 +8,8 @@ moves every level through the Study Root model (later versions propose Patient R
 Cirrus proposes both and uses Patient Root for the patient level when the modality takes it.
 
 The final status decides, as Orthanc: anything but success, warnings included (0xB000: some
-sub-operations failed), fails the request. pynetdicom is imported inside the calls (see
-``scu.py``).
+sub-operations failed), fails the request; 0xC000 (unable to process) is a
+RemoteUnprocessable. pynetdicom is imported inside the calls (see ``association.py``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from chalicelib.dicom_client import client as scu
+from chalicelib.dicom_client.association import Associate
+from chalicelib.dicom_client.find import build_identifier
+from chalicelib.errors import RemoteError, RemoteUnprocessable
 from chalicelib.remotes.modality import Modality
 
 QUERY_RETRIEVE_LEVEL = "0008,0052"
@@ -31,18 +33,10 @@ IDENTIFYING_TAGS = {
 }
 _PENDING = {0xFF00, 0xFF01}
 _UNABLE_TO_PROCESS = 0xC000
-# What Orthanc adds to the message of a 0xC000 answer (and why it answers 422).
+# What Orthanc adds to the message of a 0xC000 answer.
 UNPROCESSABLE = " (unable to process - resource not found ?)"
 
 StoreHandler = Callable[[bytes], int]
-
-
-class RetrieveFailed(scu.DicomUnavailable):
-    """The modality answered the C-MOVE or C-GET with a status other than success."""
-
-    def __init__(self, message: str, unprocessable: bool) -> None:
-        super().__init__(message)
-        self.unprocessable = unprocessable
 
 
 def identifier(entry: Mapping[str, str]) -> dict[str, str] | None:
@@ -66,21 +60,21 @@ class RetrieveSession:
 
     def __init__(
         self,
+        associate: Associate,
         modality: Modality,
-        local_aet: str,
         timeout: float | None,
         on_store: StoreHandler | None = None,
     ) -> None:
+        self._associate = associate
         self._modality = modality
-        self._local_aet = local_aet
         self.timeout = timeout
         self._on_store = on_store
         self._association: Any = None
         self._storage: tuple[str, ...] | None = None  # None: a C-MOVE association
 
     def move(self, level: str, keys: dict[str, str], target_aet: str) -> None:
-        """Ask the modality to C-STORE the resource to ``target_aet``; DicomUnavailable (or
-        RetrieveFailed) unless it reports every sub-operation done."""
+        """Ask the modality to C-STORE the resource to ``target_aet``; RemoteError unless it
+        reports every sub-operation done."""
         from pynetdicom.sop_class import (  # type: ignore[attr-defined]
             PatientRootQueryRetrieveInformationModelMove as PatientRoot,
         )
@@ -90,12 +84,12 @@ class RetrieveSession:
 
         association = self._open(None, [(PatientRoot, None), (StudyRoot, None)])
         model = self._model(association, level, PatientRoot, StudyRoot, "C-MOVE")
-        dataset = _dataset(level, keys)
+        dataset = build_identifier(level, keys)
         self._finish(association.send_c_move(dataset, target_aet, model), "C-MOVE")
 
     def get(self, level: str, keys: dict[str, str], sop_classes: tuple[str, ...]) -> None:
         """Ask the modality to C-STORE the resource back on this association (each file
-        goes to ``on_store``); DicomUnavailable (or RetrieveFailed) unless all arrived."""
+        goes to ``on_store``); RemoteError unless all arrived."""
         from pynetdicom import StoragePresentationContexts
         from pynetdicom.sop_class import (  # type: ignore[attr-defined]
             PatientRootQueryRetrieveInformationModelGet as PatientRoot,
@@ -108,7 +102,7 @@ class RetrieveSession:
         contexts: list[tuple[str, str | None]] = [(PatientRoot, None), (StudyRoot, None)]
         association = self._open(storage, contexts + [(uid, None) for uid in storage])
         model = self._model(association, level, PatientRoot, StudyRoot, "C-GET")
-        self._finish(association.send_c_get(_dataset(level, keys), model), "C-GET")
+        self._finish(association.send_c_get(build_identifier(level, keys), model), "C-GET")
 
     def close(self) -> None:
         if self._association is not None and self._association.is_established:
@@ -126,9 +120,7 @@ class RetrieveSession:
 
             extra["ext_neg"] = [build_role(uid, scp_role=True) for uid in storage]
             extra["evt_handlers"] = [(evt.EVT_C_STORE, self._handle_store)]
-        self._association = scu.associate(
-            self._modality, self._local_aet, self.timeout, contexts, **extra
-        )
+        self._association = self._associate(contexts, **extra)
         self._storage = storage
         return self._association
 
@@ -143,7 +135,7 @@ class RetrieveSession:
         for model in preferred:
             if model in accepted:
                 return model
-        raise scu.DicomUnavailable(f'AET "{self._modality.aet}" does not accept {op}')
+        raise RemoteError(f'AET "{self._modality.aet}" does not accept {op}')
 
     def _finish(self, responses: Any, op: str) -> None:
         """Read the answers to the end; raise unless the final one is a success."""
@@ -157,20 +149,12 @@ class RetrieveSession:
         aet = self._modality.aet
         if final is None:
             self.close()
-            raise scu.DicomUnavailable(
+            raise RemoteError(
                 f'DicomAssociation - {op} to AET "{aet}": the association was aborted, '
                 "or the modality did not answer in time"
             )
+        message = f'{op} SCU to AET "{aet}" has failed with DIMSE status 0x{final:04X}'
+        if final == _UNABLE_TO_PROCESS:
+            raise RemoteUnprocessable(message + UNPROCESSABLE)
         if final != 0x0000:
-            unprocessable = final == _UNABLE_TO_PROCESS
-            raise RetrieveFailed(
-                f'{op} SCU to AET "{aet}" has failed with DIMSE status 0x{final:04X}'
-                + (UNPROCESSABLE if unprocessable else ""),
-                unprocessable,
-            )
-
-
-def _dataset(level: str, keys: dict[str, str]) -> Any:
-    from chalicelib.dicom_client.find import build_identifier
-
-    return build_identifier(level, keys)
+            raise RemoteError(message)

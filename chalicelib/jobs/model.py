@@ -32,6 +32,17 @@ def job_time(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, UTC).strftime("%Y%m%dT%H%M%S.%f")
 
 
+@dataclass(frozen=True)
+class JobOptions:
+    """What every job-creating request says of its job (Orthanc's ``Asynchronous``,
+    ``Priority``, ``Permissive``, ``UserData``)."""
+
+    asynchronous: bool
+    priority: int
+    permissive: bool
+    user_data: Any
+
+
 @dataclass
 class Job:
     """One job. ``run`` numbers the executions: pausing then resuming, or resubmitting, starts
@@ -54,6 +65,9 @@ class Job:
     sent: int = 0
     error_code: int = 0
     error_details: str = ""
+    # The class of the error the job failed with, when it is more than its code says
+    # (``chalicelib.errors.recorded_type``).
+    error_type: str = ""
     completed_at: float | None = None
     # Seconds spent running before the current stretch, and when the current one began.
     runtime: float = 0.0

@@ -3,7 +3,7 @@
 Built on urllib3 (already in every Lambda through botocore), one connection pool per peer, so
 that a job sending thousands of instances reuses its keep-alive connections. Every call has a
 timeout (the peer's ``Timeout``, else ``HttpTimeout``): an unreachable peer fails a job with a
-clear message, it never hangs it.
+clear message, it never hangs it. Every failure is a ``RemoteError`` saying which and why.
 """
 
 from __future__ import annotations
@@ -15,14 +15,11 @@ from typing import Any
 
 import urllib3
 
+from chalicelib.errors import RemoteError
 from chalicelib.remotes.peer import Peer
 
 # Orthanc's own HTTP client sends this; some proxies refuse requests without a User-Agent.
 USER_AGENT = "Cirrus"
-
-
-class PeerUnavailable(Exception):
-    """The peer could not be reached or refused the request; the message says which and why."""
 
 
 @dataclass(frozen=True)
@@ -104,9 +101,9 @@ class PeerClient:
                 method, url, body=body, headers={**self._headers, **(headers or {})}
             )
         except urllib3.exceptions.HTTPError as exc:
-            raise PeerUnavailable(f"Cannot reach peer {self.peer.name!r} at {url}: {exc}") from exc
+            raise RemoteError(f"Cannot reach peer {self.peer.name!r} at {url}: {exc}") from exc
         if response.status not in expected:
-            raise PeerUnavailable(
+            raise RemoteError(
                 f"Peer {self.peer.name!r} answered HTTP {response.status} to {method} {url}"
                 + _error_details(response)
             )
@@ -116,7 +113,7 @@ class PeerClient:
         try:
             return json.loads(response.data)
         except ValueError as exc:
-            raise PeerUnavailable(
+            raise RemoteError(
                 f"Peer {self.peer.name!r} did not answer JSON: is it an Orthanc server?"
             ) from exc
 

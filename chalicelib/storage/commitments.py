@@ -18,20 +18,12 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from chalicelib.model import Reference
 from chalicelib.storage.index import dump_item, load_item
 
 PENDING = "Pending"
 SUCCESS = "Success"
 FAILURE = "Failure"
-
-
-@dataclass(frozen=True)
-class Reference:
-    """One instance of a transaction; ``reason`` is the DICOM failure reason (0: committed)."""
-
-    sop_class_uid: str
-    sop_instance_uid: str
-    reason: int = 0
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,7 @@ def _record_item(job: Job) -> dict[str, Any]:
         "Sent": job.sent,
         "ErrorCode": job.error_code,
         "ErrorDetails": job.error_details,
+        "ErrorType": job.error_type,
         "Runtime": _decimal(job.runtime),
         "UserData": json.dumps(job.user_data),
     }
@@ -92,6 +93,7 @@ def _job(item: dict[str, Any]) -> Job:
         sent=int(item["Sent"]),
         error_code=int(item["ErrorCode"]),
         error_details=item["ErrorDetails"],
+        error_type=item.get("ErrorType", ""),
         completed_at=float(item["CompletedAt"]) if "CompletedAt" in item else None,
         runtime=float(item["Runtime"]),
         running_since=float(item["RunningSince"]) if "RunningSince" in item else None,

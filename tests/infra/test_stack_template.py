@@ -337,12 +337,15 @@ def test_refusals_carry_orthancs_challenge(synthesized) -> None:
 
 
 def test_unknown_paths_answer_orthancs_unknown_resource(synthesized) -> None:
+    from chalicelib.api.error_map import error_body
     from chalicelib.errors import ErrorCode, OrthancError
 
     body = _props(synthesized, "RestAPI")["DefinitionBody"]
     answer = body["x-amazon-apigateway-gateway-responses"]["MISSING_AUTHENTICATION_TOKEN"]
     gateway = json.loads(answer["responseTemplates"]["application/json"])
-    orthanc = OrthancError(ErrorCode.UNKNOWN_RESOURCE).body("$context.httpMethod", "$context.path")
+    orthanc = error_body(
+        OrthancError(ErrorCode.UNKNOWN_RESOURCE), "$context.httpMethod", "$context.path"
+    )
     assert gateway == orthanc
 
 

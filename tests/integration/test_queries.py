@@ -104,6 +104,7 @@ def test_queries_expire(cirrus: Any) -> None:
     later = QueryService(
         service._store,  # noqa: SLF001 - the same table, seen from the future
         bootstrap.modalities(),
+        bootstrap.dicom_client(),
         2,
         clock=lambda: time.time() + LIFETIME_SECONDS + 1,
     )

@@ -9,7 +9,6 @@ from typing import Any
 from pynetdicom.sop_class import Verification  # type: ignore[attr-defined]
 
 from chalicelib import bootstrap
-from chalicelib.dicom_client import client as scu
 from tests.support.dicom_service import dicom_service
 from tests.support.orthanc_server import free_port
 
@@ -24,7 +23,8 @@ def test_both_ends_of_an_association_have_tcp_nodelay(client: Any, configure: An
     configure(DicomAet="CIRRUS", DicomModalities={"self": ["CIRRUS", "127.0.0.1", port]})
     with dicom_service(port):
         modality = bootstrap.modalities().get("self")
-        association = scu.associate(modality, "CALLER", 5, [(Verification, None)])
+        associate = bootstrap.dicom_client().associate(modality, "CALLER", 5)
+        association = associate([(Verification, None)])
         try:
             assert _nodelay(association) != 0
             accepted = [a for a in _server_associations() if a.is_established]

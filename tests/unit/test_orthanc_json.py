@@ -11,6 +11,8 @@ from pydicom.sequence import Sequence
 from pydicom.uid import ExplicitVRLittleEndian
 
 from chalicelib.dicom import orthanc_json as oj
+from chalicelib.dicom.tag_dictionary import UNKNOWN_TAG_NAME, tag_name
+from chalicelib.dicom.tag_values import ASCII, DEFAULT_CODEC, Charset, leaf_value
 from tests.support.dicom_factory import roundtrip, set_raw
 
 
@@ -37,20 +39,18 @@ def test_empty_string_is_a_string_but_empty_number_is_null() -> None:
 
 
 def test_numbers_are_printed_like_cpp_streams() -> None:
-    assert oj.leaf_value("FL", b"\xcd\xcc\xcc\x3d", 0, None, oj.ASCII) == "0.10000000149011612"
-    assert oj.leaf_value("FD", b"\x00\x00\x00\x00\x00\x00\xf8\x3f", 0, None, oj.ASCII) == "1.5"
-    assert oj.leaf_value("US", b"\x01\x00\x02\x00", 0, None, oj.ASCII) == "1\\2"
-    assert oj.leaf_value("SS", b"\xff\xff", 0, None, oj.ASCII) == "-1"
-    assert oj.leaf_value("US", b"\x01\x00\x02", 0, None, oj.ASCII) == "1"  # odd length: first
-    assert oj.leaf_value("US", b"", 0, None, oj.ASCII) is None
-    assert oj.leaf_value("AT", b"\x10\x00\x10\x00\x20\x00\x13\x00", 0, None, oj.ASCII) == (
-        "0010,0010"
-    )
+    assert leaf_value("FL", b"\xcd\xcc\xcc\x3d", 0, None, ASCII) == "0.10000000149011612"
+    assert leaf_value("FD", b"\x00\x00\x00\x00\x00\x00\xf8\x3f", 0, None, ASCII) == "1.5"
+    assert leaf_value("US", b"\x01\x00\x02\x00", 0, None, ASCII) == "1\\2"
+    assert leaf_value("SS", b"\xff\xff", 0, None, ASCII) == "-1"
+    assert leaf_value("US", b"\x01\x00\x02", 0, None, ASCII) == "1"  # odd length: first
+    assert leaf_value("US", b"", 0, None, ASCII) is None
+    assert leaf_value("AT", b"\x10\x00\x10\x00\x20\x00\x13\x00", 0, None, ASCII) == "0010,0010"
 
 
 def test_binary_vrs_are_null() -> None:
     for vr in ("OB", "OW", "OD", "OF", "OL", "OV", "SV", "UV"):
-        assert oj.leaf_value(vr, b"\x00\x01", 0x00091001, None, oj.ASCII) is None
+        assert leaf_value(vr, b"\x00\x01", 0x00091001, None, ASCII) is None
 
 
 def test_too_long_is_measured_in_utf8_bytes() -> None:
@@ -66,30 +66,30 @@ def test_too_long_is_measured_in_utf8_bytes() -> None:
 
 
 def test_charsets() -> None:
-    assert oj.Charset(oj.DEFAULT_CODEC).decode(b"Caf\xe9") == "Café"
-    assert oj.Charset("utf-8").decode(b"\xe5\xb1\xb1\xff") == "山"  # invalid bytes skipped
-    assert oj.ASCII.decode(b"a\xe9\x01b\nc") == "ab\nc"
-    assert oj.Charset("shift_jis").decode(b"A\\B") == "A\u00a5B"
+    assert Charset(DEFAULT_CODEC).decode(b"Caf\xe9") == "Café"
+    assert Charset("utf-8").decode(b"\xe5\xb1\xb1\xff") == "山"  # invalid bytes skipped
+    assert ASCII.decode(b"a\xe9\x01b\nc") == "ab\nc"
+    assert Charset("shift_jis").decode(b"A\\B") == "A\u00a5B"
     ds = Dataset()
     ds.SpecificCharacterSet = ["", "ISO_IR 192"]
-    assert oj.Charset.of(ds).codec == "utf-8"
+    assert Charset.of(ds).codec == "utf-8"
     ds.SpecificCharacterSet = "ISO_IR 999"
-    assert oj.Charset.of(ds).codec is None  # unknown: Orthanc falls back to ASCII
-    assert oj.Charset.of(Dataset()).codec == "iso8859_1"
+    assert Charset.of(ds).codec is None  # unknown: Orthanc falls back to ASCII
+    assert Charset.of(Dataset()).codec == "iso8859_1"
 
 
 def test_names_follow_dcmtk() -> None:
-    assert oj.tag_name(0x00100010) == "PatientName"
-    assert oj.tag_name(0x00321030) == "RETIRED_ReasonForStudy"
-    assert oj.tag_name(0x00101000) == "OtherPatientIDs"  # Orthanc's patch, retired in DCMTK
-    assert oj.tag_name(0x00080000) == "GenericGroupLength"
-    assert oj.tag_name(0x00090000) == "PrivateGroupLength"
-    assert oj.tag_name(0x00090010) == "PrivateCreator"
-    assert oj.tag_name(0x60020010) == "OverlayRows"
-    assert oj.tag_name(0x00091001, "GEMS_IDEN_01") == "FullFidelity"
-    assert oj.tag_name(0x00191014, "GEMS_ACQU_01") == "EndNumberForBaseline"  # no spaces
-    assert oj.tag_name(0x00091001, None) == oj.UNKNOWN_TAG_NAME
-    assert oj.tag_name(0x0008EEEE) == oj.UNKNOWN_TAG_NAME
+    assert tag_name(0x00100010) == "PatientName"
+    assert tag_name(0x00321030) == "RETIRED_ReasonForStudy"
+    assert tag_name(0x00101000) == "OtherPatientIDs"  # Orthanc's patch, retired in DCMTK
+    assert tag_name(0x00080000) == "GenericGroupLength"
+    assert tag_name(0x00090000) == "PrivateGroupLength"
+    assert tag_name(0x00090010) == "PrivateCreator"
+    assert tag_name(0x60020010) == "OverlayRows"
+    assert tag_name(0x00091001, "GEMS_IDEN_01") == "FullFidelity"
+    assert tag_name(0x00191014, "GEMS_ACQU_01") == "EndNumberForBaseline"  # no spaces
+    assert tag_name(0x00091001, None) == UNKNOWN_TAG_NAME
+    assert tag_name(0x0008EEEE) == UNKNOWN_TAG_NAME
 
 
 def test_private_creator_is_reported_per_item() -> None:
@@ -106,7 +106,7 @@ def test_private_creator_is_reported_per_item() -> None:
         "Type": "String",
         "Value": "x",
     }
-    assert full["0009,1001"]["Name"] == oj.UNKNOWN_TAG_NAME
+    assert full["0009,1001"]["Name"] == UNKNOWN_TAG_NAME
     assert "PrivateCreator" not in full["0009,1001"]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from chalicelib.api.error_map import http_status
 from chalicelib.dicom import query_normalization as qn
 from chalicelib.errors import ErrorCode, OrthancError
 
@@ -121,7 +122,7 @@ def test_legacy_routes_want_identifiers(level: str, body: dict[str, str], runs: 
 def test_legacy_unknown_tag_is_a_500() -> None:
     with pytest.raises(OrthancError) as caught:
         qn.legacy_identifier("Patient", {"Nope": "x"})
-    assert (caught.value.code, caught.value.http_status) == (ErrorCode.UNKNOWN_DICOM_TAG, 500)
+    assert (caught.value.code, http_status(caught.value)) == (ErrorCode.UNKNOWN_DICOM_TAG, 500)
 
 
 def test_drill_down_copies_the_answer_uids_over_the_query() -> None:

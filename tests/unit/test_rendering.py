@@ -10,6 +10,7 @@ import pytest
 from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
 
+from chalicelib.api.error_map import http_status
 from chalicelib.dicom import rendering
 from chalicelib.dicom.rendering import RenderOptions
 from chalicelib.errors import OrthancError
@@ -60,7 +61,7 @@ def test_options_are_parsed() -> None:
 def test_bad_options_are_400(params: dict[str, str]) -> None:
     with pytest.raises(OrthancError) as caught:
         rendering.parse_options(params, False)
-    assert caught.value.http_status == 400
+    assert http_status(caught.value) == 400
 
 
 def test_the_files_window_needs_both_values() -> None:
@@ -163,7 +164,7 @@ def test_target_size_keeps_the_aspect_ratio(options: RenderOptions, size: tuple[
 def test_a_thin_image_cannot_be_scaled_into_a_bomb() -> None:
     with pytest.raises(OrthancError) as caught:
         rendering.target_size(rendering.MAX_SIDE, 1, RenderOptions(width=rendering.MAX_SIDE))
-    assert caught.value.http_status == 400
+    assert http_status(caught.value) == 400
 
 
 def test_resize_samples_pixel_centres() -> None:

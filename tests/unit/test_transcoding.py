@@ -7,6 +7,7 @@ import io
 import pydicom
 import pytest
 
+from chalicelib.api.error_map import http_status
 from chalicelib.dicom.transcoding import check_syntax, transcode
 from chalicelib.errors import OrthancError
 from tests.integration.helpers import sample_file
@@ -58,5 +59,5 @@ def test_a_declared_huge_image_is_not_decoded() -> None:
 def test_unknown_syntax_is_orthancs_400() -> None:
     with pytest.raises(OrthancError) as caught:
         check_syntax("1.2.3")
-    assert caught.value.http_status == 400
+    assert http_status(caught.value) == 400
     assert str(caught.value) == "Unknown transfer syntax: 1.2.3"

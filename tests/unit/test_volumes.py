@@ -14,6 +14,7 @@ import pytest
 from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
 
+from chalicelib.api.error_map import http_status
 from chalicelib.dicom import pixels, volumes
 from chalicelib.dicom.identifiers import Level
 from chalicelib.errors import ErrorCode, OrthancError
@@ -116,7 +117,7 @@ def test_stack_refuses_a_count_that_does_not_match() -> None:
     for frames, count in ((_frames(((4, 4, 1), "a")), 2), ([], 1)):
         with pytest.raises(OrthancError) as error:
             volumes.stack(frames, count, (4, 4, 1))
-        assert error.value.http_status == 415
+        assert http_status(error.value) == 415
 
 
 def test_size_bound(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -124,7 +125,7 @@ def test_size_bound(monkeypatch: pytest.MonkeyPatch) -> None:
     volumes.check_size(10, (4, 4, 1))
     with pytest.raises(OrthancError) as error:
         volumes.check_size(11, (4, 4, 1))
-    assert error.value.http_status == 400
+    assert http_status(error.value) == 400
 
 
 def test_serialize_npy_and_npz() -> None:
@@ -196,5 +197,5 @@ def test_a_series_too_large_is_refused_before_decoding(monkeypatch: pytest.Monke
     service, fakes = _service({"1": ({"NumberOfFrames": "6"}, dataset(frames=6))})
     with pytest.raises(OrthancError) as error:
         service.series_array("s", True)
-    assert error.value.http_status == 400 and "exceeds" in error.value.details
+    assert http_status(error.value) == 400 and "exceeds" in error.value.details
     assert fakes.read == ["1"]  # only the first file, for its geometry

@@ -23,11 +23,12 @@ from chalice.app import Request
 
 from chalicelib import bootstrap
 from chalicelib.api import http
+from chalicelib.api.requests.fields import boolean_option, job_options, string_option
 from chalicelib.api.routing import RouteTable
 from chalicelib.dicom.identifiers import Level
 from chalicelib.dicom.transcoding import check_syntax
 from chalicelib.errors import ErrorCode, OrthancError
-from chalicelib.jobs.request import JobOptions, boolean_option, job_options, string_option
+from chalicelib.jobs.model import JobOptions
 from chalicelib.services.downloads.archive import ArchiveEntry
 
 blueprint = Blueprint(__name__)

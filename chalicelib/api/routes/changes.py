@@ -10,47 +10,35 @@ from chalice.app import Request
 from chalicelib import bootstrap
 from chalicelib.api import http
 from chalicelib.api.routing import RouteTable
-from chalicelib.storage.logs import Page, SequencedLog
+from chalicelib.services.changes.pages import LogPages
 
 blueprint = Blueprint(__name__)
 routes = RouteTable(blueprint)
 
-DEFAULT_LIMIT = 100
-# Bounds one answer; a client pages with "since" as Orthanc's documentation shows.
-MAX_LIMIT = 10000
 
-
-def _page(log: SequencedLog, request: Request, key: str) -> dict[str, Any]:
+def _page(pages: LogPages, request: Request) -> dict[str, Any]:
     params = http.query_params(request)
-    page: Page
-    if http.flag(params, "last"):
-        page = log.newest()
-    else:
-        since = http.integer(params, "since", 0) or 0
-        limit = min(http.integer(params, "limit", DEFAULT_LIMIT) or 0, MAX_LIMIT)
-        page = log.read(since, limit)
-    return {
-        key: [{**entry.fields, "Seq": entry.seq} for entry in page.entries],
-        "Done": page.done,
-        "Last": page.last,
-    }
+    last = http.flag(params, "last")
+    since = 0 if last else http.integer(params, "since", 0) or 0
+    limit = None if last else http.integer(params, "limit")
+    return pages.page(since, limit, last)
 
 
 def get_changes(request: Request) -> Any:
-    return _page(bootstrap.changes_log(), request, "Changes")
+    return _page(bootstrap.change_pages(), request)
 
 
 def delete_changes(request: Request) -> Any:
-    bootstrap.changes_log().clear()
+    bootstrap.change_pages().clear()
     return http.text_response("")
 
 
 def get_exports(request: Request) -> Any:
-    return _page(bootstrap.exports_log(), request, "Exports")
+    return _page(bootstrap.export_pages(), request)
 
 
 def delete_exports(request: Request) -> Any:
-    bootstrap.exports_log().clear()
+    bootstrap.export_pages().clear()
     return http.text_response("")
 
 

@@ -40,12 +40,7 @@ def _action(name: str) -> Any:
 def get_output(request: Request, id: str, key: str) -> Any:
     """Job outputs: the ZIP of an archive or media job at ``/jobs/{id}/archive`` (a redirect
     to S3 when large); other jobs have none."""
-    from chalicelib.services.downloads.archive_jobs import job_output
-
-    download = job_output(
-        bootstrap.job_store(), bootstrap.transfers(), bootstrap.downloads(), id, key
-    )
-    return http.download_response(request, download)
+    return http.download_response(request, bootstrap.jobs().output(id, key))
 
 
 routes.add("/jobs", GET=list_jobs)

@@ -12,11 +12,13 @@ from chalice.app import Request
 
 from chalicelib import bootstrap
 from chalicelib.api import http
+from chalicelib.api.requests import queries as read
+from chalicelib.api.requests.fields import unsigned_timeout
 from chalicelib.api.routes.content import tag_format
 from chalicelib.api.routing import RouteTable
 from chalicelib.dicom.tag_format import TagFormat
 from chalicelib.errors import OrthancError
-from chalicelib.services.dicom_asked.query import StoredQuery
+from chalicelib.services.dicom_asked.query import QueryRequest, StoredQuery
 
 blueprint = Blueprint(__name__)
 routes = RouteTable(blueprint)
@@ -44,7 +46,7 @@ def _created(query: StoredQuery) -> dict[str, str]:
 
 def submit(request: Request, id: str) -> Any:
     """C-FIND the modality now; the answers are kept under ``/queries/{ID}``."""
-    return _created(bootstrap.queries().submit(id, _body_or_none(request)))
+    return _created(bootstrap.queries().submit(id, read.query_request(_body_or_none(request))))
 
 
 def list_queries(request: Request) -> Any:
@@ -94,34 +96,47 @@ def get_answer_content(request: Request, id: str, index: str) -> Any:
 
 
 def drill_down(child_level: str, request: Request, id: str, index: str) -> Any:
-    """A query for the studies, series or instances below one answer."""
-    body = _body_or_none(request)
-    return _created(bootstrap.queries().drill_down(id, index, child_level, body))
+    """A query for the studies, series or instances below one answer, on the same modality
+    (the checks in Orthanc's order: the body, the query and its answer, the child query, the
+    timeout)."""
+    body = read.drill_down_body(_body_or_none(request))
+    queries = bootstrap.queries()
+    parent = queries.get(id)
+    answer = queries.answer(parent, index)
+    child = queries.child_query(parent, answer, child_level, read.drill_down_query(body))
+    child_request = QueryRequest(child_level, child, timeout=unsigned_timeout(body))
+    return _created(queries.submit(parent.modality, child_request))
 
 
 def legacy_find(level: str, request: Request, id: str) -> Any:
     """``find-patient`` and friends: the answers at once, simplified; a bare 400 for a body
     Orthanc does not accept."""
-    answers = bootstrap.queries().find(id, level, _body_or_none(request))
-    if answers is None:
+    identifier = read.legacy_identifier(level, _body_or_none(request))
+    if identifier is None:
         return Response(body="", status_code=400)
+    answers = bootstrap.queries().find(id, level, identifier)
     return [_tags(answer, TagFormat.SIMPLIFY) for answer in answers]
 
 
 def find_tree(request: Request, id: str) -> Any:
     """``/modalities/{id}/find``: the patients, each with its ``Studies``, each with its
     ``Series`` (simplified)."""
-    tree = bootstrap.queries().find_tree(id, _body_or_none(request))
-    if tree is None:
+    body = _body_or_none(request)
+    if not isinstance(body, dict):
         return Response(body="", status_code=400)
-    return [_tree_json(node) for node in tree]
+    identifier = read.legacy_identifier("Patient", body)
+    if identifier is None:  # Orthanc answers no patient rather than refusing
+        return []
+    return [_tree_json(node) for node in bootstrap.queries().find_tree(id, identifier)]
 
 
 def find_worklist(request: Request, id: str) -> Any:
     """The modality's worklist items matching the body's query, at once (nothing kept)."""
     from chalicelib.dicom.orthanc_json import reformat
 
-    result = bootstrap.queries().find_worklist(id, _body_or_none(request))
+    lookup = partial(bootstrap.modalities().get, id)
+    modality, worklist = read.worklist_request(_body_or_none(request), lookup)
+    result = bootstrap.queries().find_worklist(modality, worklist)
     return [reformat(answer, result.fmt.value) for answer in result.answers]  # type: ignore[arg-type]
 
 

@@ -10,9 +10,10 @@ from chalice.app import Request
 
 from chalicelib import bootstrap
 from chalicelib.api import http
+from chalicelib.api.error_map import LengthRequired
 from chalicelib.api.routing import RouteTable
 from chalicelib.dicom.identifiers import Level
-from chalicelib.errors import ErrorCode, OrthancError, bad_request
+from chalicelib.errors import ErrorCode, OrthancError, TooLarge, bad_request
 from chalicelib.services.resources import upload
 
 blueprint = Blueprint(__name__)
@@ -32,17 +33,13 @@ def upload_instances(request: Request) -> Any:
     config = bootstrap.config()
     data = request.raw_body or b""
     if not data and "chunked" in http.header(request, "transfer-encoding").lower():
-        raise OrthancError(
-            ErrorCode.BAD_REQUEST,
-            "Chunked uploads are not supported by this server: send a Content-Length",
-            http_status=411,
+        raise LengthRequired(
+            "Chunked uploads are not supported by this server: send a Content-Length"
         )
     if len(data) > config.LargeObjectThreshold:
-        raise OrthancError(
-            ErrorCode.BAD_REQUEST,
+        raise TooLarge(
             f"The body exceeds {config.LargeObjectThreshold} bytes, more than the API carries: "
-            "upload it through POST /cirrus/uploads (see docs/compatibility.md)",
-            http_status=413,
+            "upload it through POST /cirrus/uploads (see docs/compatibility.md)"
         )
     origin = Origin(
         protocol="RestApi",

@@ -1,8 +1,10 @@
-"""Retrieving from modalities: ``/modalities/{id}/move`` (C-MOVE), ``/modalities/{id}/get``
-(C-GET, as Orthanc 1.12.6) and ``/queries/{id}/[answers/{i}/]retrieve``, each run as a job."""
+"""Retrieving from modalities (Cirrus is the SCU): ``/modalities/{id}/move`` (C-MOVE),
+``/modalities/{id}/get`` (C-GET, as Orthanc 1.12.6) and
+``/queries/{id}/[answers/{i}/]retrieve``, each run as a job."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from chalice import Blueprint
@@ -10,10 +12,10 @@ from chalice.app import Request
 
 from chalicelib import bootstrap
 from chalicelib.api import http
+from chalicelib.api.requests import retrieve as read
 from chalicelib.api.routing import RouteTable
-from chalicelib.dicom_client.retrieve import UNPROCESSABLE
 from chalicelib.errors import ErrorCode, OrthancError
-from chalicelib.jobs.request import JobOptions
+from chalicelib.services.dicom_asked.query import StoredQuery
 from chalicelib.services.dicom_asked.retrieve import Method
 
 blueprint = Blueprint(__name__)
@@ -22,24 +24,20 @@ routes = RouteTable(blueprint)
 
 def move(request: Request, id: str) -> Any:
     """C-MOVE resources to ``TargetAet`` (Cirrus itself by default). Orthanc 1.10.1 answers
-    ``{}`` once done (and 422 when the modality could not process the request); with
-    ``"Asynchronous": true`` the job's ID, as later versions do."""
-    params, options = bootstrap.retrieve_scu().from_modality(id, _body(request), Method.MOVE)
-    try:
-        answer = _run(Method.MOVE, params, options)
-    except OrthancError as error:
-        if error.code is ErrorCode.NETWORK_PROTOCOL and (error.details or "").endswith(
-            UNPROCESSABLE
-        ):
-            error.http_status = 422
-        raise
-    return answer if options.asynchronous else {}
+    ``{}`` once done, running the C-MOVEs itself rather than as a job, so a failure keeps its
+    own error (a modality's "unable to process" is a 422); with ``"Asynchronous": true`` the
+    job's ID, as later versions do."""
+    lookup = partial(bootstrap.modalities().get, id)
+    modality, retrieve = read.from_modality(_body(request), Method.MOVE, lookup)
+    answer = bootstrap.retrieve_jobs().submit(id, modality, retrieve, own_errors=True)
+    return answer if retrieve.job.asynchronous else {}
 
 
 def get(request: Request, id: str) -> Any:
     """C-GET resources into Cirrus; answers the job's Content once done (or its ID)."""
-    params, options = bootstrap.retrieve_scu().from_modality(id, _body(request), Method.GET)
-    return _run(Method.GET, params, options)
+    lookup = partial(bootstrap.modalities().get, id)
+    modality, retrieve = read.from_modality(_body(request), Method.GET, lookup)
+    return bootstrap.retrieve_jobs().submit(id, modality, retrieve)
 
 
 def retrieve_all(request: Request, id: str) -> Any:
@@ -54,14 +52,11 @@ def retrieve_one(request: Request, id: str, index: str) -> Any:
     return _retrieve(query, [queries.answer(query, index)], request)
 
 
-def _retrieve(query: Any, answers: list[dict[str, str]], request: Request) -> Any:
-    method, params, options = bootstrap.retrieve_scu().from_query(query, answers, _body(request))
-    return _run(method, params, options)
-
-
-def _run(method: Method, params: dict[str, Any], options: JobOptions) -> Any:
-    wait = bootstrap.config().SynchronousJobTimeout
-    return bootstrap.jobs().run(method.kind, params, options, wait)
+def _retrieve(query: StoredQuery, answers: list[dict[str, str]], request: Request) -> Any:
+    lookup = partial(bootstrap.modalities().get, query.modality)
+    default = bootstrap.config().DicomDefaultRetrieveMethod
+    modality, retrieve = read.from_query(_body(request), answers, lookup, default)
+    return bootstrap.retrieve_jobs().submit(query.modality, modality, retrieve)
 
 
 def _body(request: Request) -> Any:

@@ -18,13 +18,13 @@ routes = RouteTable(blueprint)
 
 
 def find(request: Request) -> Any:
-    from chalicelib.services.search.query import parse_find  # pydicom's dictionary: lazily
+    from chalicelib.api.requests.find import parse_find  # pydicom's dictionary: lazily
 
     return bootstrap.find().find(parse_find(http.json_body(request)))
 
 
 def count_resources(request: Request) -> Any:
-    from chalicelib.services.search.query import parse_find
+    from chalicelib.api.requests.find import parse_find
 
     return {"Count": bootstrap.find().count(parse_find(http.json_body(request)))}
 

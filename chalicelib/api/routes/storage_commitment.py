@@ -4,6 +4,7 @@ service), ``/storage-commitment/{id}/remove`` deletes what the modality committe
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from chalice import Blueprint
@@ -11,8 +12,9 @@ from chalice.app import Request
 
 from chalicelib import bootstrap
 from chalicelib.api import http
+from chalicelib.api.requests.commitment import commitment_request
 from chalicelib.api.routing import RouteTable
-from chalicelib.errors import ErrorCode, OrthancError, bad_file
+from chalicelib.errors import ErrorCode, OrthancError
 
 blueprint = Blueprint(__name__)
 routes = RouteTable(blueprint)
@@ -20,15 +22,20 @@ routes = RouteTable(blueprint)
 
 def request_commitment(request: Request, id: str) -> Any:
     service = bootstrap.storage_commitment()
+    modality, references, timeout = commitment_request(
+        _body_or_none(request), partial(bootstrap.modalities().get, id), service.references_of
+    )
+    return service.request(modality, references, timeout)
+
+
+def _body_or_none(request: Request) -> Any:
+    """The JSON body; None when it is not JSON (Orthanc answers it as not an object)."""
     try:
-        body = http.json_body(request)
+        return http.json_body(request)
     except OrthancError as error:
         if error.code is not ErrorCode.BAD_JSON:
             raise
-        # Orthanc answers a body that is not JSON as one that is not an object.
-        bootstrap.modalities().get(id)
-        raise bad_file("Must provide a JSON object with a list of resources") from None
-    return service.request(id, body)
+        return None
 
 
 def report(request: Request, id: str) -> Any:

@@ -4,13 +4,15 @@ and what the REST API does with them."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chalicelib.dicom_client import client as scu
 from chalicelib.errors import ErrorCode, OrthancError
 from chalicelib.remotes.modality import Modality, ModalityError, parse_modality
 from chalicelib.services.shared.registry import RemoteKind, RemoteRegistry
 from chalicelib.storage.remotes import RemoteStore
+
+if TYPE_CHECKING:
+    from chalicelib.dicom_client.client import DicomClient
 
 
 def _refused(exc: ValueError) -> OrthancError:
@@ -35,28 +37,19 @@ MODALITIES: RemoteKind[Modality] = RemoteKind(
 
 class ModalityService(RemoteRegistry[Modality]):
     def __init__(
-        self,
-        configured: Mapping[str, Any],
-        store: RemoteStore,
-        local_aet: str,
-        default_timeout: int,
+        self, configured: Mapping[str, Any], store: RemoteStore, client: DicomClient
     ) -> None:
         super().__init__(MODALITIES, configured, store)
-        self.local_aet = local_aet
-        self._default_timeout = default_timeout
+        self._client = client
 
-    def timeout(self, modality: Modality, requested: int | None) -> float | None:
-        """Seconds for a DICOM exchange: the request's (0: none), else the modality's, else
-        DicomScuTimeout."""
-        if requested is None:
-            requested = modality.timeout or self._default_timeout
-        return requested or None
+    @property
+    def local_aet(self) -> str:
+        """The AE title Cirrus calls as by default (``DicomAet``)."""
+        return self._client.local_aet
 
     def echo(self, modality: Modality, timeout: int | None = None) -> None:
-        try:
-            scu.echo(modality, self.local_aet, self.timeout(modality, timeout))
-        except scu.DicomUnavailable as exc:
-            raise OrthancError(ErrorCode.NETWORK_PROTOCOL, str(exc)) from exc
+        """C-ECHO ``modality`` (RemoteError if it does not answer success)."""
+        self._client.echo(modality, timeout)
 
     def definition(self, body: Any) -> Modality:
         """A modality given in a request body (``/tools/dicom-echo``), not stored."""

@@ -12,19 +12,40 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chalicelib.dicom import query_normalization as normalization
 from chalicelib.dicom.tag_format import TagFormat
-from chalicelib.dicom_client import client as scu
 from chalicelib.errors import ErrorCode, OrthancError, bad_file, unknown_resource
-from chalicelib.jobs.request import boolean_option, integer_option
+from chalicelib.remotes.modality import Modality
 from chalicelib.services.dicom_asked.modalities import ModalityService
 from chalicelib.storage.queries import QueryRecord, QueryStore
 
+if TYPE_CHECKING:
+    from chalicelib.dicom_client.client import DicomClient
+
 LIFETIME_SECONDS = 7 * 24 * 3600
-NOT_AN_OBJECT = "Must provide a JSON object"
-UNHANDLED = "An unhandled exception was generated inside the HTTP server"
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """A C-FIND to ask a modality now and keep (``/modalities/{id}/query``, and the
+    drill-down from an answer). ``query`` is by ``gggg,eeee`` tag, as the request gave it."""
+
+    level: str  # Patient, Study, Series or Instance
+    query: dict[str, str]
+    normalize: bool = True
+    timeout: int | None = None
+
+
+@dataclass(frozen=True)
+class WorklistRequest:
+    """A worklist C-FIND (``/modalities/{id}/find-worklist``): its identifier, already
+    built (a pydicom Dataset), how to show the answers, and the timeout."""
+
+    identifier: Any
+    fmt: TagFormat
+    timeout: int | None
 
 
 @dataclass(frozen=True)
@@ -58,61 +79,54 @@ class QueryService:
         self,
         store: QueryStore,
         modalities: ModalityService,
+        client: DicomClient,
         history_size: int,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._store = store
         self._modalities = modalities
+        self._client = client
         self._history_size = history_size
         self._clock = clock
 
     # -- /modalities/{id}/query and the drill-down ---------------------------------------------
 
-    def submit(self, modality_name: str, body: Any) -> StoredQuery:
+    def submit(self, modality_name: str, request: QueryRequest) -> StoredQuery:
         """``POST /modalities/{id}/query``: C-FIND now, keep the answers."""
-        if not isinstance(body, dict):
-            raise bad_file(NOT_AN_OBJECT)
-        if not isinstance(body.get("Level"), str):
-            raise bad_file("The JSON body must contain field Level")
-        level = normalization.parse_level(body["Level"])
-        query = normalization.parse_query(body.get("Query"))
-        normalize = body.get("Normalize", True)
-        if not isinstance(normalize, bool):
-            raise bad_file("The field Normalize must contain a Boolean")
-        timeout = _timeout(body)
-        return self._run(modality_name, level, query, normalize, timeout)
+        identifier = normalization.identifier(request.level, request.query, request.normalize)
+        answers = self._find(modality_name, request.level, identifier, request.timeout)
+        now = self._clock()
+        record = QueryRecord(
+            str(uuid.uuid4()), modality_name, request.level, request.query, answers, now
+        )
+        self._store.put(record, int(now + LIFETIME_SECONDS))
+        self._forget_oldest(now)
+        return StoredQuery(record.id, modality_name, request.level, request.query, answers)
 
-    def drill_down(self, query_id: str, index: str, child_level: str, body: Any) -> StoredQuery:
-        """``POST /queries/{id}/answers/{i}/query-<child level>``: a query on the same modality
-        constrained by the UIDs of one answer."""
-        if not isinstance(body, dict):
-            raise bad_file(NOT_AN_OBJECT)
-        parent = self.get(query_id)
-        answer = self.answer(parent, index)
-        query = normalization.parse_query(body.get("Query"), normalization.QUERY_EXPECTED)
-        child = normalization.drill_down(parent.level, child_level, answer, query)
+    def child_query(
+        self, parent: StoredQuery, answer: dict[str, str], level: str, query: dict[str, str]
+    ) -> dict[str, str]:
+        """``POST /queries/{id}/answers/{i}/query-<level>``: ``query`` constrained by the UIDs
+        of one answer of ``parent`` (submitted to the same modality); 404 if none can be."""
+        child = normalization.drill_down(parent.level, level, answer, query)
         if child is None:
             raise unknown_resource()
-        return self._run(parent.modality, child_level, child, True, _timeout(body))
+        return child
 
     # -- /modalities/{id}/find-* ---------------------------------------------------------------
 
-    def find(self, modality_name: str, level: str, body: Any) -> list[dict[str, str]] | None:
-        """The older ``/modalities/{id}/find-<level>``: answers at once, nothing kept; None
-        when Orthanc refuses the request without a word (see ``legacy_identifier``)."""
-        if not isinstance(body, dict):
-            return None
-        identifier = normalization.legacy_identifier(level, body)
-        if identifier is None:
-            return None
+    def find(
+        self, modality_name: str, level: str, identifier: dict[str, str]
+    ) -> list[dict[str, str]]:
+        """The older ``/modalities/{id}/find-<level>`` of an identifier made by
+        ``query_normalization.legacy_identifier``: answers at once, nothing kept."""
         return self._find(modality_name, level, identifier, None)
 
-    def find_tree(self, modality_name: str, body: Any) -> list[FindNode] | None:
-        """``/modalities/{id}/find``: the patients ``find-patient`` answers, each with its
-        studies, each with its series (one C-FIND per patient and per study)."""
-        if not isinstance(body, dict):
-            return None
-        patients = self.find(modality_name, "Patient", body) or []
+    def find_tree(self, modality_name: str, identifier: dict[str, str]) -> list[FindNode]:
+        """``/modalities/{id}/find``: the patients ``find-patient`` answers for a patient
+        identifier, each with its studies, each with its series (one C-FIND per patient and
+        per study)."""
+        patients = self.find(modality_name, "Patient", identifier)
         tree = []
         for patient in patients:
             studies = []
@@ -132,30 +146,10 @@ class QueryService:
 
     # -- /modalities/{id}/find-worklist -------------------------------------------------------
 
-    def find_worklist(self, modality_name: str, body: Any) -> WorklistAnswers:
-        """C-FIND the modality's worklist now; nothing kept. The body is ``{"Query": {...},
-        "Short"|"Full"|"Simplify": bool, "Timeout": s}`` or, as in Orthanc <= 1.9.4, the
-        query alone. Checked in Orthanc's order: the query, the format, the modality, then
-        the timeout."""
-        from chalicelib.dicom_client import find as find_scu
-
-        if body is None:
-            raise bad_file(NOT_AN_OBJECT)
-        if not isinstance(body, dict):
-            raise OrthancError(ErrorCode.INTERNAL_ERROR, UNHANDLED)
-        options = body if "Query" in body else {}
-        query = normalization.worklist_query(body.get("Query", body))
-        try:
-            dataset = find_scu.build_worklist_identifier(query)
-        except find_scu.BadValue as exc:
-            raise bad_file(str(exc)) from exc
-        fmt = _worklist_format(options)
-        modality = self._modalities.get(modality_name)
-        timeout = self._modalities.timeout(modality, _timeout(options))
-        answers = _dicom(
-            find_scu.find_worklist, modality, self._modalities.local_aet, timeout, dataset
-        )
-        return WorklistAnswers(answers, fmt)
+    def find_worklist(self, modality: Modality, request: WorklistRequest) -> WorklistAnswers:
+        """C-FIND the modality's worklist now; nothing kept."""
+        answers = self._client.find_worklist(modality, request.identifier, request.timeout)
+        return WorklistAnswers(answers, request.fmt)
 
     # -- /queries ------------------------------------------------------------------------------
 
@@ -186,22 +180,6 @@ class QueryService:
 
     # -- internals -----------------------------------------------------------------------------
 
-    def _run(
-        self,
-        modality_name: str,
-        level: str,
-        query: dict[str, str],
-        normalize: bool,
-        timeout: int | None,
-    ) -> StoredQuery:
-        identifier = normalization.identifier(level, query, normalize)
-        answers = self._find(modality_name, level, identifier, timeout)
-        now = self._clock()
-        record = QueryRecord(str(uuid.uuid4()), modality_name, level, query, answers, now)
-        self._store.put(record, int(now + LIFETIME_SECONDS))
-        self._forget_oldest(now)
-        return StoredQuery(record.id, modality_name, level, query, answers)
-
     def _find(
         self, modality_name: str, level: str, identifier: dict[str, str], timeout: int | None
     ) -> list[dict[str, str]]:
@@ -213,10 +191,7 @@ class QueryService:
             dataset = find_scu.build_identifier(retrieve_level, identifier)
         except find_scu.BadValue as exc:
             raise bad_file(str(exc)) from exc
-        local_aet = self._modalities.local_aet
-        return _dicom(
-            find_scu.find, modality, local_aet, self._modalities.timeout(modality, timeout), dataset
-        )
+        return self._client.find(modality, dataset, timeout)
 
     def _forget_oldest(self, now: float) -> None:
         """Keep at most QueryRetrieveSize queries, as Orthanc does (0: no limit)."""
@@ -225,31 +200,3 @@ class QueryService:
         ids = list(self._store.ids_oldest_first(now - LIFETIME_SECONDS))
         for query_id in ids[: max(0, len(ids) - self._history_size)]:
             self._store.delete(query_id)
-
-
-def _dicom(find: Callable[..., Any], *args: Any) -> Any:
-    """Run a C-FIND function; its failures as Orthanc reports them."""
-    from chalicelib.dicom_client import find as find_scu
-
-    try:
-        return find(*args)
-    except find_scu.FindFailed as exc:
-        raise OrthancError(ErrorCode.NETWORK_PROTOCOL, str(exc), http_status=422) from exc
-    except scu.DicomUnavailable as exc:
-        raise OrthancError(ErrorCode.NETWORK_PROTOCOL, str(exc)) from exc
-
-
-def _worklist_format(options: dict[str, Any]) -> TagFormat:
-    """``Simplify`` wins, then ``Short``, then ``Full``; simplified by default."""
-    if boolean_option(options, "Simplify", False):
-        return TagFormat.SIMPLIFY
-    if boolean_option(options, "Short", False):
-        return TagFormat.SHORT
-    return TagFormat.FULL if boolean_option(options, "Full", False) else TagFormat.SIMPLIFY
-
-
-def _timeout(body: dict[str, Any]) -> int | None:
-    timeout = integer_option(body, "Timeout", None)
-    if timeout is not None and timeout < 0:
-        raise bad_file("Unsigned integer value expected in field: Timeout")
-    return timeout

@@ -9,23 +9,45 @@ treat a repeated SOP Instance UID as the same instance.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from chalicelib.dicom_client.client import DicomUnavailable, StoreSession
-from chalicelib.errors import ErrorCode
-from chalicelib.jobs.model import Job
+from chalicelib.errors import bad_file
+from chalicelib.jobs.model import Job, JobOptions
 from chalicelib.services.dicom_asked.commitment import StorageCommitmentService, new_transaction_uid
 from chalicelib.services.dicom_asked.modalities import ModalityService
-from chalicelib.services.jobs.sending import SendingKind, read_file
-from chalicelib.services.jobs.steps import ItemFailed
+from chalicelib.services.jobs.sending import SendingKind, SendRequest, read_file
 from chalicelib.services.resources.browse import BrowseService
 from chalicelib.storage.blobs import BlobStore
 from chalicelib.storage.index import ResourceIndex
 
+if TYPE_CHECKING:
+    from chalicelib.dicom_client.client import DicomClient
+    from chalicelib.dicom_client.store import StoreSession
+
 KIND = "DicomModalityStore"
 
 
-class ModalityStoreKind(SendingKind):
+@dataclass(frozen=True)
+class ModalityStoreOptions:
+    """What ``POST /modalities/{id}/store`` says of the C-STOREs: the AE title to call as,
+    the C-MOVE they serve (its originator), the timeout, and whether to ask the modality for
+    storage commitment once all is sent."""
+
+    local_aet: str = ""
+    move_originator_aet: str = ""
+    move_originator_id: int = 0
+    timeout: int | None = None
+    storage_commitment: bool = False
+
+
+# store-straight sends at once, with no job.
+_NO_JOB = JobOptions(asynchronous=False, priority=0, permissive=False, user_data=None)
+
+
+class ModalityStoreKind(SendingKind[ModalityStoreOptions]):
+    KIND = KIND
+
     def __init__(
         self,
         index: ResourceIndex,
@@ -33,42 +55,57 @@ class ModalityStoreKind(SendingKind):
         browse: BrowseService,
         modalities: ModalityService,
         commitment: StorageCommitmentService,
+        client: DicomClient,
     ) -> None:
         super().__init__(index, blobs, browse)
         self._modalities = modalities
         self._commitment = commitment
+        self._client = client
 
     def params(
-        self, modality_name: str, resource_ids: list[str], options: dict[str, Any]
+        self, destination: str, request: SendRequest[ModalityStoreOptions]
     ) -> dict[str, Any]:
-        """The job's parameters (404 if the modality is unknown). ``options``: LocalAet,
-        MoveOriginatorAet, MoveOriginatorID, Timeout, Permissive, as checked by the route."""
-        modality = self._modalities.get(modality_name)
+        """The job's parameters (404 if the modality is unknown)."""
+        modality = self._modalities.get(destination)
+        options = request.options
         return {
-            "Modality": modality_name,
+            "Modality": destination,
             # As the job shows it, as it was when the job was submitted.
             "RemoteAet": modality.aet,
-            "Resources": resource_ids,
-            "LocalAet": options.get("LocalAet") or modality.local_aet or self._modalities.local_aet,
-            "MoveOriginatorAet": options.get("MoveOriginatorAet", ""),
-            "MoveOriginatorID": options.get("MoveOriginatorID", 0),
-            "Timeout": options.get("Timeout"),
-            "Permissive": bool(options.get("Permissive")),
+            "Resources": request.resources,
+            "LocalAet": options.local_aet or modality.local_aet or self._modalities.local_aet,
+            "MoveOriginatorAet": options.move_originator_aet,
+            "MoveOriginatorID": options.move_originator_id,
+            "Timeout": options.timeout,
+            "Permissive": request.job.permissive,
             "StorageCommitmentTransactionUID": (
-                new_transaction_uid() if options.get("StorageCommitment") else ""
+                new_transaction_uid() if options.storage_commitment else ""
             ),
         }
 
     def worker(self, job: Job) -> ModalitySender:
-        return ModalitySender(self.session(job.params), self._blobs)
+        return ModalitySender(self._session(job.params), self._blobs)
 
-    def session(self, params: dict[str, Any]) -> StoreSession:
+    def store_straight(self, modality_name: str, data: bytes) -> tuple[str, str]:
+        """``POST /modalities/{id}/store-straight``: C-STORE ``data``, a DICOM file, as it is;
+        its SOP class and instance UIDs."""
+        straight = SendRequest([], _NO_JOB, ModalityStoreOptions())
+        session = self._session(self.params(modality_name, straight))
+        try:
+            return session.send(data)
+        except (ValueError, AttributeError, EOFError) as exc:
+            raise bad_file("The body must be a DICOM file") from exc
+        finally:
+            session.close()
+
+    def _session(self, params: dict[str, Any]) -> StoreSession:
         modality = self._modalities.get(params["Modality"])
         originator = None
         if params["MoveOriginatorAet"]:
             originator = (params["MoveOriginatorAet"], int(params["MoveOriginatorID"]))
-        timeout = self._modalities.timeout(modality, params.get("Timeout"))
-        return StoreSession(modality, params["LocalAet"], timeout, originator)
+        return self._client.store_session(
+            modality, params["LocalAet"], params.get("Timeout"), originator
+        )
 
     def content(self, job: Job) -> dict[str, Any]:
         """Orthanc's ``Content`` of a C-STORE job."""
@@ -110,10 +147,7 @@ class ModalitySender:
 
     def run(self, item: Any) -> int:
         data = read_file(self._blobs, item)
-        try:
-            self._session.send(data)
-        except DicomUnavailable as exc:
-            raise ItemFailed(ErrorCode.NETWORK_PROTOCOL, str(exc)) from exc
+        self._session.send(data)
         return len(data)
 
     def already_done(self, item: Any) -> bool:

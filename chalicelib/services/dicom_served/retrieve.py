@@ -18,12 +18,14 @@ SOP class and transfer syntax, which the sub-association must propose).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from chalicelib.dicom.identifiers import QUERY_RETRIEVE_LEVEL, QUERY_RETRIEVE_LEVELS, Level
 from chalicelib.errors import bad_request
 from chalicelib.services.resources.browse import BrowseService
+from chalicelib.storage.blobs import BlobStore
 from chalicelib.storage.index import ResourceIndex
 
 if TYPE_CHECKING:
@@ -93,9 +95,15 @@ def _values(identifier: Dataset, tag: int | str) -> list[str]:
 
 
 class RetrieveService:
-    def __init__(self, index: ResourceIndex, browse: BrowseService) -> None:
+    def __init__(self, index: ResourceIndex, browse: BrowseService, blobs: BlobStore) -> None:
         self._index = index
         self._browse = browse
+        self._blobs = blobs
+
+    def read(self, instance: StoredInstance) -> bytes:
+        """The stored file of a sub-operation (read just before it is sent: one file in
+        memory at a time)."""
+        return self._blobs.get(instance.blob_key)
 
     def instances(self, request: RetrieveRequest) -> list[StoredInstance]:
         """The instances below the requested resources, each once, in request order."""
@@ -129,3 +137,12 @@ class RetrieveService:
             for record in (records[i] for i in instance_ids if i in records)
             if request.level is not Level.INSTANCE or record.main_tags.get(keyword) in wanted
         ]
+
+    def by_sop_instance_uid(self, uids: Iterable[str]) -> dict[str, StoredInstance]:
+        """The stored instances of these SOP Instance UIDs, by UID (storage commitment asks
+        by UID, in both directions)."""
+        wanted = tuple(dict.fromkeys(uid for uid in uids if uid))
+        if not wanted:
+            return {}
+        found = self.instances(RetrieveRequest(Level.INSTANCE, wanted))
+        return {instance.sop_instance_uid: instance for instance in found}

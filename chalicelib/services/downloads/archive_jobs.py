@@ -17,12 +17,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.errors import ErrorCode, OrthancError
-from chalicelib.jobs.model import Job, JobState
+from chalicelib.jobs.model import Job
 from chalicelib.services.downloads.archive import ArchiveEntry, ArchiveService
 from chalicelib.services.downloads.large_downloads import Download, DownloadService
-from chalicelib.services.jobs.steps import ItemFailed
-from chalicelib.storage.jobs import JobStore
 from chalicelib.storage.transfers import DOWNLOADS, Transfers
 
 ARCHIVE = "Archive"
@@ -59,9 +56,16 @@ def job_params(
 class ArchiveKind:
     """The ``Archive`` (``media=False``) or ``Media`` job."""
 
-    def __init__(self, archive: ArchiveService, transfers: Transfers, media: bool) -> None:
+    def __init__(
+        self,
+        archive: ArchiveService,
+        transfers: Transfers,
+        downloads: DownloadService,
+        media: bool,
+    ) -> None:
         self._archive = archive
         self._transfers = transfers
+        self._downloads = downloads
         self._media = media
 
     def plan(self, job: Job) -> list[Any]:
@@ -84,6 +88,13 @@ class ArchiveKind:
             answer["Transcode"] = job.params["Transcode"]
         return answer
 
+    def output(self, job: Job, key: str) -> Download | None:
+        """The ZIP of the finished job, at ``GET /jobs/{id}/archive``; None for another key."""
+        size = self._transfers.size(output_key(job.id)) if key == OUTPUT else None
+        if size is None:
+            return None
+        return self._downloads.stored(output_key(job.id), size, ZIP, "archive.zip")
+
 
 class ArchiveWriter:
     """Builds one job's ZIP into S3."""
@@ -100,10 +111,8 @@ class ArchiveWriter:
 
     def run(self, item: Any) -> int:
         params = self._job.params
-        try:
-            entries = self._archive.plan(params["Resources"], media=self._media)
-        except OrthancError as error:  # a resource deleted since the job was submitted
-            raise ItemFailed(error.code, str(error)) from error
+        # An OrthancError (a resource deleted since the job was submitted) fails the item.
+        entries = self._archive.plan(params["Resources"], media=self._media)
         transcode = params.get("Transcode")
         if self._media:
             chunks = self._archive.stream_media(entries, bool(params["Extended"]), transcode)
@@ -116,22 +125,3 @@ class ArchiveWriter:
 
     def close(self) -> None:
         """Nothing held between items."""
-
-
-def job_output(
-    store: JobStore, transfers: Transfers, downloads: DownloadService, job_id: str, key: str
-) -> Download:
-    """``GET /jobs/{id}/{key}``: the ZIP of a finished archive or media job; Orthanc's 404
-    for anything else (an unknown job, another key, a job not finished)."""
-    job = store.get(job_id)
-    size = None
-    if (
-        job is not None
-        and job.state is JobState.SUCCESS
-        and job.type in (ARCHIVE, MEDIA)
-        and key == OUTPUT
-    ):
-        size = transfers.size(output_key(job_id))
-    if size is None:
-        raise OrthancError(ErrorCode.INEXISTENT_ITEM, f"Job has no such output: {key}")
-    return downloads.stored(output_key(job_id), size, ZIP, "archive.zip")

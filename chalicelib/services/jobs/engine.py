@@ -12,10 +12,15 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from chalicelib.errors import ErrorCode, OrthancError, error_text, unknown_resource
+from chalicelib.errors import (
+    ErrorCode,
+    OrthancError,
+    error_text,
+    recorded_error,
+    unknown_resource,
+)
 from chalicelib.jobs.launcher import JobLauncher
-from chalicelib.jobs.model import ACTIVE, FINISHED, Job, JobState, job_time
-from chalicelib.jobs.request import JobOptions
+from chalicelib.jobs.model import ACTIVE, FINISHED, Job, JobOptions, JobState, job_time
 from chalicelib.services.jobs.steps import JobKind
 from chalicelib.storage.jobs import JobStore
 
@@ -53,16 +58,25 @@ class JobService:
         return job
 
     def run(
-        self, kind: str, params: dict[str, Any], options: JobOptions, wait_seconds: float
+        self,
+        kind: str,
+        params: dict[str, Any],
+        options: JobOptions,
+        wait_seconds: float,
+        own_errors: bool = False,
     ) -> dict[str, Any]:
         """Submit a job and answer as Orthanc's job routes do: ``{"ID", "Path"}`` at once when
-        asynchronous; otherwise the job's ``Content`` once it succeeded, or its error."""
+        asynchronous; otherwise the job's ``Content`` once it succeeded, or its error, which
+        Orthanc reports by its code alone. With ``own_errors`` the error is raised as the
+        job met it, for the routes Orthanc runs directly rather than as a job (a synchronous
+        C-MOVE reports a modality's "unable to process" as such)."""
         job = self.submit(kind, params, options.priority, options.user_data)
         if options.asynchronous:
             return {"ID": job.id, "Path": f"/jobs/{job.id}"}
         finished = self.wait(job.id, wait_seconds)
         if finished.state is not JobState.SUCCESS:
-            raise OrthancError(ErrorCode.of(finished.error_code), finished.error_details or None)
+            error_type = finished.error_type if own_errors else ""
+            raise recorded_error(finished.error_code, finished.error_details, error_type)
         return self._kinds[kind].content(finished)
 
     def wait(self, job_id: str, seconds: float) -> Job:
@@ -89,6 +103,19 @@ class JobService:
         if job is None:
             raise unknown_resource()
         return job
+
+    def output(self, job_id: str, key: str) -> Any:
+        """``GET /jobs/{id}/{key}``: an output of a finished job (the ZIP of an archive or
+        media job: its kind's ``output``); Orthanc's 404 for anything else (an unknown job,
+        another key, a job not finished)."""
+        job = self._store.get(job_id)
+        answer = None
+        if job is not None and job.state is JobState.SUCCESS:
+            output = getattr(self._kinds.get(job.type), "output", None)
+            answer = output(job, key) if output else None
+        if answer is None:
+            raise OrthancError(ErrorCode.INEXISTENT_ITEM, f"Job has no such output: {key}")
+        return answer
 
     def job_json(self, job_id: str) -> dict[str, Any]:
         return self.to_json(self.load(job_id))
@@ -178,6 +205,7 @@ class JobService:
             "State": JobState.FAILURE.value,
             "ErrorCode": ErrorCode.CANCELED_JOB.number,
             "ErrorDetails": "",
+            "ErrorType": "",
             "CompletedAt": now,
             "Runtime": job.effective_runtime(now),
             "RunningSince": None,
@@ -202,6 +230,7 @@ class JobService:
             "Failed": 0,
             "ErrorCode": 0,
             "ErrorDetails": "",
+            "ErrorType": "",
             "CompletedAt": None,
         }
         if not self._store.update(job_id, changes, states=[JobState.FAILURE], run=job.run):

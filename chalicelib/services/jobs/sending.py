@@ -1,5 +1,7 @@
-"""What every job that sends stored instances somewhere shares (to an Orthanc peer, to a
-DICOM modality): checking the resources asked for, planning the instances, reading each file.
+"""Sending stored resources somewhere as a job (to an Orthanc peer, to a DICOM modality): the
+one use case behind ``POST /peers/{id}/store`` and ``POST /modalities/{id}/store``, and what
+their job kinds share: checking the resources asked for, planning the instances, reading each
+file.
 
 The plan lists the instances of the resources (read from the index's links, no DICOM
 parsed), each once, in request order: ``[instance ID, S3 key]`` items.
@@ -7,27 +9,52 @@ parsed), each once, in request order: ``[instance ID, S3 key]`` items.
 
 from __future__ import annotations
 
-from typing import Any
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from botocore.exceptions import ClientError
 
 from chalicelib.dicom.identifiers import Level
-from chalicelib.errors import ErrorCode, unknown_resource
-from chalicelib.jobs.model import Job
+from chalicelib.errors import unknown_resource
+from chalicelib.jobs.model import Job, JobOptions
 from chalicelib.model import Resource
-from chalicelib.services.jobs.steps import ItemFailed
 from chalicelib.services.resources.browse import BrowseService
 from chalicelib.storage.blobs import BlobStore
 from chalicelib.storage.index import ResourceIndex
 
+if TYPE_CHECKING:
+    from chalicelib.services.changes.exports import ExportLog
+    from chalicelib.services.jobs.engine import JobService
 
-class SendingKind:
-    """The half of a sending job kind that does not depend on the destination."""
+# What a kind reads of the request besides the resources (PeerStoreOptions...).
+Options = TypeVar("Options")
+
+
+@dataclass(frozen=True)
+class SendRequest(Generic[Options]):
+    """What a store route asks: the resources (Orthanc IDs, checked in form), the job's
+    options, and the destination kind's own options."""
+
+    resources: list[str]
+    job: JobOptions
+    options: Options
+
+
+class SendingKind(ABC, Generic[Options]):
+    """A sending job kind; this half does not depend on the destination."""
+
+    #: The job's type, as Orthanc names it.
+    KIND: str
 
     def __init__(self, index: ResourceIndex, blobs: BlobStore, browse: BrowseService) -> None:
         self._index = index
         self._blobs = blobs
         self._browse = browse
+
+    @abstractmethod
+    def params(self, destination: str, request: SendRequest[Options]) -> dict[str, Any]:
+        """The job's parameters; Orthanc's 404 if ``destination`` is unknown."""
 
     def resources(self, resource_ids: list[str]) -> list[Resource]:
         """The records of the resources asked for, in order; 404 if one is unknown (Orthanc
@@ -59,6 +86,28 @@ def read_file(blobs: BlobStore, item: Any) -> bytes:
     except ClientError as exc:
         if exc.response["Error"]["Code"] not in ("NoSuchKey", "404"):
             raise
-        raise ItemFailed(
-            ErrorCode.UNKNOWN_RESOURCE, f"Instance {instance_id} was deleted before it was sent"
-        ) from exc
+        raise unknown_resource(f"Instance {instance_id} was deleted before it was sent") from exc
+
+
+class SendService:
+    """Sending resources as a job, in Orthanc's order: the resources must exist, the export
+    is logged (``LogExportedResources``) even if the destination or an option is refused
+    afterwards, then the job is submitted."""
+
+    def __init__(self, jobs: JobService, exports: ExportLog, wait_seconds: float) -> None:
+        """``wait_seconds``: how long a synchronous request waits for its job
+        (``SynchronousJobTimeout``)."""
+        self._jobs = jobs
+        self._exports = exports
+        self._wait = wait_seconds
+
+    def log_export(self, kind: SendingKind[Any], resource_ids: list[str], destination: str) -> None:
+        """Check that the resources exist (404 otherwise) and log their export."""
+        self._exports.record(kind.resources(resource_ids), destination)
+
+    def send(
+        self, kind: SendingKind[Options], destination: str, request: SendRequest[Options]
+    ) -> dict[str, Any]:
+        """Submit the job; its ID at once when asynchronous, else its Content once done."""
+        params = kind.params(destination, request)
+        return self._jobs.run(kind.KIND, params, request.job, self._wait)

@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from chalicelib import observability
-from chalicelib.errors import ErrorCode, OrthancError
+from chalicelib.errors import ErrorCode, OrthancError, recorded_type
 from chalicelib.jobs.model import ACTIVE, FINISHED, Job, JobState
 from chalicelib.storage.jobs import Batch, Handled, JobStore, Mark
 
@@ -41,15 +41,6 @@ RECORD_SECONDS = 0.25
 SAFETY_MARGIN_MS = 10_000
 
 
-class ItemFailed(Exception):
-    """An item could not be handled (the peer refused it, it was deleted meanwhile...)."""
-
-    def __init__(self, code: ErrorCode, details: str) -> None:
-        super().__init__(details)
-        self.code = code
-        self.details = details
-
-
 class ItemWorker(Protocol):
     """Handles the items of one job inside one step (holding its connections)."""
 
@@ -57,8 +48,9 @@ class ItemWorker(Protocol):
     item_timeout: float
 
     def run(self, item: Any) -> int:
-        """Handle one item and return the bytes it sent; raise :class:`ItemFailed` if it
-        cannot be handled."""
+        """Handle one item and return the bytes it sent. An OrthancError (a RemoteError:
+        the peer refused it; the file was deleted meanwhile...) fails the item; any other
+        exception is a fault of the step, which the state machine retries."""
 
     def already_done(self, item: Any) -> bool:
         """Whether an item a killed worker may have handled did reach its destination."""
@@ -118,7 +110,7 @@ class JobSteps:
             try:
                 items = self._kinds[job.type].plan(job)
             except OrthancError as error:
-                self._complete(job, JobState.FAILURE, error.code.number, str(error))
+                self._complete(job, JobState.FAILURE, error)
                 return {"Batches": []}
             batches = [items[i : i + BATCH_SIZE] for i in range(0, len(items), BATCH_SIZE)]
             # Batches first: the record says "planned" only once they are all written.
@@ -173,12 +165,12 @@ class JobSteps:
                 verifying = False
             try:
                 sent = worker.run(item)
-            except ItemFailed as failure:
+            except OrthancError as failure:
                 # Recorded at once, so that unrecorded items only ever follow recorded ones.
                 if not recorder.add(Handled(position, False), now=True):
                     return {"Done": True}
                 if not permissive:
-                    self._complete(job, JobState.FAILURE, failure.code.number, failure.details)
+                    self._complete(job, JobState.FAILURE, failure)
                     return {"Done": True}
                 LOG.warning("Job %s: item failed, going on (Permissive): %s", job.id, failure)
                 continue
@@ -198,9 +190,9 @@ class JobSteps:
             try:
                 conclude(job)
             except OrthancError as error:
-                self._complete(job, JobState.FAILURE, error.code.number, str(error))
+                self._complete(job, JobState.FAILURE, error)
                 return
-        self._complete(job, JobState.SUCCESS, 0, "")
+        self._complete(job, JobState.SUCCESS)
 
     def fail(self, job_id: str, run: int, error: dict[str, Any]) -> None:
         """An unexpected error survived Step Functions' retries: the job fails with it."""
@@ -209,7 +201,7 @@ class JobSteps:
             return
         details = f"{error.get('Error', 'Error')}: {error.get('Cause', '')}".strip(": ")
         LOG.error("Job %s failed: %s", job_id, details)
-        self._complete(job, JobState.FAILURE, ErrorCode.INTERNAL_ERROR.number, details)
+        self._complete(job, JobState.FAILURE, OrthancError(ErrorCode.INTERNAL_ERROR, details))
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -219,13 +211,15 @@ class JobSteps:
             return None
         return job
 
-    def _complete(self, job: Job, state: JobState, code: int, details: str) -> None:
-        """Move a job of an active state to Success or Failure, then trim the history."""
+    def _complete(self, job: Job, state: JobState, error: OrthancError | None = None) -> None:
+        """Move a job of an active state to Success or Failure (with ``error``), then trim
+        the history."""
         now = self._clock()
         changes = {
             "State": state.value,
-            "ErrorCode": code,
-            "ErrorDetails": details,
+            "ErrorCode": error.code.number if error else 0,
+            "ErrorDetails": str(error) if error else "",
+            "ErrorType": recorded_type(error) if error else "",
             "CompletedAt": now,
             "Runtime": job.effective_runtime(now),
             # The running stretch is over: it now counts in Runtime.

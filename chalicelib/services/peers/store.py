@@ -1,21 +1,21 @@
 """Sending resources to an Orthanc peer: the ``OrthancPeerStore`` job.
 
 Submitted by ``POST /peers/{id}/store``. Each item is one instance (planned as every sending
-job plans, ``chalicelib.services.jobs.sending``), read from S3 and sent with ``POST /instances``
-to the peer. An instance a killed worker may have sent is looked
-up on the peer (``GET /instances/{id}``: Orthanc IDs are the same on every server) before it
-is sent again, so each instance reaches the peer once.
+job plans, ``chalicelib.services.jobs.sending``), read from S3 and sent with
+``POST /instances`` to the peer. An instance a killed worker may have sent is looked up on the
+peer (``GET /instances/{id}``: Orthanc IDs are the same on every server) before it is sent
+again, so each instance reaches the peer once.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.errors import ErrorCode
+from chalicelib.errors import RemoteError
 from chalicelib.jobs.model import Job
-from chalicelib.peer_client.client import PeerClient, PeerUnavailable
-from chalicelib.services.jobs.sending import SendingKind, read_file
-from chalicelib.services.jobs.steps import ItemFailed
+from chalicelib.peer_client.client import PeerClient
+from chalicelib.services.jobs.sending import SendingKind, SendRequest, read_file
 from chalicelib.services.peers.registry import PeerService
 from chalicelib.services.resources.browse import BrowseService
 from chalicelib.storage.blobs import BlobStore
@@ -24,25 +24,32 @@ from chalicelib.storage.index import ResourceIndex
 KIND = "OrthancPeerStore"
 
 
-class PeerStoreKind(SendingKind):
+@dataclass(frozen=True)
+class PeerStoreOptions:
+    """``Compress``: gzip each file on the way (``Content-Encoding``)."""
+
+    compress: bool = False
+
+
+class PeerStoreKind(SendingKind[PeerStoreOptions]):
+    KIND = KIND
+
     def __init__(
         self, index: ResourceIndex, blobs: BlobStore, browse: BrowseService, peers: PeerService
     ) -> None:
         super().__init__(index, blobs, browse)
         self._peers = peers
 
-    def params(
-        self, peer_name: str, resource_ids: list[str], compress: bool, permissive: bool
-    ) -> dict[str, Any]:
+    def params(self, destination: str, request: SendRequest[PeerStoreOptions]) -> dict[str, Any]:
         """The job's parameters (404 if the peer is unknown), with the peer as the job shows
         it (its URL and user, the password blanked), as it was when the job was submitted."""
-        peer = self._peers.get(peer_name)
+        peer = self._peers.get(destination)
         return {
-            "Peer": peer_name,
+            "Peer": destination,
             "PeerShown": [peer.url, peer.username, ""] if peer.username else [peer.url],
-            "Resources": resource_ids,
-            "Compress": compress,
-            "Permissive": permissive,
+            "Resources": request.resources,
+            "Compress": request.options.compress,
+            "Permissive": request.job.permissive,
         }
 
     def worker(self, job: Job) -> PeerSender:
@@ -77,15 +84,12 @@ class PeerSender:
 
     def run(self, item: Any) -> int:
         data = read_file(self._blobs, item)
-        try:
-            return self._client.store(data, compress=self._compress).size
-        except PeerUnavailable as exc:
-            raise ItemFailed(ErrorCode.NETWORK_PROTOCOL, str(exc)) from exc
+        return self._client.store(data, compress=self._compress).size
 
     def already_done(self, item: Any) -> bool:
         try:
             return self._client.has_instance(item[0])
-        except PeerUnavailable:
+        except RemoteError:
             return False
 
     def close(self) -> None:

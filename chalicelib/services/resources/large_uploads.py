@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from chalicelib.services.resources.ingest import IngestService
 
 PENDING, DONE = "Pending", "Done"
+# An error's HTTP status and Orthanc's JSON body for it, given the method and URI.
+ErrorAnswer = Callable[[OrthancError, str, str], tuple[int, Any]]
 PART_SIZE = 64 * 1024 * 1024
 
 
@@ -50,11 +52,15 @@ class LargeUploadService:
         ingest: Callable[[], IngestService],
         limit: int,
         expires: int,
+        error_answer: ErrorAnswer,
     ) -> None:
         """``ingest`` builds the ingest service when an upload arrives: it brings pydicom,
-        which the API routes of this service must not import (cold start)."""
+        which the API routes of this service must not import (cold start). ``error_answer``
+        is the API's error map: the status and body ``POST /instances`` answers an error
+        with, recorded for the client."""
         self._transfers = transfers
         self._ingest = ingest
+        self._error_answer = error_answer
         self._limit = limit
         self._expires = expires
 
@@ -142,8 +148,7 @@ class LargeUploadService:
             data, gzipped = self._transfers.read(key), record["ContentEncoding"] == "gzip"
             status, answer = 200, store_body(self._ingest(), data, gzipped, self._limit, origin)
         except OrthancError as error:
-            status = error.http_status
-            answer = error.body("PUT", f"/cirrus/uploads/{upload_id}")
+            status, answer = self._error_answer(error, "PUT", f"/cirrus/uploads/{upload_id}")
         record.update(State=DONE, HttpStatus=status, Answer=answer)
         self._transfers.write_json(_record_key(upload_id), record)
         self._transfers.delete(key)

@@ -14,7 +14,7 @@ import zlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.errors import ErrorCode, OrthancError
+from chalicelib.errors import ErrorCode, OrthancError, TooLarge
 
 if TYPE_CHECKING:  # pydicom behind them: imported by the caller only when storing
     from chalicelib.services.resources.ingest import IngestService, Origin, StoreResult
@@ -23,12 +23,8 @@ ZIP_MAGIC = b"PK\x03\x04"
 _CHUNK = 1 << 20
 
 
-def too_large(limit: int) -> OrthancError:
-    return OrthancError(
-        ErrorCode.BAD_REQUEST,
-        f"The uploaded content exceeds the limit of {limit} bytes (MaximumUploadSize)",
-        http_status=413,
-    )
+def too_large(limit: int) -> TooLarge:
+    return TooLarge(f"The uploaded content exceeds the limit of {limit} bytes (MaximumUploadSize)")
 
 
 def gunzip(data: bytes, limit: int) -> bytes:

@@ -413,7 +413,7 @@ def _pages(ids: Iterable[str], first: int) -> Iterator[list[str]]:
 
 
 def _dataset_value(dataset: Dataset | None, tag: TagInfo) -> str | None:
-    from chalicelib.dicom.orthanc_json import summary_value
+    from chalicelib.dicom.tag_values import summary_value
 
     return summary_value(dataset, tag.tag) if dataset is not None else None
 

@@ -1,19 +1,12 @@
-"""The options every job-creating route of Orthanc accepts in its JSON body."""
+"""Fields of Orthanc's JSON bodies, checked with Orthanc's messages: Booleans, integers,
+strings, timeouts, and the options every job-creating route accepts."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.errors import ErrorCode, OrthancError
-
-
-@dataclass(frozen=True)
-class JobOptions:
-    asynchronous: bool
-    priority: int
-    permissive: bool
-    user_data: Any
+from chalicelib.errors import ErrorCode, OrthancError, bad_file
+from chalicelib.jobs.model import JobOptions
 
 
 def job_options(body: dict[str, Any]) -> JobOptions:
@@ -49,3 +42,20 @@ def string_option(body: dict[str, Any], key: str) -> str:
     if not isinstance(value, str):
         raise OrthancError(ErrorCode.BAD_FILE_FORMAT, f"String value expected in field: {key}")
     return value
+
+
+def unsigned_timeout(body: dict[str, Any]) -> int | None:
+    """``Timeout`` in seconds (0: none), or None when absent; Orthanc's message for a
+    negative one (the query, retrieve and storage commitment routes)."""
+    timeout = integer_option(body, "Timeout", None)
+    if timeout is not None and timeout < 0:
+        raise bad_file("Unsigned integer value expected in field: Timeout")
+    return timeout
+
+
+def nonnegative_timeout(body: dict[str, Any]) -> int | None:
+    """``Timeout`` of the echo and store routes of ``/modalities`` (0: none), or None."""
+    timeout = integer_option(body, "Timeout", None)
+    if timeout is not None and timeout < 0:
+        raise bad_file("Timeout must not be negative")
+    return timeout

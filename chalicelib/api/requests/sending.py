@@ -1,5 +1,6 @@
 """The body of Orthanc's routes that send resources somewhere (``/peers/{id}/store``,
-``/modalities/{id}/store``): the same forms and the same error messages for both."""
+``/modalities/{id}/store``): the same forms and the same error messages for both, then the
+options of each kind of destination."""
 
 from __future__ import annotations
 
@@ -9,8 +10,16 @@ from typing import Any
 from chalice.app import Request
 
 from chalicelib.api import http
+from chalicelib.api.requests.fields import (
+    boolean_option,
+    integer_option,
+    nonnegative_timeout,
+    string_option,
+)
 from chalicelib.dicom.identifiers import is_resource_id
-from chalicelib.errors import ErrorCode, OrthancError, bad_file
+from chalicelib.errors import ErrorCode, OrthancError, TooLarge, bad_file
+from chalicelib.services.dicom_asked.store import ModalityStoreOptions
+from chalicelib.services.peers.store import PeerStoreOptions
 
 
 def sending_request(request: Request) -> tuple[dict[str, Any], list[str]]:
@@ -24,7 +33,7 @@ def _body(request: Request) -> dict[str, Any]:
     object with ``Resources``."""
     data = request.raw_body or b""
     if len(data) > http.MAX_JSON_BODY:
-        raise OrthancError(ErrorCode.BAD_REQUEST, "Request body too large", http_status=413)
+        raise TooLarge("Request body too large")
     text = data.decode("utf-8", errors="replace").strip()
     if is_resource_id(text):
         return {"Resources": [text]}
@@ -53,3 +62,22 @@ def _resource_ids(body: dict[str, Any]) -> list[str]:
         if not is_resource_id(resource_id):
             raise bad_file(f"This string is not a valid Orthanc identifier: {resource_id}")
     return resources
+
+
+def peer_store_options(body: dict[str, Any]) -> PeerStoreOptions:
+    compress = boolean_option(body, "Compress", False)
+    if "Transcode" in body:
+        raise OrthancError(
+            ErrorCode.NOT_IMPLEMENTED, "Transcoding while sending to a peer is not supported yet"
+        )
+    return PeerStoreOptions(compress)
+
+
+def modality_store_options(body: dict[str, Any]) -> ModalityStoreOptions:
+    return ModalityStoreOptions(
+        local_aet=string_option(body, "LocalAet"),
+        move_originator_aet=string_option(body, "MoveOriginatorAet"),
+        move_originator_id=integer_option(body, "MoveOriginatorID", 0) or 0,
+        timeout=nonnegative_timeout(body),
+        storage_commitment=boolean_option(body, "StorageCommitment", False),
+    )
