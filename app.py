@@ -12,6 +12,7 @@ from chalicelib.api.routes import (
     content,
     images,
     jobs,
+    large_uploads,
     modalities,
     peers,
     queries,
@@ -20,7 +21,6 @@ from chalicelib.api.routes import (
     search,
     storage_commitment,
     system,
-    uploads,
 )
 from chalicelib.storage.schema import bucket_name
 
@@ -60,7 +60,7 @@ for _blueprint in (
     archives,
     images,
     arrays,
-    uploads,
+    large_uploads,
 ):
     app.register_blueprint(_blueprint.blueprint)
 

@@ -166,6 +166,7 @@ def find() -> FindService:
 
 @cache
 def dicom_retrieve() -> RetrieveService:
+    """What a modality's C-MOVE or C-GET asks of Cirrus's DICOM service."""
     from chalicelib.services.dicom_served.retrieve import RetrieveService
 
     return RetrieveService(index(), browse(), blobs())
@@ -257,6 +258,7 @@ def commitment_answers() -> CommitmentAnswers:
 
 @cache
 def dicom_access() -> DicomAccess:
+    """Who may call Cirrus's DICOM service, and for what."""
     settings = config()
     always = {
         "echo": settings.DicomAlwaysAllowEcho,

@@ -96,3 +96,14 @@ def json_body(request: Request) -> Any:
         return json.loads(data or b"null")
     except (UnicodeDecodeError, ValueError) as exc:
         raise OrthancError(ErrorCode.BAD_JSON, "The body must be JSON") from exc
+
+
+def json_body_or_none(request: Request) -> Any:
+    """The JSON body, or None when it is not JSON: the routes where Orthanc answers such a
+    body as one of the wrong type (each says with which error)."""
+    try:
+        return json_body(request)
+    except OrthancError as error:
+        if error.code is not ErrorCode.BAD_JSON:
+            raise
+        return None

@@ -41,8 +41,8 @@ def frame_count(dataset: Dataset) -> int:
 
 def decode_frame(dataset: Dataset, index: int) -> tuple[np.ndarray, bool]:
     """Frame ``index`` as an array (rows, columns) or (rows, columns, 3) in RGB, and whether
-    it is MONOCHROME1 (low values are white). A missing frame is 404 as in Orthanc; an
-    absurd geometry or a stream the decoders reject is 415."""
+    it is MONOCHROME1 (low values are white). A missing frame is an inexistent item, as in
+    Orthanc; an absurd geometry or a stream the decoders reject is an ``UnsupportedImage``."""
     count = frame_count(dataset)
     if not 0 <= index < count:
         raise OrthancError(ErrorCode.INEXISTENT_ITEM, f"No frame {index} in this instance")
@@ -57,7 +57,7 @@ def decode_frame(dataset: Dataset, index: int) -> tuple[np.ndarray, bool]:
             if array.dtype.itemsize == 2:
                 # 16-bit palette entries, shown as 8-bit RGB (their high byte) as Orthanc does.
                 array = (array >> 8).astype("uint8")
-    except Exception as exc:  # any decoder failure is an undecodable image, never a 500
+    except Exception as exc:  # any decoder failure is an undecodable image, never a fault
         raise undecodable(f"Cannot decode frame {index}: {exc}") from exc
     if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] != 3):
         raise undecodable(f"Unsupported pixel layout {array.shape}")
@@ -74,7 +74,7 @@ def decode_frame(dataset: Dataset, index: int) -> tuple[np.ndarray, bool]:
 def colour_as_8_bits(array: np.ndarray, dataset: Dataset) -> np.ndarray:
     """An RGB frame of more than 8 bits (e.g. 16-bit RLE) as 8-bit RGB, keeping the high
     bits of BitsStored, so that ``preview`` and ``rendered`` show it instead of saturating.
-    Orthanc 1.10.1 cannot decode these images (415); 8-bit frames are returned unchanged."""
+    Orthanc 1.10.1 cannot decode these images (unsupported); 8-bit frames are returned unchanged."""
     if array.dtype.itemsize == 1:
         return array
     bits = int(dataset.get("BitsStored") or array.dtype.itemsize * 8)

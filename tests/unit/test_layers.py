@@ -27,13 +27,22 @@ SKIPPED_DIRS = {"cdk.out", "chalice.out", "__pycache__"}
 RUNTIME = ("chalicelib", "scp_container", "local_stack", "app")
 BOOTSTRAP = "chalicelib.bootstrap"
 MAY_IMPORT_BOOTSTRAP = ("app", "chalicelib.api", "scp_container", "local_stack", BOOTSTRAP)
-BELOW_THE_API = (
-    "chalicelib.services",
-    "chalicelib.dicom",
+ADAPTERS = (
     "chalicelib.storage",
     "chalicelib.dicom_client",
     "chalicelib.peer_client",
+    "chalicelib.jobs",
     "chalicelib.remotes",
+)
+BELOW_THE_API = (
+    "chalicelib.services",
+    "chalicelib.dicom",
+    *ADAPTERS,
+    "chalicelib.model",
+    "chalicelib.errors",
+    "chalicelib.settings",
+    "chalicelib.credentials",
+    "chalicelib.observability",
 )
 # What infra may import from the runtime; each one it does import is named in the architecture.
 INFRA_MAY_IMPORT = (
@@ -247,6 +256,11 @@ def test_the_api_does_not_import_storage() -> None:
 def test_services_and_adapters_do_not_import_the_api() -> None:
     bad = offending(lambda m: within(m, *BELOW_THE_API), lambda t: within(t, "chalicelib.api"))
     assert not bad, "the API layer is imported from below:\n" + "\n".join(bad)
+
+
+def test_adapters_do_not_import_the_services() -> None:
+    bad = offending(lambda m: within(m, *ADAPTERS), lambda t: within(t, "chalicelib.services"))
+    assert not bad, "adapters implement what services need, not the reverse:\n" + "\n".join(bad)
 
 
 def test_infra_imports_only_its_runtime_modules() -> None:

@@ -80,12 +80,7 @@ def batch(media: bool, default_extended: bool, request: Request) -> Any:
 
 def _body(request: Request, details: str | None) -> Any:
     """The JSON body; Orthanc's 400 (Bad file format) when there is none or it is not JSON."""
-    try:
-        body = http.json_body(request)
-    except OrthancError as error:
-        if error.code is not ErrorCode.BAD_JSON:
-            raise
-        body = None
+    body = http.json_body_or_none(request)
     if body is None:
         raise OrthancError(ErrorCode.BAD_FILE_FORMAT, details)
     return body

@@ -17,7 +17,6 @@ from chalicelib.api.requests.fields import unsigned_timeout
 from chalicelib.api.routes.content import tag_format
 from chalicelib.api.routing import RouteTable
 from chalicelib.dicom.tag_format import TagFormat
-from chalicelib.errors import OrthancError
 from chalicelib.services.dicom_asked.query import QueryRequest, StoredQuery
 
 blueprint = Blueprint(__name__)
@@ -46,7 +45,9 @@ def _created(query: StoredQuery) -> dict[str, str]:
 
 def submit(request: Request, id: str) -> Any:
     """C-FIND the modality now; the answers are kept under ``/queries/{ID}``."""
-    return _created(bootstrap.queries().submit(id, read.query_request(_body_or_none(request))))
+    return _created(
+        bootstrap.queries().submit(id, read.query_request(http.json_body_or_none(request)))
+    )
 
 
 def list_queries(request: Request) -> Any:
@@ -99,7 +100,7 @@ def drill_down(child_level: str, request: Request, id: str, index: str) -> Any:
     """A query for the studies, series or instances below one answer, on the same modality
     (the checks in Orthanc's order: the body, the query and its answer, the child query, the
     timeout)."""
-    body = read.drill_down_body(_body_or_none(request))
+    body = read.drill_down_body(http.json_body_or_none(request))
     queries = bootstrap.queries()
     parent = queries.get(id)
     answer = queries.answer(parent, index)
@@ -111,7 +112,7 @@ def drill_down(child_level: str, request: Request, id: str, index: str) -> Any:
 def legacy_find(level: str, request: Request, id: str) -> Any:
     """``find-patient`` and friends: the answers at once, simplified; a bare 400 for a body
     Orthanc does not accept."""
-    identifier = read.legacy_identifier(level, _body_or_none(request))
+    identifier = read.legacy_identifier(level, http.json_body_or_none(request))
     if identifier is None:
         return Response(body="", status_code=400)
     answers = bootstrap.queries().find(id, level, identifier)
@@ -121,7 +122,7 @@ def legacy_find(level: str, request: Request, id: str) -> Any:
 def find_tree(request: Request, id: str) -> Any:
     """``/modalities/{id}/find``: the patients, each with its ``Studies``, each with its
     ``Series`` (simplified)."""
-    body = _body_or_none(request)
+    body = http.json_body_or_none(request)
     if not isinstance(body, dict):
         return Response(body="", status_code=400)
     identifier = read.legacy_identifier("Patient", body)
@@ -135,7 +136,7 @@ def find_worklist(request: Request, id: str) -> Any:
     from chalicelib.dicom.orthanc_json import reformat
 
     lookup = partial(bootstrap.modalities().get, id)
-    modality, worklist = read.worklist_request(_body_or_none(request), lookup)
+    modality, worklist = read.worklist_request(http.json_body_or_none(request), lookup)
     result = bootstrap.queries().find_worklist(modality, worklist)
     return [reformat(answer, result.fmt.value) for answer in result.answers]  # type: ignore[arg-type]
 
@@ -152,14 +153,6 @@ def _tags(values: dict[str, str], fmt: TagFormat) -> dict[str, Any]:
     from chalicelib.dicom.query_json import tags_json
 
     return tags_json(values, fmt)
-
-
-def _body_or_none(request: Request) -> Any:
-    """The JSON body, or None when it is not JSON (the services say what that means)."""
-    try:
-        return http.json_body(request)
-    except OrthancError:
-        return None
 
 
 routes.add("/modalities/{id}/query", POST=submit)

@@ -1,4 +1,6 @@
-"""The DICOM hierarchy: uploads, lists, resources, their relatives, deletes and statistics."""
+"""The DICOM hierarchy: ``POST /instances`` (the upload of files: the same storing code
+serves ``/cirrus/uploads``, in ``large_uploads.py``), lists, resources, their relatives,
+deletes (``/tools/bulk-delete`` too), metadata and statistics."""
 
 from __future__ import annotations
 
@@ -102,6 +104,16 @@ def metadata_item(level: Level, request: Request, id: str, name: str) -> Any:
     return http.text_response(metadata[name])
 
 
+def bulk_delete(request: Request) -> Any:
+    body = http.json_body(request)
+    resources = body.get("Resources") if isinstance(body, dict) else None
+    if not isinstance(resources, list) or not all(isinstance(r, str) for r in resources):
+        raise bad_request('The body must be an object with a "Resources" list of identifiers')
+    bootstrap.delete().delete_many(resources)
+    return http.text_response("")
+
+
+routes.add("/tools/bulk-delete", POST=bulk_delete)
 for _level in Level:
     _collection = f"/{_level.collection}"
     if _level is Level.INSTANCE:

@@ -1,5 +1,4 @@
-"""Searching and bulk operations: /tools/find, /tools/count-resources, /tools/lookup,
-/tools/bulk-delete."""
+"""Searching the index: /tools/find, /tools/count-resources, /tools/lookup."""
 
 from __future__ import annotations
 
@@ -38,16 +37,6 @@ def lookup(request: Request) -> Any:
     return bootstrap.find().lookup(value)
 
 
-def bulk_delete(request: Request) -> Any:
-    body = http.json_body(request)
-    resources = body.get("Resources") if isinstance(body, dict) else None
-    if not isinstance(resources, list) or not all(isinstance(r, str) for r in resources):
-        raise bad_request('The body must be an object with a "Resources" list of identifiers')
-    bootstrap.delete().delete_many(resources)
-    return http.text_response("")
-
-
 routes.add("/tools/find", POST=find)
 routes.add("/tools/count-resources", POST=count_resources)
 routes.add("/tools/lookup", POST=lookup)
-routes.add("/tools/bulk-delete", POST=bulk_delete)

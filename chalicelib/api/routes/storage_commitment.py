@@ -14,7 +14,6 @@ from chalicelib import bootstrap
 from chalicelib.api import http
 from chalicelib.api.requests.commitment import commitment_request
 from chalicelib.api.routing import RouteTable
-from chalicelib.errors import ErrorCode, OrthancError
 
 blueprint = Blueprint(__name__)
 routes = RouteTable(blueprint)
@@ -23,19 +22,11 @@ routes = RouteTable(blueprint)
 def request_commitment(request: Request, id: str) -> Any:
     service = bootstrap.storage_commitment()
     modality, references, timeout = commitment_request(
-        _body_or_none(request), partial(bootstrap.modalities().get, id), service.references_of
+        http.json_body_or_none(request),
+        partial(bootstrap.modalities().get, id),
+        service.references_of,
     )
     return service.request(modality, references, timeout)
-
-
-def _body_or_none(request: Request) -> Any:
-    """The JSON body; None when it is not JSON (Orthanc answers it as not an object)."""
-    try:
-        return http.json_body(request)
-    except OrthancError as error:
-        if error.code is not ErrorCode.BAD_JSON:
-            raise
-        return None
 
 
 def report(request: Request, id: str) -> Any:

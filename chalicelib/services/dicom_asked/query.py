@@ -183,13 +183,13 @@ class QueryService:
     def _find(
         self, modality_name: str, level: str, identifier: dict[str, str], timeout: int | None
     ) -> list[dict[str, str]]:
-        from chalicelib.dicom_client import find as find_scu
+        from chalicelib.dicom_client import find
 
         modality = self._modalities.get(modality_name)
         retrieve_level = normalization.RETRIEVE_LEVELS[level]
         try:
-            dataset = find_scu.build_identifier(retrieve_level, identifier)
-        except find_scu.BadValue as exc:
+            dataset = find.build_identifier(retrieve_level, identifier)
+        except find.BadValue as exc:
             raise bad_file(str(exc)) from exc
         return self._client.find(modality, dataset, timeout)
 

@@ -2,7 +2,7 @@
 
 A job is submitted by writing its record, then starting an execution of the jobs state
 machine for its first run. Control requests change the record; a worker finds out at the
-next item it records (see ``job_steps``). Resuming or resubmitting starts a new run.
+next item it records (see ``steps.py``). Resuming or resubmitting starts a new run.
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""Storing a DICOM file: the single ingest path of REST uploads (and, later, C-STORE).
+"""Storing a DICOM file: the single ingest path of ``POST /instances`` (and the members of a
+ZIP), of uploads through S3 (``/cirrus/uploads``), of C-STORE to the DICOM service and of
+the files a C-GET brings back.
 
 The sequence is chosen for durability and few round trips (at most 3 AWS requests for a new
 instance, 1 for one already stored):

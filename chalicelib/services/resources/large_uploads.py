@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.errors import OrthancError, bad_request, unknown_resource
@@ -36,6 +37,21 @@ if TYPE_CHECKING:
     from chalicelib.services.resources.ingest import IngestService
 
 PENDING, DONE = "Pending", "Done"
+
+
+@dataclass(frozen=True)
+class UploadRequest:
+    """``POST /cirrus/uploads``: the body's size when known (needed for multipart), whether
+    to upload it in parts, its ``Content-Encoding`` ("" or "gzip"), and who asks (recorded in
+    the instances' metadata as ``POST /instances`` records it)."""
+
+    size: int | None
+    multipart: bool
+    content_encoding: str
+    user: str
+    remote_ip: str
+
+
 # An error's HTTP status and Orthanc's JSON body for it, given the method and URI.
 ErrorAnswer = Callable[[OrthancError, str, str], tuple[int, Any]]
 PART_SIZE = 64 * 1024 * 1024
@@ -64,15 +80,9 @@ class LargeUploadService:
         self._limit = limit
         self._expires = expires
 
-    def create(self, request: dict[str, Any], user: str, remote_ip: str) -> dict[str, Any]:
+    def create(self, request: UploadRequest) -> dict[str, Any]:
         """A new upload: where to PUT the body (one URL, or one per part)."""
-        size = request.get("Size")
-        multipart = request.get("Multipart", False)
-        encoding = request.get("ContentEncoding", "")
-        if not isinstance(multipart, bool) or encoding not in ("", "gzip"):
-            raise bad_request('"Multipart" must be a Boolean and "ContentEncoding" "" or "gzip"')
-        if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 0):
-            raise bad_request('"Size" must be a number of bytes')
+        size, multipart = request.size, request.multipart
         if multipart and size is None:
             raise bad_request('A multipart upload needs its "Size" to plan its parts')
         if size is not None and size > self._limit:
@@ -81,9 +91,9 @@ class LargeUploadService:
         key = f"{UPLOADS}{upload_id}"
         record: dict[str, Any] = {
             "State": PENDING,
-            "User": user,
-            "RemoteIp": remote_ip,
-            "ContentEncoding": encoding,
+            "User": request.user,
+            "RemoteIp": request.remote_ip,
+            "ContentEncoding": request.content_encoding,
         }
         answer: dict[str, Any] = {
             "ID": upload_id,

@@ -1,5 +1,6 @@
 """Uploads through S3 for bodies larger than the API carries (Cirrus-specific routes under
-``/cirrus/``, where Orthanc has none): chalicelib/services/resources/large_uploads.py."""
+``/cirrus/``, where Orthanc has none): chalicelib/services/resources/large_uploads.py. The
+object is stored by the same code as ``POST /instances`` (``resources.py``)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from chalicelib import bootstrap
 from chalicelib.api import http
 from chalicelib.api.routing import RouteTable
 from chalicelib.errors import bad_request
+from chalicelib.services.resources.large_uploads import UploadRequest
 
 blueprint = Blueprint(__name__)
 routes = RouteTable(blueprint)
@@ -23,11 +25,21 @@ def create_upload(request: Request) -> Any:
         body = {}
     if not isinstance(body, dict):
         raise bad_request("The body must be a JSON object")
-    return bootstrap.large_uploads().create(
-        body,
+    size = body.get("Size")
+    multipart = body.get("Multipart", False)
+    encoding = body.get("ContentEncoding", "")
+    if not isinstance(multipart, bool) or encoding not in ("", "gzip"):
+        raise bad_request('"Multipart" must be a Boolean and "ContentEncoding" "" or "gzip"')
+    if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 0):
+        raise bad_request('"Size" must be a number of bytes')
+    upload = UploadRequest(
+        size,
+        multipart,
+        encoding,
         user=request.context.get("cirrus_user", ""),
         remote_ip=request.context.get("identity", {}).get("sourceIp", ""),
     )
+    return bootstrap.large_uploads().create(upload)
 
 
 def upload_status(request: Request, id: str) -> Any:
