@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.errors import bad_file
-from chalicelib.jobs.model import Job, JobOptions
+from chalicelib.jobs.model import Job
 from chalicelib.services.dicom_asked.commitment import StorageCommitmentService, new_transaction_uid
 from chalicelib.services.dicom_asked.modalities import ModalityService
 from chalicelib.services.jobs.sending import SendingKind, SendRequest, read_file
@@ -39,10 +39,6 @@ class ModalityStoreOptions:
     move_originator_id: int = 0
     timeout: int | None = None
     storage_commitment: bool = False
-
-
-# store-straight sends at once, with no job.
-_NO_JOB = JobOptions(asynchronous=False, priority=0, permissive=False, user_data=None)
 
 
 class ModalityStoreKind(SendingKind[ModalityStoreOptions]):
@@ -89,8 +85,8 @@ class ModalityStoreKind(SendingKind[ModalityStoreOptions]):
     def store_straight(self, modality_name: str, data: bytes) -> tuple[str, str]:
         """``POST /modalities/{id}/store-straight``: C-STORE ``data``, a DICOM file, as it is;
         its SOP class and instance UIDs."""
-        straight = SendRequest([], _NO_JOB, ModalityStoreOptions())
-        session = self._session(self.params(modality_name, straight))
+        modality = self._modalities.get(modality_name)
+        session = self._client.store_session(modality, self._modalities.local_aet, None)
         try:
             return session.send(data)
         except (ValueError, AttributeError, EOFError) as exc:

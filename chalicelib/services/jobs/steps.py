@@ -60,7 +60,10 @@ class ItemWorker(Protocol):
 
 
 class JobKind(Protocol):
-    """What one type of job does (``OrthancPeerStore``...)."""
+    """What one type of job does (``OrthancPeerStore``...). A kind may also have
+    ``conclude(job)``, run once every item is handled (the storage commitment request of a
+    C-STORE job), and ``output(job, key)``, what ``GET /jobs/{id}/{key}`` answers (the ZIP of
+    an archive job)."""
 
     def plan(self, job: Job) -> list[Any]:
         """The job's items (JSON values), in order; raise OrthancError if impossible."""
