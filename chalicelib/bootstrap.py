@@ -245,7 +245,7 @@ def storage_commitment() -> StorageCommitmentService:
 
     store = CommitmentStore(aws.client("dynamodb"), table_name("commitments"))
     return StorageCommitmentService(
-        store, modalities(), dicom_client(), index(), browse(), dicom_retrieve(), delete()
+        store, dicom_client(), index(), browse(), dicom_retrieve(), delete()
     )
 
 
@@ -314,8 +314,7 @@ def retrieve_jobs() -> RetrieveJobs:
     """Retrieving from modalities (C-MOVE and C-GET as SCU) as jobs."""
     from chalicelib.services.dicom_asked.retrieve import RetrieveJobs
 
-    settings = config()
-    return RetrieveJobs(jobs(), settings.DicomAet, settings.SynchronousJobTimeout)
+    return RetrieveJobs(jobs(), dicom_client().local_aet, config().SynchronousJobTimeout)
 
 
 @cache
@@ -370,47 +369,10 @@ def job_steps() -> JobSteps:
 
 
 def reset() -> None:
-    """Forget every built object (tests switch configuration between cases)."""
-    factories = (
-        config,
-        index,
-        blobs,
-        transfers,
-        downloads,
-        large_uploads,
-        ingest,
-        browse,
-        archive,
-        volumes,
-        content,
-        delete,
-        statistics,
-        find,
-        dicom_retrieve,
-    )
-    jobs_factories = (
-        peers,
-        dicom_client,
-        modalities,
-        queries,
-        storage_commitment,
-        commitment_answers,
-        dicom_access,
-        dicom_tls,
-        job_store,
-        peer_store,
-        modality_store,
-        retrieve_jobs,
-        retrieve_kinds,
-        archive_kinds,
-        exports,
-        job_kinds,
-        jobs,
-        sending,
-        job_steps,
-    )
-    logs_factories = (changes_log, exports_log, change_pages, export_pages, change_feed, stability)
-    for factory in (*factories, *logs_factories, *jobs_factories):
-        factory.cache_clear()
+    """Forget every built object (tests switch configuration between cases): every factory
+    of this module, so that a new one cannot be forgotten here."""
+    for factory in list(globals().values()):
+        if getattr(factory, "__module__", None) == __name__ and hasattr(factory, "cache_clear"):
+            factory.cache_clear()
     aws.client.cache_clear()
     aws.session.cache_clear()

@@ -64,11 +64,11 @@ def store_route(
 
     def store(request: Request, id: str) -> Any:
         body, resource_ids = sending_request(request)
-        service = bootstrap.sending()
+        service, sending_kind = bootstrap.sending(), kind()
         # Orthanc logs the export once the resources are known to exist, before it reads
         # the options or looks the remote up.
-        service.log_export(kind(), resource_ids, id)
+        service.log_export(sending_kind, resource_ids, id)
         send = SendRequest(resource_ids, job_options(body), read_options(body))
-        return service.send(kind(), id, send)
+        return service.send(sending_kind, id, send)
 
     return store

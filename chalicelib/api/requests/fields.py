@@ -47,15 +47,16 @@ def string_option(body: dict[str, Any], key: str) -> str:
 def unsigned_timeout(body: dict[str, Any]) -> int | None:
     """``Timeout`` in seconds (0: none), or None when absent; Orthanc's message for a
     negative one (the query, retrieve and storage commitment routes)."""
-    timeout = integer_option(body, "Timeout", None)
-    if timeout is not None and timeout < 0:
-        raise bad_file("Unsigned integer value expected in field: Timeout")
-    return timeout
+    return _timeout(body, "Unsigned integer value expected in field: Timeout")
 
 
 def nonnegative_timeout(body: dict[str, Any]) -> int | None:
     """``Timeout`` of the echo and store routes of ``/modalities`` (0: none), or None."""
+    return _timeout(body, "Timeout must not be negative")
+
+
+def _timeout(body: dict[str, Any], negative: str) -> int | None:
     timeout = integer_option(body, "Timeout", None)
     if timeout is not None and timeout < 0:
-        raise bad_file("Timeout must not be negative")
+        raise bad_file(negative)
     return timeout

@@ -20,7 +20,6 @@ from chalicelib.dicom_client.commitment import FAILURE_REASONS
 from chalicelib.errors import ErrorCode, OrthancError, RemoteError, unknown_resource
 from chalicelib.model import Reference
 from chalicelib.remotes.modality import Modality
-from chalicelib.services.dicom_asked.modalities import ModalityService
 from chalicelib.services.dicom_served.retrieve import RetrieveService
 from chalicelib.services.resources.browse import BrowseService
 from chalicelib.services.resources.delete import DeleteService
@@ -49,7 +48,6 @@ class StorageCommitmentService:
     def __init__(
         self,
         store: CommitmentStore,
-        modalities: ModalityService,
         client: DicomClient,
         index: ResourceIndex,
         browse: BrowseService,
@@ -58,7 +56,6 @@ class StorageCommitmentService:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._store = store
-        self._modalities = modalities
         self._client = client
         self._index = index
         self._browse = browse

@@ -13,7 +13,6 @@ way to ask), so it is sent again: the files come again, and receivers keep one c
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -30,8 +29,6 @@ if TYPE_CHECKING:
     from chalicelib.dicom_client.client import DicomClient
     from chalicelib.services.jobs.engine import JobService
     from chalicelib.services.resources.ingest import IngestService
-
-LOG = logging.getLogger(__name__)
 
 MOVE_KIND = "DicomMoveScu"
 # Orthanc 1.12.6's name (OrthancServer/Sources/ServerJobs/DicomGetScuJob.h).
