@@ -2,9 +2,10 @@
 
 import os
 
-from chalice import Chalice, Rate
+from chalice import Rate
 
 from chalicelib import bootstrap, observability
+from chalicelib.api.proxy import ProxyApp
 from chalicelib.api.routes import (
     archives,
     arrays,
@@ -24,7 +25,8 @@ from chalicelib.api.routes import (
 )
 from chalicelib.storage.schema import bucket_name
 
-app = Chalice(app_name="cirrus")
+# Routed by the app itself behind API Gateway's greedy proxy (chalicelib/api/proxy.py).
+app = ProxyApp(app_name="cirrus")
 observability.configure_logging()
 # Binary answers are sent for these types when the client's Accept allows them (curl and
 # requests send */*). Keep the list explicit: "*/*" would make Chalice refuse every request

@@ -33,7 +33,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from local_stack.rest import CirrusRequestHandler, OrthancGateway, load_app  # noqa: E402
+from local_stack.gateway import OrthancGateway  # noqa: E402
+from local_stack.rest import CirrusRequestHandler, load_app  # noqa: E402
 
 
 class AwsRequestCounter:

@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from infra.api_auth import ApiAuth  # noqa: E402
 from infra.chalice_app import LAMBDA_RUNTIME, LAMBDA_UNZIPPED_LIMIT  # noqa: E402
 from infra.functions import Functions  # noqa: E402
+from infra.headroom import measure  # noqa: E402
 from infra.jobs import JobsOrchestration  # noqa: E402
 from infra.monitoring import Alarms  # noqa: E402
 from infra.nag import suppress  # noqa: E402
@@ -169,10 +170,16 @@ def nag_packs(scope: Construct) -> list[object]:
 
 def main() -> None:
     """Synthesize into infra/cdk.out (or where the CDK CLI asks), and report the size of the
-    Lambda bundle against Lambda's limit."""
-    app = cdk.App(outdir=os.environ.get("CDK_OUTDIR", str(Path(__file__).parent / "cdk.out")))
+    Lambda bundle against Lambda's limit, and the API's resources and the templates' sizes
+    against their budgets (infra/headroom.py)."""
+    outdir = Path(os.environ.get("CDK_OUTDIR", str(Path(__file__).parent / "cdk.out")))
+    app = cdk.App(outdir=str(outdir))
     stack = build(app)
     app.synth()
+    headroom = measure(outdir)
+    print(headroom.report())
+    if headroom.problems():
+        sys.exit("Over budget: " + "; ".join(headroom.problems()))
     sizes = stack.functions.app.bundle_sizes()
     for name, (zipped, unzipped) in sizes.items():
         print(f"{name}: {zipped / 2**20:.1f} MiB zipped, {unzipped / 2**20:.1f} MiB unzipped")

@@ -12,10 +12,14 @@ their API Gateway definition, the event sources). Some of its choices do not fit
   cannot be installed; the runtime is :data:`LAMBDA_RUNTIME` (Amazon Linux 2023) instead;
 * Chalice asks pip for wheels of the synthesizing Python's version; ``PIP_PYTHON_VERSION``
   (with binary wheels only, which pip then requires) makes it fetch the runtime's instead;
-* every API method requires the authorizer named :data:`AUTHORIZER` (the swagger document is
+* the REST API has two resources, ``/`` and ``/{proxy+}``, with the ANY method integrated
+  with the API function, instead of one resource and method per route: the app routes
+  requests itself (``chalicelib/api/proxy.py``), and the API stays far from API Gateway's
+  resource quota and CloudFormation's template size however many routes it grows;
+* both methods require the authorizer named :data:`AUTHORIZER` (the swagger document is
   completed before CDK includes it), and the errors API Gateway answers itself (refused
-  credentials, unknown paths, timeouts) have Orthanc's JSON body, a refusal with Orthanc's
-  ``WWW-Authenticate`` challenge;
+  credentials, timeouts, a crashed function) have Orthanc's JSON body, a refusal with
+  Orthanc's ``WWW-Authenticate`` challenge;
 * API Gateway's binary types are ``*/*``, not the list of ``app.py``, so that a client
   accepting anything (curl) receives a file's bytes rather than their base64 text.
 
@@ -62,6 +66,9 @@ ROLE_PLACEHOLDER = "arn:aws:iam::000000000000:role/replaced-by-cdk"
 # A function and its layers, unzipped (Lambda's limit for zip packages).
 LAMBDA_UNZIPPED_LIMIT = 250 * 2**20
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
+ANY_METHOD = "x-amazon-apigateway-any-method"
+# The resources of the REST API: the root, and the greedy proxy for every other path.
+PROXY_PATHS = ("/", "/{proxy+}")
 
 
 class _Config(Config):
@@ -81,14 +88,17 @@ GATEWAY_ERRORS = {
     # Missing or refused credentials (the authorizer).
     "UNAUTHORIZED": OrthancError(ErrorCode.UNAUTHORIZED),
     "ACCESS_DENIED": OrthancError(ErrorCode.FORBIDDEN_ACCESS),
-    # A path no route matches: Orthanc's "Unknown resource", as the local stack's gateway
-    # answers (local_stack/rest.py), instead of 403 "Missing Authentication Token".
+    # A path no resource matches: none with the greedy proxy (the app answers unknown paths
+    # itself), kept should a stage ever lack it: Orthanc's "Unknown resource" rather than 403
+    # "Missing Authentication Token".
     "MISSING_AUTHENTICATION_TOKEN": OrthancError(ErrorCode.UNKNOWN_RESOURCE),
     # Above API Gateway's 10 MB payload (the functions refuse smaller bodies the same way).
     "REQUEST_TOO_LARGE": TooLarge("Request body too large"),
     "INTEGRATION_TIMEOUT": OrthancError(
         ErrorCode.TIMEOUT, "The request took longer than API Gateway's limit"
     ),
+    # The function failed without answering (out of memory, Lambda's timeout): 502 otherwise.
+    "INTEGRATION_FAILURE": OrthancError(ErrorCode.INTERNAL_ERROR, "The API function failed"),
     "AUTHORIZER_FAILURE": OrthancError(ErrorCode.INTERNAL_ERROR, "The authorizer failed"),
     "AUTHORIZER_CONFIGURATION_ERROR": OrthancError(
         ErrorCode.INTERNAL_ERROR, "The authorizer failed"
@@ -112,22 +122,44 @@ def gateway_responses() -> dict[str, Any]:
     return responses
 
 
+def proxy_paths(integration: dict[str, Any]) -> dict[str, Any]:
+    """The two resources of the REST API, every method of both sent to ``integration`` (the
+    API function's) behind the authorizer."""
+    operation = {
+        "consumes": ["*/*"],
+        "produces": ["application/json"],
+        "responses": {"200": {"description": "200 response"}},
+        "x-amazon-apigateway-integration": integration,
+        "security": [{AUTHORIZER: []}],
+    }
+    root, proxy = PROXY_PATHS
+    parameter = {"name": "proxy", "in": "path", "required": True, "type": "string"}
+    return {
+        root: {ANY_METHOD: operation},
+        proxy: {ANY_METHOD: {**operation, "parameters": [parameter]}},
+    }
+
+
 def finish_swagger(template: dict[str, Any]) -> None:
-    """Require the authorizer on every method of the REST API, give the errors API Gateway
-    answers itself Orthanc's form (the authorizer's definition, which holds the function's
-    ARN, is added by CDK once the template is included), and let binary answers through
-    whatever the client accepts."""
+    """Replace Chalice's resource per route with the greedy proxy, require the authorizer,
+    give the errors API Gateway answers itself Orthanc's form (the authorizer's definition,
+    which holds the function's ARN, is added by CDK once the template is included), and let
+    binary answers through whatever the client accepts."""
     body = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
+    # Every route of Chalice's document is integrated with the same function; keep one.
+    integration = next(
+        operation["x-amazon-apigateway-integration"]
+        for operations in body["paths"].values()
+        for method, operation in operations.items()
+        if method in HTTP_METHODS
+    )
+    body["paths"] = proxy_paths(integration)
     # API Gateway decodes a function's base64 answer only when the request's first Accept
     # type is one of the API's binary types; curl, requests and Orthanc's scripts send */*
     # or nothing, which names none of app.py's. So every type is binary to API Gateway: the
     # function still decides which answers are base64 (app.api.binary_types), and the
     # others pass through as text.
     body["x-amazon-apigateway-binary-media-types"] = ["*/*"]
-    for operations in body["paths"].values():
-        for method, operation in operations.items():
-            if method in HTTP_METHODS or method == "x-amazon-apigateway-any-method":
-                operation["security"] = [{AUTHORIZER: []}]
     body["x-amazon-apigateway-gateway-responses"] = gateway_responses()
 
 

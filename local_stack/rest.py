@@ -3,9 +3,9 @@
 The app is loaded the way ``chalice local`` loads it (project config, stage ``dev``, route
 validation). The local server is then made to behave like the deployed stack where they differ:
 
-- API Gateway answers a request matching no route with a *gateway response*. Chalice's local
-  gateway imitates the default one (403 "Missing Authentication Token"); the deployed Cirrus
-  configures it to answer like Orthanc, a 404 JSON "Unknown resource" error, so this one does too.
+- API Gateway passes every request to the function through its greedy proxy resource, and the
+  app routes it (``chalicelib/api/proxy.py``); the gateway here sends the same proxy events
+  (``local_stack/gateway.py``) instead of Chalice's pre-routed ones.
 - API Gateway accepts chunked uploads; Chalice's handler reads only Content-Length bodies and
   would pass an empty body on. Chunked bodies are decoded here.
 - Accepted sockets get ``TCP_NODELAY`` (headers and body are written separately; without it, a
@@ -23,25 +23,16 @@ import os
 import socket
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from chalice.cli.factory import CLIFactory
 from chalice.config import Config
 from chalice.deploy.validate import validate_routes
-from chalice.local import (
-    ChaliceRequestHandler,
-    HeaderType,
-    LocalGateway,
-    LocalGatewayException,
-    create_local_server,
-)
-from chalice.local import EventType as LambdaEvent
+from chalice.local import ChaliceRequestHandler, HeaderType, LocalGateway, create_local_server
 
-from chalicelib.api.error_map import error_answer
-from chalicelib.api.http import json_response
 from chalicelib.errors import ErrorCode, OrthancError
 from local_stack import feed, job_runner
 from local_stack.child import service_address
+from local_stack.gateway import GatewayResponse, OrthancGateway
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 CHALICE_STAGE = "dev"
@@ -49,29 +40,6 @@ LISTEN_BACKLOG = 128
 # Bounds for one chunk-size line, and for the trailer section of a chunked body.
 _MAX_LINE = 1024
 _MAX_TRAILER_LINES = 100
-
-
-class GatewayResponse(LocalGatewayException):
-    """An answer of the gateway itself (no Lambda call), shaped like the app's errors."""
-
-    def __init__(self, error: OrthancError, method: str, path: str) -> None:
-        status, body = error_answer(error, method, urlsplit(path).path)
-        response = json_response(body, status)
-        super().__init__(dict(response.headers), response.body.encode("utf-8"))
-        self.CODE = status
-
-
-class OrthancGateway(LocalGateway):
-    """Chalice's API Gateway imitation, with Cirrus's gateway response for unknown routes."""
-
-    def _generate_lambda_event(
-        self, method: str, path: str, headers: HeaderType, body: bytes | None
-    ) -> LambdaEvent:
-        try:
-            return super()._generate_lambda_event(method, path, headers, body)
-        except ValueError:  # Chalice's route matcher found no route
-            error = OrthancError(ErrorCode.UNKNOWN_RESOURCE)
-            raise GatewayResponse(error, method, path) from None
 
 
 class MalformedChunkedBody(ValueError):

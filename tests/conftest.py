@@ -1,7 +1,8 @@
 """Fixtures shared by the unit and integration layers.
 
 Integration tests run the product code unchanged against moto's in-process AWS (the same boto3
-calls as on AWS), through Chalice's own test client.
+calls as on AWS), through Chalice's test client behind the local stack's gateway: every
+request reaches the app as API Gateway's greedy proxy event, routed by the app as on AWS.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -27,6 +29,7 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 
 pytest_plugins = ["tests.support.orthanc_fixture"]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @contextmanager
@@ -56,13 +59,21 @@ def moto_storage() -> Iterator[None]:
 
 @contextmanager
 def chalice_client() -> Iterator[Any]:
-    """Chalice's test client over the real app."""
-    from chalice.test import Client
+    """Chalice's test client over the real app, through the local stack's gateway (which
+    sends API Gateway's greedy proxy events instead of Chalice's pre-routed ones)."""
+    from chalice.cli.factory import CLIFactory
+    from chalice.test import TestHTTPClient
 
     from app import app
+    from local_stack.gateway import OrthancGateway
 
-    with Client(app) as test_client:
-        yield test_client
+    class GatewayHTTPClient(TestHTTPClient):
+        def __init__(self, config: Any) -> None:
+            super().__init__(app, config)
+            self._local_gateway = OrthancGateway(app, config)
+
+    config = CLIFactory(str(ROOT)).create_config_obj(chalice_stage_name="dev")
+    yield SimpleNamespace(http=GatewayHTTPClient(config))
 
 
 @pytest.fixture

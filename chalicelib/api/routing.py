@@ -1,9 +1,10 @@
 """Registering routes with Orthanc's behaviour around them, in one place.
 
-Every route goes through :func:`RouteTable.add`, which gives it what Orthanc gives every URI:
-authentication, an Orthanc-style JSON body for every error (raised anywhere as
-:class:`OrthancError`), and 405 with an ``Allow`` header for the methods a URI does not
-support, instead of Chalice's own error shapes.
+Every route goes through :func:`RouteTable.add`, which gives it what Orthanc gives every URI
+(:func:`serve`): authentication, and an Orthanc-style JSON body for every error (raised
+anywhere as :class:`OrthancError`) instead of Chalice's own error shapes. The answers for a
+path no route names and for a method a route lacks go through :func:`serve` too, from the
+dispatch of ``chalicelib/api/proxy.py``.
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ from chalice import Blueprint, Response
 from chalice.app import Request
 
 from chalicelib import bootstrap
-from chalicelib.api.error_map import MethodNotAllowed, error_answer
+from chalicelib.api.error_map import error_answer
 from chalicelib.api.http import json_response
 from chalicelib.credentials import REALM, basic_user
 from chalicelib.errors import ErrorCode, OrthancError
 
 LOG = logging.getLogger(__name__)
 
+# The methods routes may declare, in the order ``Allow`` lists them (Orthanc's).
 METHODS = ("GET", "POST", "PUT", "DELETE")
 Handler = Callable[..., Any]
 
@@ -79,6 +81,26 @@ def _is_loopback(request: Request) -> bool:
         return False
 
 
+def serve(request: Request, handler: Handler, params: dict[str, str]) -> Response:
+    """What every URI gets around its handler: authentication first, then the handler's
+    answer, every error in Orthanc's form."""
+    _accept_anything_by_default(request)
+    try:
+        request.context["cirrus_user"] = authenticate(request)
+        answer = handler(request, **params)
+    except OrthancError as error:
+        return error_response(error, request)
+    except (BotoCoreError, ClientError):
+        # AWS storage unreachable or throttling beyond the SDK's retries: the client may
+        # retry later, nothing was acknowledged.
+        LOG.exception("Storage error on %s %s", request.method, request.path)
+        return error_response(OrthancError(ErrorCode.DATABASE_UNAVAILABLE), request)
+    except Exception:  # a bug, not bad input: log it, answer like Orthanc would
+        LOG.exception("Unhandled error on %s %s", request.method, request.path)
+        return error_response(OrthancError(ErrorCode.INTERNAL_ERROR), request)
+    return answer if isinstance(answer, Response) else json_response(answer)
+
+
 class RouteTable:
     """Routes of one Blueprint, declared per URI with one handler per HTTP method."""
 
@@ -89,34 +111,22 @@ class RouteTable:
         """``add("/instances/{id}", GET=show, DELETE=remove)``.
 
         Handlers receive the Chalice request first, then the path parameters, and return a
-        Chalice Response or something JSON-serializable.
+        Chalice Response or something JSON-serializable. The other methods answer 405 with
+        ``Allow`` (``chalicelib/api/proxy.py``).
         """
-        allowed = ",".join(m for m in METHODS if m in handlers)
+        unknown = set(handlers) - set(METHODS)
+        if unknown:
+            raise ValueError(f"{path}: no such method {sorted(unknown)}")
         for method in METHODS:
-            handler = handlers.get(method) or _not_allowed(allowed)
-            view = self._view(handler)
-            self._blueprint.route(path, methods=[method], content_types=["*/*"])(view)
+            if method in handlers:
+                view = self._view(handlers[method])
+                self._blueprint.route(path, methods=[method], content_types=["*/*"])(view)
 
     def _view(self, handler: Handler) -> Callable[..., Response]:
         blueprint = self._blueprint
 
         def view(**params: str) -> Response:
-            request = blueprint.current_request
-            _accept_anything_by_default(request)
-            try:
-                request.context["cirrus_user"] = authenticate(request)
-                answer = handler(request, **params)
-            except OrthancError as error:
-                return error_response(error, request)
-            except (BotoCoreError, ClientError):
-                # AWS storage unreachable or throttling beyond the SDK's retries: the client
-                # may retry later, nothing was acknowledged.
-                LOG.exception("Storage error on %s %s", request.method, request.path)
-                return error_response(OrthancError(ErrorCode.DATABASE_UNAVAILABLE), request)
-            except Exception:  # a bug, not bad input: log it, answer like Orthanc would
-                LOG.exception("Unhandled error on %s %s", request.method, request.path)
-                return error_response(OrthancError(ErrorCode.INTERNAL_ERROR), request)
-            return answer if isinstance(answer, Response) else json_response(answer)
+            return serve(blueprint.current_request, handler, params)
 
         view.__name__ = getattr(handler, "__name__", None) or handler.func.__name__
         return view
@@ -133,10 +143,3 @@ def _accept_anything_by_default(request: Request) -> None:
     headers = request.headers
     if "accept" not in headers:
         headers._dict["accept"] = "*/*"  # CaseInsensitiveMapping keeps lower-cased keys
-
-
-def _not_allowed(allowed: str) -> Handler:
-    def method_not_allowed(request: Request, **_: str) -> Response:
-        raise MethodNotAllowed(request.method, allowed)
-
-    return method_not_allowed

@@ -4,6 +4,7 @@ the tokens of a Cognito user pool (signed here with ``cryptography``, as Cognito
 from __future__ import annotations
 
 import base64
+import fnmatch
 import io
 import json
 import time
@@ -17,6 +18,7 @@ from moto import mock_aws
 
 from chalicelib.credentials import basic_user
 from infra.authorizer.api_authorizer import basic, cognito_jwt, handler
+from tests.support.api_gateway import method_arn
 
 METHOD_ARN = "arn:aws:execute-api:eu-west-1:123456789012:abcdef1234/api/GET/patients"
 ISSUER = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool"
@@ -112,6 +114,40 @@ def test_valid_credentials_allow_the_whole_api(users_secret) -> None:
         "Effect": "Allow",
         "Resource": "arn:aws:execute-api:eu-west-1:123456789012:abcdef1234/api/*/*",
     }
+
+
+def iam_allows(policy: dict[str, Any], arn: str) -> bool:
+    """Whether an Allow statement of ``policy`` covers ``arn``, IAM's way: ``*`` matches any
+    characters, slashes included, and ``?`` one."""
+    return any(
+        statement["Effect"] == "Allow" and fnmatch.fnmatchcase(arn, statement["Resource"])
+        for statement in policy["Statement"]
+    )
+
+
+def test_behind_the_greedy_proxy_the_policy_still_sees_method_and_path(users_secret) -> None:
+    """With one ``/{proxy+}`` resource, API Gateway's methodArn names the request's own method
+    and path. The cached policy is reused for the caller's later requests to any path, so it
+    must cover the whole API (a policy for the first methodArn alone would refuse them); and
+    a policy may still grant by method and path, as read-only callers will need."""
+    delete = method_arn("DELETE", "/instances/0b6f4a1e-6e2bcf80-b2d9a1b1-7b8f5c1d-3a2e9f04")
+    read = method_arn("GET", "/studies/5a8b2c3d-1e4f5a6b-7c8d9e0f-1a2b3c4d-5e6f7a8b/archive")
+    answer = handler.handler(
+        {
+            "type": "TOKEN",
+            "authorizationToken": basic_header("alice", "s3cret:with colon"),
+            "methodArn": delete,
+        },
+        None,
+    )
+    assert iam_allows(answer["policyDocument"], delete)
+    assert iam_allows(answer["policyDocument"], read)
+    api = delete.split("/DELETE/")[0]
+    read_only = {"Statement": [{"Effect": "Allow", "Resource": f"{api}/GET/*"}]}
+    assert iam_allows(read_only, read) and not iam_allows(read_only, delete)
+    find = {"Statement": [{"Effect": "Allow", "Resource": f"{api}/POST/tools/find"}]}
+    assert iam_allows(find, method_arn("POST", "/tools/find"))
+    assert not iam_allows(find, method_arn("POST", "/instances"))
 
 
 @pytest.mark.parametrize(

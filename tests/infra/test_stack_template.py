@@ -12,7 +12,13 @@ from typing import Any
 import pytest
 
 from chalicelib.storage.schema import load_schema
-from infra.chalice_app import AUTHORIZER, HTTP_METHODS, LAMBDA_RUNTIME, ROLE_PLACEHOLDER
+from infra.chalice_app import (
+    ANY_METHOD,
+    AUTHORIZER,
+    HTTP_METHODS,
+    LAMBDA_RUNTIME,
+    ROLE_PLACEHOLDER,
+)
 from infra.functions import ACCESS
 
 FUNCTIONS = sorted(ACCESS)
@@ -279,15 +285,32 @@ def test_api_is_regional_with_binary_types(synthesized) -> None:
     assert dicom_zip_images <= set(app.api.binary_types)
 
 
+def test_the_api_is_a_greedy_proxy_to_the_api_function(synthesized) -> None:
+    """Two resources, ``/`` and ``/{proxy+}``, whose ANY method reaches the function that
+    routes requests itself (chalicelib/api/proxy.py), with the resource names it expects."""
+    from chalicelib.api.proxy import PROXY_RESOURCE, ROOT_RESOURCE
+
+    body = _props(synthesized, "RestAPI")["DefinitionBody"]
+    assert set(body["paths"]) == {ROOT_RESOURCE, PROXY_RESOURCE}
+    for operations in body["paths"].values():
+        [(method, operation)] = operations.items()
+        assert method == ANY_METHOD
+        integration = operation["x-amazon-apigateway-integration"]
+        assert (integration["type"], integration["httpMethod"]) == ("aws_proxy", "POST")
+        assert "${APIHandler.Arn}" in integration["uri"]["Fn::Sub"]
+    [parameter] = body["paths"][PROXY_RESOURCE][ANY_METHOD]["parameters"]
+    assert parameter == {"name": "proxy", "in": "path", "required": True, "type": "string"}
+
+
 def test_every_api_method_requires_the_authorizer(synthesized) -> None:
     body = _props(synthesized, "RestAPI")["DefinitionBody"]
     methods = [
         (path, method, operation)
         for path, operations in body["paths"].items()
         for method, operation in operations.items()
-        if method in HTTP_METHODS or method.startswith("x-amazon-apigateway-any")
+        if method in HTTP_METHODS or method == ANY_METHOD
     ]
-    assert len(methods) > 100
+    assert len(methods) == 2
     open_methods = [(p, m) for p, m, o in methods if o.get("security") != [{AUTHORIZER: []}]]
     assert open_methods == []
     authorizer = body["securityDefinitions"][AUTHORIZER]["x-amazon-apigateway-authorizer"]
@@ -313,6 +336,7 @@ def test_every_api_method_requires_the_authorizer(synthesized) -> None:
         ("REQUEST_TOO_LARGE", 8, 413),
         ("INTEGRATION_TIMEOUT", 16, 504),
         ("AUTHORIZER_FAILURE", -1, 500),
+        ("INTEGRATION_FAILURE", -1, 500),
     ],
 )
 def test_gateway_errors_have_orthancs_body(synthesized, kind, code, status) -> None:

@@ -1,5 +1,7 @@
-"""The app under the event API Gateway sends on AWS (a REST API's Lambda proxy event), not
-the local server's: the stage is part of ``requestContext.path`` and callers are remote."""
+"""The app under the events API Gateway sends on AWS through the greedy proxy (``/`` and
+``/{proxy+}``, tests/support/api_gateway.py), not the local gateway's: the app routes each one
+itself (chalicelib/api/proxy.py), the stage and a custom domain's base path stay out of the
+URIs it reports, callers are remote and admitted by the authorizer."""
 
 from __future__ import annotations
 
@@ -7,105 +9,168 @@ import base64
 import json
 from typing import Any
 
+import pytest
 
-def proxy_event(
-    path: str,
-    resource: str,
-    parameters: dict[str, str] | None,
-    method: str = "GET",
-    body: bytes | None = None,
-    content_type: str = "application/dicom",
-) -> dict[str, Any]:
-    """A request as API Gateway passes it to the function of stage ``api``, once the
-    authorizer has admitted user ``orthanc``. Every type being binary to the API
-    (infra/chalice_app.py), a body always arrives in base64."""
-    headers = {"Host": "abc123.execute-api.eu-west-1.amazonaws.com"}
-    if body is not None:
-        headers["Content-Type"] = content_type
-    return {
-        "resource": resource,
-        "path": path,
-        "httpMethod": method,
-        "headers": headers,
-        "multiValueHeaders": {},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": parameters,
-        "stageVariables": None,
-        "requestContext": {
-            "resourcePath": resource,
-            "httpMethod": method,
-            "path": f"/api{path}",
-            "stage": "api",
-            "identity": {"sourceIp": "198.51.100.7"},
-            "authorizer": {"principalId": "orthanc", "user": "orthanc"},
-        },
-        "body": None if body is None else base64.b64encode(body).decode(),
-        "isBase64Encoded": body is not None,
+from tests.integration.helpers import sample_file
+from tests.support.api_gateway import concrete, proxy_event
+
+
+@pytest.fixture
+def lambda_app(aws, configure) -> Any:
+    """The API function's handler, configured as infra/orthanc.json configures it."""
+    from app import app
+
+    configure(RemoteAccessAllowed=True)
+    return lambda event: app(event, None)
+
+
+def body_of(answer: dict[str, Any]) -> Any:
+    raw = answer["body"]
+    return json.loads(base64.b64decode(raw) if answer.get("isBase64Encoded") else raw)
+
+
+def store(lambda_app, name: str = "CT_small.dcm") -> str:
+    answer = lambda_app(proxy_event("POST", "/instances", body=sample_file(name)))
+    assert answer["statusCode"] == 200
+    return body_of(answer)["ID"]
+
+
+def test_a_route_is_served_through_the_proxy(lambda_app) -> None:
+    answer = lambda_app(proxy_event("GET", "/system"))
+    assert answer["statusCode"] == 200
+    assert body_of(answer)["Name"] == "Cirrus"
+
+
+@pytest.mark.parametrize("base_path", ["", "/cirrus"])
+def test_errors_name_the_uri_relative_to_the_api(lambda_app, base_path: str) -> None:
+    """Neither the stage (in requestContext.path) nor a custom domain's base path mapping (in
+    path too) is part of the URI Orthanc would report."""
+    event = proxy_event("GET", "/instances/unknown/file", base_path=base_path)
+    answer = lambda_app(event)
+    assert answer["statusCode"] == 404
+    assert body_of(answer) == {
+        "HttpError": "Not Found",
+        "HttpStatus": 404,
+        "Message": "Unknown resource",
+        "Method": "GET",
+        "OrthancError": "Unknown resource",
+        "OrthancStatus": 17,
+        "Uri": "/instances/unknown/file",
     }
 
 
-def test_errors_name_the_uri_without_the_stage(aws, configure) -> None:
-    from app import app
-
-    # As infra/orthanc.json: API Gateway's authorizer has admitted the remote caller.
-    configure(RemoteAccessAllowed=True)
-    event = proxy_event("/instances/unknown/file", "/instances/{id}/file", {"id": "unknown"})
-    answer = app(event, None)
+@pytest.mark.parametrize("path", ["/", "/nothing/here", "/instances/x/y/z/w", "/system/"])
+def test_unknown_paths_answer_orthancs_unknown_resource(lambda_app, path: str) -> None:
+    answer = lambda_app(proxy_event("GET", path))
+    if path == "/system/":  # a trailing slash is not another path
+        assert answer["statusCode"] == 200
+        return
     assert answer["statusCode"] == 404
-    error = json.loads(answer["body"])
-    assert (error["Uri"], error["Method"], error["OrthancStatus"]) == (
-        "/instances/unknown/file",
-        "GET",
-        17,
+    error = body_of(answer)
+    assert (error["OrthancStatus"], error["Method"], error["Uri"]) == (17, "GET", path)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("DELETE", "/system", "GET"),
+        ("PUT", "/instances", "GET,POST"),
+        ("PATCH", "/instances/x", "GET,DELETE"),
+        ("HEAD", "/system", "GET"),
+        ("OPTIONS", "/tools/find", "POST"),
+    ],
+)
+def test_other_methods_answer_405_with_allow(lambda_app, method, path, allow) -> None:
+    """API Gateway's ANY method passes every verb to the function, which answers for the
+    ones a route lacks as Orthanc does for DELETE /system: 405 and Allow."""
+    answer = lambda_app(proxy_event(method, path))
+    assert answer["statusCode"] == 405
+    assert answer["headers"]["Allow"] == allow
+    error = body_of(answer)
+    assert (error["HttpStatus"], error["OrthancStatus"], error["Method"], error["Uri"]) == (
+        405,
+        8,
+        method,
+        path,
     )
-    system = app(proxy_event("/system", "/system", None), None)
-    assert system["statusCode"] == 200
-    assert json.loads(system["body"])["Name"] == "Cirrus"
 
 
-def test_the_authorizers_user_is_recorded_as_orthanc_records_it(aws, configure) -> None:
-    from app import app
-    from tests.integration.helpers import sample_file
-
-    configure(RemoteAccessAllowed=True)
-    event = proxy_event("/instances", "/instances", None, "POST", sample_file("CT_small.dcm"))
-    answer = app(event, None)
-    assert answer["statusCode"] == 200
-    instance = json.loads(answer["body"])["ID"]
-    path = f"/instances/{instance}/metadata/HttpUsername"
-    parameters = {"id": instance, "name": "HttpUsername"}
-    metadata = app(proxy_event(path, "/instances/{id}/metadata/{name}", parameters), None)
-    assert (metadata["statusCode"], metadata["body"]) == (200, "orthanc")
-
-
-def test_json_bodies_arrive_in_base64_and_are_read(aws, configure) -> None:
-    from app import app
-    from tests.integration.helpers import sample_file
-
-    configure(RemoteAccessAllowed=True)
-    stored = app(
-        proxy_event("/instances", "/instances", None, "POST", sample_file("CT_small.dcm")), None
-    )
-    query = json.dumps({"Level": "Instance", "Query": {"Modality": "CT"}}).encode()
-    event = proxy_event("/tools/find", "/tools/find", None, "POST", query, "application/json")
-    answer = app(event, None)
-    assert answer["statusCode"] == 200
-    assert json.loads(answer["body"]) == [json.loads(stored["body"])["ID"]]
-
-
-def test_files_are_answered_in_base64_for_api_gateway_to_decode(aws, configure) -> None:
-    """With curl's "Accept: */*", the function answers a file in base64, which API Gateway
-    turns back into bytes because every type is binary to it."""
-    from app import app
-    from tests.integration.helpers import sample_file
-
-    configure(RemoteAccessAllowed=True)
+def test_binary_bodies_and_answers_pass_in_base64(lambda_app) -> None:
+    """Every body arrives in base64; with curl's "Accept: */*" a file leaves in base64,
+    which API Gateway turns back into bytes because every type is binary to it."""
     dicom = sample_file("CT_small.dcm")
-    stored = app(proxy_event("/instances", "/instances", None, "POST", dicom), None)
-    instance = json.loads(stored["body"])["ID"]
-    event = proxy_event(f"/instances/{instance}/file", "/instances/{id}/file", {"id": instance})
-    event["headers"]["Accept"] = "*/*"
-    answer = app(event, None)
+    instance = store(lambda_app)
+    answer = lambda_app(proxy_event("GET", f"/instances/{instance}/file"))
     assert (answer["statusCode"], answer["isBase64Encoded"]) == (200, True)
     assert base64.b64decode(answer["body"]) == dicom
+
+
+def test_json_bodies_and_query_strings_are_read(lambda_app) -> None:
+    instance = store(lambda_app)
+    query = json.dumps({"Level": "Instance", "Query": {"Modality": "CT"}}).encode()
+    found = lambda_app(
+        proxy_event(
+            "POST",
+            "/tools/find",
+            body=query,
+            headers={"Content-Type": "application/json"},
+        )
+    )
+    assert (found["statusCode"], body_of(found)) == (200, [instance])
+    listed = lambda_app(
+        proxy_event("GET", "/instances", query={"expand": [""], "since": ["0"], "limit": ["1"]})
+    )
+    assert [item["ID"] for item in body_of(listed)] == [instance]
+
+
+def test_path_parameters_reach_the_route(lambda_app) -> None:
+    """Two parameters filled from one proxy value; the authorizer's user is recorded."""
+    instance = store(lambda_app)
+    answer = lambda_app(proxy_event("GET", f"/instances/{instance}/metadata/HttpUsername"))
+    assert (answer["statusCode"], answer["body"]) == (200, "orthanc")
+
+
+def test_unknown_paths_and_methods_are_answered_after_authentication(aws, configure) -> None:
+    """As Orthanc: a caller without credentials learns nothing about the routes (on AWS the
+    authorizer refuses it before the function runs)."""
+    from app import app
+
+    configure(AuthenticationEnabled=True, RegisteredUsers={"alice": "secret"})
+    for method, path in (("GET", "/nothing"), ("PATCH", "/system")):
+        event = proxy_event(method, path)
+        answer = app(event, None)
+        assert answer["statusCode"] == 401
+        assert answer["headers"]["WWW-Authenticate"] == 'Basic realm="Orthanc Secure Area"'
+    credentials = base64.b64encode(b"alice:secret").decode()
+    known = proxy_event("PATCH", "/system", headers={"Authorization": f"Basic {credentials}"})
+    assert app(known, None)["statusCode"] == 405
+
+
+def test_every_route_and_method_is_dispatched_to_chalice_as_its_own_resource(
+    lambda_app, monkeypatch
+) -> None:
+    """Each method of each declared route, sent through the proxy, reaches Chalice's handler
+    with the event API Gateway would have sent to a resource of that route."""
+    from chalice.app import Response, RestAPIEventHandler
+
+    from app import app
+
+    seen: list[tuple[str, str, dict[str, str] | None, str]] = []
+
+    def record(handler: RestAPIEventHandler, event: dict[str, Any], context: Any) -> Response:
+        context_ = event["requestContext"]
+        assert event["resource"] == context_["resourcePath"]
+        seen.append(
+            (context_["httpMethod"], event["resource"], event["pathParameters"], event["path"])
+        )
+        return Response(body="", status_code=204)
+
+    monkeypatch.setattr(RestAPIEventHandler, "_main_rest_api_handler", record)
+    expected = []
+    for route, methods in app.routes.items():
+        path, params = concrete(route)
+        for method in methods:
+            assert lambda_app(proxy_event(method, path))["statusCode"] == 204
+            expected.append((method, route, params or None, path))
+    assert seen == expected
+    assert len(seen) > 150

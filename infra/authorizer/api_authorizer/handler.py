@@ -9,7 +9,9 @@ A refusal raises ``Unauthorized``, which API Gateway answers with 401, Orthanc's
 and the ``WWW-Authenticate`` challenge (infra/chalice_app.py). An accepted caller may call
 every method, which is what Orthanc's RegisteredUsers grant, and lets API Gateway cache the
 answer for the whole API (the ``methodArn`` of the first request would otherwise be the only
-one allowed).
+one allowed). Behind the API's greedy proxy the ``methodArn`` still names the request's own
+method and path, so a policy can grant less by method and path (docs/deploy.md, "Finer
+grants").
 """
 
 from __future__ import annotations
