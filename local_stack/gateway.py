@@ -52,6 +52,16 @@ class GreedyProxyMatcher:
         return MatchResult(PROXY_RESOURCE, {"proxy": proxy}, query)
 
 
+class NoAuthorizer:
+    """The app declares no Chalice authorizer (on AWS the API's authorizer is a function of
+    its own, infra/authorizer; locally the app checks credentials itself). Chalice's local
+    authorizer would look the proxy resource up in the app's route table, a defaultdict,
+    and so add an empty route to it."""
+
+    def authorize(self, raw_path: str, event: LambdaEvent, context: Any) -> tuple[Any, Any]:
+        return event, context
+
+
 class OrthancGateway(LocalGateway):
     """Chalice's API Gateway imitation, sending greedy proxy events."""
 
@@ -61,6 +71,7 @@ class OrthancGateway(LocalGateway):
             GreedyProxyMatcher(),  # type: ignore[arg-type]  # the one method it calls
             app_object.api.binary_types,
         )
+        self._authorizer = NoAuthorizer()  # type: ignore[assignment]
 
     def _generate_lambda_event(
         self, method: str, path: str, headers: HeaderType, body: bytes | None

@@ -131,8 +131,7 @@ class ProxyApp(Chalice):
         match = self.resolver.resolve(path)
         if match is None:
             refusal: OrthancError = OrthancError(ErrorCode.UNKNOWN_RESOURCE)
-        elif method not in self.routes[match.route]:
-            methods = self.routes[match.route]
+        elif method not in (methods := self.routes[match.route]):
             refusal = MethodNotAllowed(method, ",".join(m for m in METHODS if m in methods))
         else:
             return super().__call__(routed_event(event, match), context)
@@ -140,8 +139,9 @@ class ProxyApp(Chalice):
 
     @cached_property
     def resolver(self) -> RouteResolver:
-        """Built at the first request: the blueprints register every route at import."""
-        return RouteResolver(list(self.routes))
+        """Built at the first request: the blueprints register every route at import. (A
+        route without methods is an entry Chalice's defaultdict made on a lookup.)"""
+        return RouteResolver([route for route, methods in self.routes.items() if methods])
 
     def _refuse(self, event: dict[str, Any], context: Any, error: OrthancError) -> dict[str, Any]:
         def refuse(request: Request) -> None:

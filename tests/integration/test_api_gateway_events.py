@@ -174,3 +174,31 @@ def test_every_route_and_method_is_dispatched_to_chalice_as_its_own_resource(
             expected.append((method, route, params or None, path))
     assert seen == expected
     assert len(seen) > 150
+
+
+@pytest.mark.parametrize(
+    ("path", "proxied"),
+    [("/instances/a%20b/file?x=1", "instances/a b/file"), ("/", None), ("/system", "system")],
+)
+def test_the_local_gateway_sends_what_api_gateway_sends(
+    aws, path: str, proxied: str | None
+) -> None:
+    """The local stack's gateway (and so the tests' client) feeds the app the greedy proxy
+    event, on the keys the routing reads, and leaves the app's route table as it was."""
+    from chalice.config import Config
+
+    from app import app
+    from local_stack.gateway import OrthancGateway
+
+    routes_before = dict(app.routes)
+    local = OrthancGateway(app, Config())._generate_lambda_event("GET", path, {}, None)
+    aws = proxy_event("GET", path.split("?")[0])
+    for event in (local, aws):
+        assert event["pathParameters"] == ({"proxy": proxied} if proxied else None)
+    for key in ("resource", "path", "httpMethod"):
+        assert local[key] == aws[key], key
+    assert local["requestContext"]["resourcePath"] == aws["requestContext"]["resourcePath"]
+    assert local["multiValueQueryStringParameters"] == ({"x": ["1"]} if "?" in path else None)
+    client_answer = OrthancGateway(app, Config()).handle_request("GET", path, {}, None)
+    assert client_answer["statusCode"] in (200, 404)
+    assert dict(app.routes) == routes_before

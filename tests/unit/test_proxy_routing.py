@@ -12,7 +12,7 @@ from tests.support.api_gateway import concrete
 def test_every_route_of_the_app_is_reached_by_its_paths() -> None:
     from app import app
 
-    routes = list(app.routes)
+    routes = [route for route, methods in app.routes.items() if methods]
     assert len(routes) > 100
     resolver = RouteResolver(routes)
     for route in routes:
