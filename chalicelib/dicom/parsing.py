@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import pydicom
 from pydicom.dataset import Dataset
-from pydicom.errors import InvalidDicomError
 from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 from chalicelib.dicom.tag_values import summary_value
@@ -17,6 +16,11 @@ PIXEL_DATA = 0x7FE00010
 
 class InvalidDicom(ValueError):
     """The bytes are not a DICOM file Orthanc would store; the message says why."""
+
+
+def invalid_file_message(size: int) -> str:
+    """Orthanc's words for a file it cannot parse."""
+    return f"Cannot parse an invalid DICOM file (size: {size} bytes)"
 
 
 class MissingIdentifier(InvalidDicom):
@@ -41,8 +45,7 @@ class ParsedDicom:
 
 def _pixel_data_offset(ds: Dataset) -> int | None:
     """Offset of the Pixel Data element's tag, from pydicom's record of its value offset."""
-    syntax = getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", None)
-    if syntax is not None and syntax.is_deflated:
+    if _is_deflated(ds):
         return None  # the offset would point into the inflated stream, not into the file
     raw = ds.get_item(PIXEL_DATA)
     value_offset = getattr(raw, "value_tell", None)
@@ -76,6 +79,23 @@ def _contradicts_transfer_syntax(ds: Dataset, data: bytes) -> bool:
     return len(vr) == 2 and not vr.isalpha()
 
 
+ELEMENT_HEADER = 8
+
+
+class _HeaderWatch(io.BytesIO):
+    """The file as pydicom reads it, noting a cut inside an element's header: pydicom reads
+    each header 8 bytes at a time and stops without a word when fewer remain at the end of
+    the dataset, where DCMTK (and so Orthanc) refuses the file."""
+
+    cut_in_header = False
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        data = super().read(size)
+        if size == ELEMENT_HEADER and 0 < len(data) < ELEMENT_HEADER:
+            self.cut_in_header = True
+        return data
+
+
 def _check_complete(ds: Dataset, data: bytes) -> None:
     """Refuse a file whose last element is cut short, as DCMTK (and so Orthanc) does.
 
@@ -84,7 +104,7 @@ def _check_complete(ds: Dataset, data: bytes) -> None:
     (sequences, encapsulated pixel data) must end with its sequence delimiter.
     """
     if _contradicts_transfer_syntax(ds, data):
-        raise InvalidDicom(f"Cannot parse an invalid DICOM file (size: {len(data)} bytes)")
+        raise InvalidDicom(invalid_file_message(len(data)))
     little_endian = ds.is_little_endian is not False
     for tag in ds.keys():  # noqa: SIM118 - iterating the Dataset itself would decode values
         raw = ds.get_item(tag)
@@ -95,25 +115,38 @@ def _check_complete(ds: Dataset, data: bytes) -> None:
         if length == UNDEFINED_LENGTH:
             end = raw.value_tell + len(value)
             if data[end : end + 4] != SEQUENCE_DELIMITER[little_endian]:
-                raise InvalidDicom(f"Cannot parse an invalid DICOM file (size: {len(data)} bytes)")
+                raise InvalidDicom(invalid_file_message(len(data)))
         elif len(value) < length:
-            raise InvalidDicom(f"Cannot parse an invalid DICOM file (size: {len(data)} bytes)")
+            raise InvalidDicom(invalid_file_message(len(data)))
+
+
+def _is_deflated(ds: Dataset) -> bool:
+    """Offsets in a deflated file are offsets in the inflated stream, not in the file."""
+    syntax = getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", None)
+    return syntax is not None and syntax.is_deflated
 
 
 def parse_dicom(data: bytes) -> ParsedDicom:
     """Parse a DICOM file (Part 10, with or without preamble)."""
     if not data:
         raise InvalidDicom("Received an empty DICOM file")
+    stream = _HeaderWatch(data)
     try:
-        ds = pydicom.dcmread(io.BytesIO(data), force=True)
+        ds = pydicom.dcmread(stream, force=True)
         offset = _pixel_data_offset(ds)
         # pydicom parses lazily and leniently; check completeness on the raw elements, which
         # are left undecoded because Orthanc's JSON forms need their exact bytes.
         _check_complete(ds, data)
-    except (InvalidDicomError, EOFError, ValueError, KeyError, TypeError, OverflowError) as exc:
-        raise InvalidDicom(f"Cannot parse an invalid DICOM file (size: {len(data)} bytes)") from exc
+    except InvalidDicom:
+        raise
+    except MemoryError:
+        raise
+    except Exception as exc:  # pydicom's many ways to fail on bytes that are not DICOM
+        raise InvalidDicom(invalid_file_message(len(data))) from exc
+    if stream.cut_in_header:
+        raise InvalidDicom(invalid_file_message(len(data)))
     if len(ds) == 0 or "SOPInstanceUID" not in ds and "SOPClassUID" not in ds and not ds.file_meta:
-        raise InvalidDicom(f"Cannot parse an invalid DICOM file (size: {len(data)} bytes)")
+        raise InvalidDicom(invalid_file_message(len(data)))
     return ParsedDicom(ds, offset)
 
 

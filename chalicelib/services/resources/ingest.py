@@ -18,6 +18,7 @@ not written at all, so parallel uploads into one series do not contend on the se
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
@@ -31,6 +32,7 @@ from chalicelib.dicom.parsing import (
     DicomIdentifiers,
     InvalidDicom,
     MissingIdentifier,
+    invalid_file_message,
     parse_dicom,
     read_identifiers,
     transfer_syntax,
@@ -40,6 +42,8 @@ from chalicelib.model import ChildLink, Counts, Resource
 from chalicelib.services.shared.clock import orthanc_now
 from chalicelib.storage.blobs import BlobStore, blob_key
 from chalicelib.storage.index import ResourceIndex, TransactionConflict
+
+LOG = logging.getLogger(__name__)
 
 # A race on ancestor creation resolves in one retry; more means something is badly wrong.
 MAX_ATTEMPTS = 8
@@ -69,11 +73,15 @@ class StoreResult:
 
 @dataclass(frozen=True)
 class _Parsed:
-    dataset: Dataset
+    """Everything the index needs from the file, read before anything is stored: pydicom
+    decodes values only when they are read, so a malformed value must fail here."""
+
     identifiers: DicomIdentifiers
     ids: ResourceIds
     tags: dict[str, dict[str, str]]
-    pixel_data_offset: int | None
+    expected_instances: int | None
+    index_in_series: int | None
+    file_metadata: dict[str, str]
 
 
 class IngestService:
@@ -140,24 +148,33 @@ class IngestService:
     def _parse(data: bytes) -> _Parsed:
         try:
             parsed = parse_dicom(data)
-            identifiers = read_identifiers(parsed.dataset)
+            ds = parsed.dataset
+            identifiers = read_identifiers(ds)
+            return _Parsed(
+                identifiers,
+                compute_ids(
+                    identifiers.patient_id,
+                    identifiers.study_uid,
+                    identifiers.series_uid,
+                    identifiers.sop_uid,
+                ),
+                main_tags.extract_main_tags(ds),
+                main_tags.expected_number_of_instances(ds),
+                main_tags.index_in_series(ds),
+                _file_metadata(ds, parsed.pixel_data_offset),
+            )
         except MissingIdentifier as exc:
             raise OrthancError(ErrorCode.INEXISTENT_TAG, str(exc)) from exc
         except InvalidDicom as exc:
             raise bad_file(str(exc)) from exc
-        ids = compute_ids(
-            identifiers.patient_id,
-            identifiers.study_uid,
-            identifiers.series_uid,
-            identifiers.sop_uid,
-        )
-        return _Parsed(
-            parsed.dataset,
-            identifiers,
-            ids,
-            main_tags.extract_main_tags(parsed.dataset),
-            parsed.pixel_data_offset,
-        )
+        except MemoryError:
+            raise
+        except Exception as exc:
+            # A value pydicom cannot decode (an unknown VR, a length past the end of a
+            # sequence, a broken deflate stream): refused as Orthanc refuses it, logged in
+            # case it is Cirrus's fault rather than the file's.
+            LOG.warning("Refused a DICOM file that cannot be read", exc_info=True)
+            raise bad_file(invalid_file_message(len(data))) from exc
 
     @staticmethod
     def _records(
@@ -170,7 +187,7 @@ class IngestService:
     ) -> list[Resource]:
         """The records to create: the instance and every ancestor not yet in the index."""
         now = orthanc_now()
-        ids, ds, tags = parsed.ids, parsed.dataset, parsed.tags
+        ids, tags = parsed.ids, parsed.tags
         uids = {
             Level.PATIENT: parsed.identifiers.patient_id,
             Level.STUDY: parsed.identifiers.study_uid,
@@ -194,22 +211,34 @@ class IngestService:
             if level is Level.STUDY:
                 record.patient_main_tags = tags[Level.PATIENT.value]
             if level is Level.SERIES:
-                record.expected_instances = main_tags.expected_number_of_instances(ds)
+                record.expected_instances = parsed.expected_instances
             if level is Level.INSTANCE:
                 record.ancestors = (ids.series, ids.study, ids.patient)
                 record.new_ancestors = len(records)
                 record.file_size = size
                 record.file_uuid = file_uuid
                 record.blob_key = key
-                record.index_in_series = main_tags.index_in_series(ds)
-                record.metadata = _instance_metadata(ds, origin, now, parsed.pixel_data_offset)
+                record.index_in_series = parsed.index_in_series
+                record.metadata = _instance_metadata(parsed.file_metadata, origin, now)
             records.append(record)
         return records
 
 
-def _instance_metadata(
-    ds: Dataset, origin: Origin, now: str, pixel_data_offset: int | None
-) -> dict[str, str]:
+def _file_metadata(ds: Dataset, pixel_data_offset: int | None) -> dict[str, str]:
+    """The built-in metadata Orthanc reads from the file itself."""
+    meta = {
+        "TransferSyntax": transfer_syntax(ds),
+        "SopClassUid": str(ds.get("SOPClassUID", "") or ""),
+    }
+    index_text = main_tags.index_in_series_metadata(ds)
+    if index_text is not None:
+        meta["IndexInSeries"] = index_text
+    if pixel_data_offset is not None:
+        meta["PixelDataOffset"] = str(pixel_data_offset)
+    return meta
+
+
+def _instance_metadata(file_metadata: dict[str, str], origin: Origin, now: str) -> dict[str, str]:
     """The built-in metadata Orthanc attaches to a stored instance."""
     meta = {
         "ReceptionDate": now,
@@ -218,14 +247,8 @@ def _instance_metadata(
         "RemoteIP": origin.remote_ip,
         "CalledAET": origin.called_aet,
         "HttpUsername": origin.http_username,
-        "TransferSyntax": transfer_syntax(ds),
-        "SopClassUid": str(ds.get("SOPClassUID", "") or ""),
+        **file_metadata,
     }
     if not origin.called_aet:
         del meta["CalledAET"]
-    index_text = main_tags.index_in_series_metadata(ds)
-    if index_text is not None:
-        meta["IndexInSeries"] = index_text
-    if pixel_data_offset is not None:
-        meta["PixelDataOffset"] = str(pixel_data_offset)
     return meta
