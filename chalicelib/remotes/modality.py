@@ -8,8 +8,11 @@ Python: the DICOM client lives in ``chalicelib.dicom_client.client``.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict, dataclass
 from typing import Any
+
+LOG = logging.getLogger(__name__)
 
 # Long-form option -> Modality field, for the permissions (all true by default).
 PERMISSIONS = {
@@ -35,6 +38,21 @@ _OTHER_KEYS = {
     "AllowStorageCommitment",
 }
 RETRIEVE_METHODS = ("C-MOVE", "C-GET")
+# The manufacturers Orthanc 1.10.1 accepts, and what it records for each (it maps the older
+# names it no longer distinguishes onto the generic behaviours).
+MANUFACTURERS = {
+    "Generic": "Generic",
+    "GenericNoWildcardInDates": "GenericNoWildcardInDates",
+    "GenericNoUniversalWildcard": "GenericNoUniversalWildcard",
+    "Vitrea": "Vitrea",
+    "GE": "GE",
+    "AgfaImpax": "GenericNoWildcardInDates",
+    "SyngoVia": "GenericNoWildcardInDates",
+    "EFilm2": "Generic",
+    "ClearCanvas": "Generic",
+    "Dcm4Chee": "Generic",
+    "MedInria": "Generic",
+}
 
 
 class ModalityError(ValueError):
@@ -109,9 +127,8 @@ def _short_form(name: str, value: list[Any]) -> Modality:
 
 
 def _long_form(name: str, value: dict[str, Any]) -> Modality:
-    unknown = set(value) - _OTHER_KEYS - set(PERMISSIONS)
-    if unknown:
-        raise ModalityError(f"Modality {name!r}: unknown option(s) {', '.join(sorted(unknown))}")
+    for key in sorted(set(value) - _OTHER_KEYS - set(PERMISSIONS)):
+        LOG.info("Modality %r: option %r is not used by Cirrus; ignored", name, key)
     return _checked(name, value)
 
 
@@ -129,6 +146,11 @@ def _checked(name: str, value: dict[str, Any]) -> Modality:
         strings[key] = text
     if not strings["AET"] or not strings["Host"]:
         raise ModalityError(f"Modality {name!r}: AET and Host must not be empty")
+    manufacturer = MANUFACTURERS.get(strings["Manufacturer"])
+    if manufacturer is None:
+        raise ModalityError(
+            f'Unknown modality manufacturer: "{strings["Manufacturer"]}"', out_of_range=True
+        )
     options: dict[str, Any] = {}
     for key, field in PERMISSIONS.items():
         flag = value.get(key, True)
@@ -155,7 +177,7 @@ def _checked(name: str, value: dict[str, Any]) -> Modality:
         strings["AET"],
         strings["Host"],
         _port(value.get("Port")),
-        manufacturer=strings["Manufacturer"],
+        manufacturer=manufacturer,
         use_dicom_tls=tls,
         local_aet=strings["LocalAet"],
         timeout=timeout,

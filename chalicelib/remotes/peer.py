@@ -3,8 +3,10 @@
 ``OrthancPeers`` entries (configuration file or ``PUT /peers/{id}``) come in a short form,
 ``["http://host:8042/", "user", "password"]``, and a long form, an object with ``Url`` and the
 optional ``Username``, ``Password``, ``HttpHeaders``, ``CertificateFile``, ``CertificateKeyFile``,
-``CertificateKeyPassword``, ``Timeout``. Both become one :class:`Peer`. Plain Python: the
-network client lives in ``chalicelib.peer_client.client``.
+``CertificateKeyPassword``, ``Timeout``. Any other key of the long form is a user-defined
+property, kept and shown back as Orthanc keeps it (``RemoteSelf``, which Orthanc's transfers
+accelerator reads, is one), and must be a string. Both forms become one :class:`Peer`. Plain
+Python: the network client lives in ``chalicelib.peer_client.client``.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ class Peer:
     certificate_key_password: str = ""
     # Seconds; 0 means the global HttpTimeout.
     timeout: int = 0
+    # The long form's other keys (Orthanc's "user properties"), shown back as they came.
+    user_properties: dict[str, str] = field(default_factory=dict)
 
     def endpoint(self, path: str) -> str:
         """The peer's URL for a REST path (``/instances``)."""
@@ -61,6 +65,7 @@ class Peer:
             answer["CertificateKeyPassword"] = self.certificate_key_password
         if self.timeout:
             answer["Timeout"] = self.timeout
+        answer.update(self.user_properties)
         return answer
 
 
@@ -85,9 +90,12 @@ def _short_form(name: str, value: list[Any]) -> Peer:
 
 
 def _long_form(name: str, value: dict[str, Any]) -> Peer:
-    unknown = set(value) - _LONG_FORM_KEYS
-    if unknown:
-        raise PeerError(f"Peer {name!r}: unknown option(s) {', '.join(sorted(unknown))}")
+    properties = {key: text for key, text in value.items() if key not in _LONG_FORM_KEYS}
+    for key, text in properties.items():
+        if not isinstance(text, str):
+            raise PeerError(
+                f"User-defined properties associated with a Web service must be strings: {key}"
+            )
     if not value.get("Url"):
         raise PeerError("Empty URL")
     if value.get("Pkcs11"):
@@ -125,6 +133,7 @@ def _long_form(name: str, value: dict[str, Any]) -> Peer:
         certificate_key_file=strings["CertificateKeyFile"],
         certificate_key_password=strings["CertificateKeyPassword"],
         timeout=timeout,
+        user_properties=properties,
     )
 
 

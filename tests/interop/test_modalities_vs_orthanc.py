@@ -80,6 +80,13 @@ def test_reading_modalities_answers_like_orthanc(
         '{"AET": "X", "Host": "h", "Port": "12"}',
         "{}",
         '{"AET": "X", "Host": "h", "Port": 70000}',
+        # Options Orthanc does not know are ignored; manufacturers are Orthanc's list.
+        '{"AET": "X", "Host": "h", "Port": 1, "Colour": {"a": 1}, "Comment": "lab"}',
+        '{"AET": "X", "Host": "h", "Port": 1, "Manufacturer": "Siemens"}',
+        '["X", "h", 1, "ge"]',
+        '["X", "h", 1, "AgfaImpax"]',
+        '{"AET": "X", "Host": "h", "Port": 1, "Manufacturer": "Dcm4Chee"}',
+        '{"AET": "X", "Host": "h", "Port": 1, "Manufacturer": "GenericNoUniversalWildcard"}',
     ],
 )
 def test_writing_modalities_answers_like_orthanc(

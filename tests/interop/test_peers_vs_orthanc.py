@@ -83,6 +83,45 @@ def test_peer_system_and_configuration_match_orthanc(
     assert json.loads(cirrus.http.get("/peers/b/system").body) == sender.get_json("/peers/b/system")
 
 
+@pytest.mark.parametrize(
+    "definition",
+    [
+        # RemoteSelf: written by every site that uses Orthanc's transfers accelerator.
+        {"Url": "http://127.0.0.1:9/", "RemoteSelf": "site-a", "Username": "u", "Password": "p"},
+        {"Url": "http://127.0.0.1:9/", "Colour": {"not": "a string"}},
+        {"Url": "http://127.0.0.1:9/", "Timeout": 3, "HttpHeaders": {"X-Site": "a"}},
+    ],
+)
+def test_writing_peers_answers_like_orthanc(
+    cirrus: Any, sender: OrthancServer, definition: dict[str, Any]
+) -> None:
+    theirs = sender.session.put(sender.url + "/peers/new", data=json.dumps(definition), timeout=30)
+    ours = cirrus.http.put("/peers/new", body=json.dumps(definition))
+    assert ours.status_code == theirs.status_code
+    if theirs.status_code != 200:
+        error = json.loads(ours.body)
+        assert (error["OrthancStatus"], error["Details"]) == (
+            theirs.json()["OrthancStatus"],
+            theirs.json()["Details"],
+        )
+        return
+    for path in ("/peers/new/configuration", "/peers?expand"):
+        assert json.loads(cirrus.http.get(path).body) == sender.get_json(path), path
+    sender.delete("/peers/new")
+    cirrus.http.delete("/peers/new")
+
+
+def test_user_properties_in_the_configuration_file_like_orthanc(
+    client: Any, configure: Any
+) -> None:
+    peers = {"a": {"Url": "http://127.0.0.1:9/", "RemoteSelf": "site-a"}}
+    configure(OrthancPeers=peers)
+    with OrthancServer({"OrthancPeers": peers}) as orthanc:
+        assert json.loads(client.http.get("/peers?expand").body) == orthanc.get_json(
+            "/peers?expand"
+        )
+
+
 def test_store_straight_matches_orthanc(
     cirrus: Any, sender: OrthancServer, receiver: OrthancServer
 ) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from chalicelib.remotes.modality import ModalityError, parse_modality
@@ -26,7 +28,8 @@ def test_short_and_long_forms_give_the_same_modality() -> None:
         ({"AET": "A", "Host": "h", "Port": "x"}, "Integer value expected in field: Port", False),
         ({"AET": "A", "Host": "h", "Port": 1, "AllowEcho": "no"}, "AllowEcho", False),
         ({"AET": "A", "Host": "h", "Port": 1, "RetrieveMethod": "C-PUT"}, "RetrieveMethod", False),
-        ({"AET": "A", "Host": "h", "Port": 1, "Colour": 1}, "unknown option", False),
+        ({"AET": "A", "Host": "h", "Port": 1, "Manufacturer": "Siemens"}, "manufacturer", True),
+        (["A", "h", 1, "ge"], 'Unknown modality manufacturer: "ge"', True),
         ({"AET": "", "Host": "h", "Port": 1}, "must not be empty", False),
     ],
 )
@@ -34,6 +37,25 @@ def test_malformed_modalities(value: object, message: str, out_of_range: bool) -
     with pytest.raises(ModalityError, match=message) as raised:
         parse_modality("m", value)
     assert raised.value.out_of_range is out_of_range
+
+
+@pytest.mark.parametrize(
+    ("given", "recorded"),
+    [("GE", "GE"), ("AgfaImpax", "GenericNoWildcardInDates"), ("Dcm4Chee", "Generic")],
+)
+def test_manufacturers_are_recorded_as_orthanc_records_them(given: str, recorded: str) -> None:
+    assert parse_modality("m", ["A", "h", 1, given]).manufacturer == recorded
+
+
+def test_unknown_options_are_ignored_with_a_log_line(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    modality = parse_modality("m", {"AET": "A", "Host": "h", "Port": 1, "Colour": 1})
+    assert modality == parse_modality("m", ["A", "h", 1])
+    assert "'Colour' is not used by Cirrus; ignored" in caplog.text
+    config = parse_config(
+        '{"DicomModalities": {"m": {"AET": "A", "Host": "h", "Port": 1, "X": 2}}}'
+    )
+    assert config.DicomModalities["m"]["X"] == 2
 
 
 def test_a_malformed_modality_stops_start_up() -> None:

@@ -37,7 +37,7 @@ def test_long_form_options_round_trip() -> None:
     [
         ({}, "Empty URL"),
         ({"Url": ""}, "Empty URL"),
-        ({"Url": "http://h/", "Colour": "red"}, "unknown option"),
+        ({"Url": "http://h/", "Colour": 1}, "must be strings: Colour"),
         ({"Url": "http://h/", "Pkcs11": True}, "PKCS#11"),
         ({"Url": "http://h/", "Timeout": -1}, "Timeout"),
         ({"Url": "http://h/", "Timeout": True}, "Timeout"),
@@ -52,6 +52,16 @@ def test_long_form_options_round_trip() -> None:
 def test_malformed_peers_are_refused_with_a_reason(value: object, message: str) -> None:
     with pytest.raises(PeerError, match=message):
         parse_peer("p", value)
+
+
+def test_other_keys_are_user_properties_kept_as_orthanc_keeps_them() -> None:
+    """RemoteSelf is written by every site that uses Orthanc's transfers accelerator."""
+    definition = {"Url": "http://h/", "RemoteSelf": "site-a", "Colour": "red"}
+    peer = parse_peer("p", definition)
+    assert peer.user_properties == {"RemoteSelf": "site-a", "Colour": "red"}
+    assert peer.to_json() == definition
+    config = parse_config('{"OrthancPeers": {"p": {"Url": "http://h/", "RemoteSelf": "a"}}}')
+    assert parse_peer("p", config.OrthancPeers["p"]).user_properties == {"RemoteSelf": "a"}
 
 
 def test_a_malformed_peer_in_the_configuration_stops_start_up() -> None:

@@ -57,4 +57,5 @@ def configuration_json(peer: Peer) -> dict[str, Any]:
     if peer.certificate_file:
         answer["CertificateFile"] = peer.certificate_file
         answer["CertificateKeyFile"] = peer.certificate_key_file
+    answer.update(peer.user_properties)
     return answer
