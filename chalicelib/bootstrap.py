@@ -331,7 +331,9 @@ def archive_kinds() -> dict[str, ArchiveKind]:
     from chalicelib.services.downloads.archive_jobs import ARCHIVE, MEDIA, ArchiveKind
 
     return {
-        kind: ArchiveKind(archive(), transfers(), downloads(), kind == MEDIA)
+        kind: ArchiveKind(
+            archive(), transfers(), downloads(), kind == MEDIA, config().MediaArchiveSize
+        )
         for kind in (ARCHIVE, MEDIA)
     }
 

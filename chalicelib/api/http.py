@@ -15,9 +15,10 @@ if TYPE_CHECKING:
 
 
 def json_response(body: Any, status: int = 200) -> Response:
-    """JSON as Orthanc prints it (sorted keys, indented) so diffs against Orthanc are easy."""
+    """JSON as Orthanc prints it (sorted keys, indented, no newline after the last brace) so
+    diffs against Orthanc are easy."""
     return Response(
-        body=json.dumps(body, indent=3, sort_keys=True, ensure_ascii=False) + "\n",
+        body=json.dumps(body, indent=3, sort_keys=True, ensure_ascii=False),
         status_code=status,
         headers={"Content-Type": "application/json; charset=utf-8"},
     )

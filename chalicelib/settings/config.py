@@ -74,6 +74,8 @@ class Config:
     HttpsCACertificates: str = ""
     LogExportedResources: bool = False
     JobsHistorySize: int = 10
+    # How many outputs of archive and media jobs are kept (older ones answer 404).
+    MediaArchiveSize: int = 1
     QueryRetrieveSize: int = 100
     # Cirrus-specific: how long a synchronous job request waits (API Gateway allows 29 s).
     SynchronousJobTimeout: int = 25

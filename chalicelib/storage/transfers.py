@@ -148,6 +148,13 @@ class Transfers:
     def delete(self, key: str) -> None:
         self._client.delete_object(Bucket=self._bucket, Key=key)
 
+    def keys(self, prefix: str) -> list[str]:
+        """Every key under ``prefix``."""
+        pages = self._client.get_paginator("list_objects_v2").paginate(
+            Bucket=self._bucket, Prefix=prefix
+        )
+        return [item["Key"] for page in pages for item in page.get("Contents", [])]
+
     def read_json(self, key: str) -> Any | None:
         try:
             return json.loads(self.read(key))

@@ -166,12 +166,32 @@ def test_large_job_output_redirects_to_the_object_the_job_wrote(
     job = _finished(large, submitted["ID"])
     assert job["State"] == "Success"
     keys = aws_clients.client("s3").list_objects_v2(
-        Bucket=bucket_name("dicom"), Prefix=f"{DOWNLOADS}{submitted['ID']}/"
+        Bucket=bucket_name("dicom"), Prefix=f"{DOWNLOADS}job-outputs/"
     )["Contents"]
-    assert [item["Key"] for item in keys] == [f"{DOWNLOADS}{submitted['ID']}/archive.zip"]
+    [key] = [item["Key"] for item in keys]
+    assert key.endswith(f"-{submitted['ID']}/archive.zip")
     response = large.http.get(f"/jobs/{submitted['ID']}/archive", headers=ZIP)
     assert response.status_code == 307
     fetched = requests.get(response.headers["Location"], timeout=10)
     assert fetched.headers["Content-Disposition"] == 'filename="archive.zip"'
     assert str(len(fetched.content)) == job["Content"]["ArchiveSize"]
     assert _names(fetched.content) == [f"IMAGES/IM{n}" for n in range(len(answers))] + ["DICOMDIR"]
+
+
+@pytest.mark.parametrize("kept", [1, 2])
+def test_only_the_newest_media_archive_size_outputs_are_kept(
+    client: Any, job_runner: Any, configure: Any, kept: int
+) -> None:
+    """As Orthanc (MediaArchiveSize, 1 by default; checked against Orthanc 1.10.1 in
+    tests/interop/test_media_vs_orthanc.py): once a newer job has written its ZIP, the
+    output of the oldest beyond the number answers 404."""
+    configure(MediaArchiveSize=kept)
+    study, _ = _study(client)
+    jobs = []
+    for route in ("archive", "media", "archive"):
+        submitted = _submit(client, f"/studies/{study}/{route}", {"Asynchronous": True})
+        assert _finished(client, submitted["ID"])["State"] == "Success"
+        jobs.append(submitted["ID"])
+    statuses = [client.http.get(f"/jobs/{job}/archive").status_code for job in jobs]
+    assert statuses == [404] * (3 - kept) + [200] * kept
+    assert_orthanc_error(client.http.get(f"/jobs/{jobs[0]}/archive"), 404, 7, "GET")

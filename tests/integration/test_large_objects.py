@@ -218,6 +218,29 @@ def test_upload_requests_are_checked(large: Any, configure: Any) -> None:
     )
 
 
+def test_small_generated_answers_are_in_the_body(large: Any) -> None:
+    """Only answers above the threshold redirect: a client that does not follow redirects
+    still gets the NumPy array, archive and media of a small instance directly."""
+    import numpy as np
+
+    from tests.support.dicom_factory import make_instance
+
+    stored = upload(large, make_instance(size=8))
+    series = stored["ParentSeries"]
+    for path in (
+        f"/instances/{stored['ID']}/numpy",
+        f"/instances/{stored['ID']}/frames/0/numpy",
+        f"/series/{series}/numpy",
+        f"/series/{series}/archive",
+        f"/series/{series}/media",
+    ):
+        response = large.http.get(path)
+        assert (response.status_code, "location" in response.headers) == (200, False), path
+        assert 0 < len(response.body) < THRESHOLD, path
+    array = np.load(io.BytesIO(large.http.get(f"/instances/{stored['ID']}/numpy").body))
+    assert array.shape == (1, 8, 8, 1)
+
+
 def test_large_numpy_answer_is_redirected(large: Any) -> None:
     import numpy as np
 

@@ -257,3 +257,23 @@ def test_outputs_of_unknown_jobs_match_orthanc(
     mine, theirs = body(answer), expected.json()
     for field in ("OrthancStatus", "Message", "Details"):
         assert mine[field] == theirs[field]
+
+
+def test_only_the_newest_outputs_are_kept_as_in_orthanc(
+    client: Any, job_runner: Any, orthanc: OrthancServer
+) -> None:
+    """MediaArchiveSize (1 by default): a finished archive or media job's output goes once a
+    newer one is written."""
+    study = _both(client, orthanc, _files())[0]["ParentStudy"]
+    mine, theirs = [], []
+    for route in ("archive", "media", "archive"):
+        path = f"/studies/{study}/{route}"
+        submitted = body(client.http.post(path, body=json.dumps({"Asynchronous": True})))
+        _finished(lambda s=submitted: body(client.http.get(s["Path"])))
+        mine.append(submitted["Path"])
+        their_job = orthanc.post(path, json={"Asynchronous": True}).json()
+        _finished(lambda j=their_job: orthanc.get_json(j["Path"]))
+        theirs.append(their_job["Path"])
+    mine_statuses = [client.http.get(f"{job}/archive").status_code for job in mine]
+    their_statuses = [orthanc.get(f"{job}/archive").status_code for job in theirs]
+    assert mine_statuses == their_statuses == [404, 404, 200]

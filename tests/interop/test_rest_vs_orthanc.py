@@ -236,3 +236,20 @@ def test_deletes_answer_the_same(pair: Pair) -> None:
     theirs, ours = pair.delete(f"/patients/{ids[0]['ParentPatient']}")
     assert (ours[0], theirs[0]) == (404, 404)
     assert pair.get("/statistics")[1] == pair.get("/statistics")[0]
+
+
+def test_json_answers_end_as_orthancs_do(pair: Pair) -> None:
+    """No newline after the closing bracket (scripts that compare bodies byte for byte)."""
+    theirs, _ = pair.post(
+        "/instances", Path(pydicom.data.get_testdata_file("CT_small.dcm")).read_bytes()
+    )
+    instance = theirs[1]["ID"]
+    for path in (
+        "/system",
+        "/instances",
+        f"/instances/{instance}",
+        f"/instances/{instance}/content",
+    ):
+        theirs = pair.orthanc.session.get(pair.orthanc.url + path, timeout=30).content
+        ours = pair.cirrus.http.get(path).body
+        assert ours[-1:] == theirs[-1:] in (b"}", b"]"), path

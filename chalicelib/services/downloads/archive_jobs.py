@@ -3,8 +3,12 @@
 
 The ZIP is one stream (each entry's offset and checksum end up in the central directory), so
 the job has one item, handled in one job step: the archive service's chunks are written to
-S3 by a multipart upload (one part in memory), under ``downloads/<job id>/archive.zip``, which
-the bucket's lifecycle expires as it does other downloads. One step is bounded by the job_step
+S3 by a multipart upload (one part in memory), under ``downloads/job-outputs/``, named by
+the job's creation time and ID, which the bucket's lifecycle expires as it does other
+downloads. As Orthanc keeps the
+outputs of its newest ``MediaArchiveSize`` archive and media jobs only, a job that has written
+its ZIP removes the older ones beyond that number: their ``/jobs/{id}/archive`` then answers
+404, as in Orthanc. One step is bounded by the job_step
 Lambda's timeout (15 minutes at most): an archive that takes longer to build fails the job
 after Step Functions' retries (docs/compatibility.md). A step run again after a crash first
 looks for the object (``already_done``).
@@ -32,8 +36,12 @@ MEGA_BYTES = 1024 * 1024
 ITEM_SECONDS = 0.0
 
 
-def output_key(job_id: str) -> str:
-    return f"{DOWNLOADS}{job_id}/archive.zip"
+OUTPUTS = f"{DOWNLOADS}job-outputs/"
+
+
+def output_key(job: Job) -> str:
+    """Named so that the newest job's output sorts first (S3's LastModified has seconds)."""
+    return f"{OUTPUTS}{int(job.created * 1_000_000):017d}-{job.id}/archive.zip"
 
 
 def job_params(
@@ -62,17 +70,19 @@ class ArchiveKind:
         transfers: Transfers,
         downloads: DownloadService,
         media: bool,
+        kept_outputs: int,
     ) -> None:
         self._archive = archive
         self._transfers = transfers
         self._downloads = downloads
         self._media = media
+        self._kept_outputs = kept_outputs
 
     def plan(self, job: Job) -> list[Any]:
         return [OUTPUT]
 
     def worker(self, job: Job) -> ArchiveWriter:
-        return ArchiveWriter(self._archive, self._transfers, self._media, job)
+        return ArchiveWriter(self._archive, self._transfers, self._media, job, self._kept_outputs)
 
     def content(self, job: Job) -> dict[str, Any]:
         uncompressed = int(job.params["UncompressedSize"])
@@ -90,10 +100,10 @@ class ArchiveKind:
 
     def output(self, job: Job, key: str) -> Download | None:
         """The ZIP of the finished job, at ``GET /jobs/{id}/archive``; None for another key."""
-        size = self._transfers.size(output_key(job.id)) if key == OUTPUT else None
+        size = self._transfers.size(output_key(job)) if key == OUTPUT else None
         if size is None:
             return None
-        return self._downloads.stored(output_key(job.id), size, ZIP, "archive.zip")
+        return self._downloads.stored(output_key(job), size, ZIP, "archive.zip")
 
 
 class ArchiveWriter:
@@ -102,12 +112,18 @@ class ArchiveWriter:
     item_timeout = ITEM_SECONDS
 
     def __init__(
-        self, archive: ArchiveService, transfers: Transfers, media: bool, job: Job
+        self,
+        archive: ArchiveService,
+        transfers: Transfers,
+        media: bool,
+        job: Job,
+        kept_outputs: int,
     ) -> None:
         self._archive = archive
         self._transfers = transfers
         self._media = media
         self._job = job
+        self._kept_outputs = kept_outputs
 
     def run(self, item: Any) -> int:
         params = self._job.params
@@ -118,10 +134,19 @@ class ArchiveWriter:
             chunks = self._archive.stream_media(entries, bool(params["Extended"]), transcode)
         else:
             chunks = self._archive.stream(entries, transcode)
-        return self._transfers.write(output_key(self._job.id), chunks, ZIP)
+        written = self._transfers.write(output_key(self._job), chunks, ZIP)
+        self._forget_older_outputs()
+        return written
+
+    def _forget_older_outputs(self) -> None:
+        """Keep the newest ``MediaArchiveSize`` outputs, this one among them."""
+        newest_first = sorted(self._transfers.keys(OUTPUTS), reverse=True)
+        for key in newest_first[self._kept_outputs :]:
+            if key != output_key(self._job):
+                self._transfers.delete(key)
 
     def already_done(self, item: Any) -> bool:
-        return self._transfers.size(output_key(self._job.id)) is not None
+        return self._transfers.size(output_key(self._job)) is not None
 
     def close(self) -> None:
         """Nothing held between items."""
