@@ -15,6 +15,7 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
+from chalicelib.dicom.declared_tags import parse_dictionary, register
 from chalicelib.jobs.launcher import JobLauncher
 from chalicelib.jobs.state_machine import find_state_machine
 from chalicelib.peer_client.client import HttpSettings
@@ -63,7 +64,17 @@ if TYPE_CHECKING:
 
 @cache
 def config() -> Config:
-    return load_config()
+    """The configuration, its ``Dictionary`` declared (the tag dictionary is per process, as
+    DCMTK's is in Orthanc)."""
+    loaded = load_config()
+    entries = parse_dictionary(loaded.Dictionary)
+    if entries:
+        from chalicelib.dicom.tag_dictionary import declare  # pydicom: only when needed
+
+        declare(entries)
+    else:
+        register([])
+    return loaded
 
 
 @cache
@@ -378,3 +389,4 @@ def reset() -> None:
             factory.cache_clear()
     aws.client.cache_clear()
     aws.session.cache_clear()
+    register([])

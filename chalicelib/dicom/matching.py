@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from chalicelib.dicom.declared_tags import declared_tag
 from chalicelib.errors import ErrorCode, OrthancError
 
 # Orthanc accepts wildcards only on these VRs and rejects them elsewhere (e.g. UI, DA, IS).
@@ -48,12 +49,16 @@ class TagInfo:
 def resolve_tag(name: str) -> TagInfo:
     """The tag a ``/tools/find`` query names, by keyword or by ``gggg,eeee``/``ggggeeee``.
 
-    Keywords are case-sensitive, as in the DICOM dictionary. A hex tag the dictionary does not
-    know (e.g. a private one) is still accepted, as Orthanc does, with VR ``UN``.
+    Keywords are case-sensitive, as in the DICOM dictionary; the names the ``Dictionary``
+    option declares are known too. A hex tag the dictionary does not know (e.g. a private one)
+    is still accepted, as Orthanc does, with VR ``UN``.
     """
     from pydicom import datadict  # lazily: pydicom is slow to import at cold start
 
     hex_match = _HEX_TAG.fullmatch(name)
+    declared = declared_tag(name)
+    if declared is not None:  # a name of the Dictionary option
+        return TagInfo(tag=declared[0], keyword=name, vr=declared[1])
     if hex_match:
         tag = int(hex_match[1] + hex_match[2], 16)
     else:

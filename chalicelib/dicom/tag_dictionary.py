@@ -6,14 +6,24 @@ pydicom's, so the names here are DCMTK's: retired tags are ``RETIRED_...``, priv
 the CamelCase names of ``private.dic`` (copied into ``dcmtk_private.txt``, read on first use),
 tags DCMTK does not know are ``"Unknown Tag & Data"``, and a few names are pinned by Orthanc
 itself. The public dictionary is pydicom's corrected by the tables at the end of this module.
+
+The tags of Orthanc's ``Dictionary`` option come first (``chalicelib/dicom/declared_tags.py``).
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from pathlib import Path
 
 from pydicom.datadict import DicomDictionary
+
+from chalicelib.dicom.declared_tags import (
+    DeclaredTag,
+    declared_entry,
+    is_private_element,
+    register,
+)
 
 # DCMTK 3.6.7's private.dic (BSD-licensed), one tag a line: groups|creator|element|VR|name.
 PRIVATE_DICTIONARY_PATH = Path(__file__).with_name("dcmtk_private.txt")
@@ -99,12 +109,37 @@ def private_entry(tag: int, creator: str) -> tuple[str, str] | None:
     return None
 
 
-def dictionary_entry(tag: int, creator: str | None) -> tuple[str, str] | None:
-    """What DCMTK's dictionary says about a tag: (VR, name), None if it does not know it."""
-    group, element = tag >> 16, tag & 0xFFFF
-    if group % 2 and element > 0x00FF and group > 7:
+def _builtin_entry(tag: int, creator: str | None) -> tuple[str, str] | None:
+    if is_private_element(tag):
         return private_entry(tag, creator) if creator is not None else None
     return public_entry(tag)
+
+
+def dictionary_entry(tag: int, creator: str | None) -> tuple[str, str] | None:
+    """What DCMTK's dictionary says about a tag: (VR, name), None if it does not know it."""
+    declared = declared_entry(tag, creator if is_private_element(tag) else None)
+    return declared or _builtin_entry(tag, creator)
+
+
+def check_declarable(entries: Iterable[DeclaredTag]) -> list[DeclaredTag]:
+    """``entries``, or ValueError with Orthanc's message for a tag the dictionary already
+    knows (DCMTK refuses to register one twice)."""
+    seen: set[tuple[int, str | None]] = set()
+    checked = list(entries)
+    for entry in checked:
+        key = (entry.tag, entry.creator)
+        if key in seen or _builtin_entry(entry.tag, entry.creator) is not None:
+            raise ValueError(
+                f"Cannot register twice the tag ({format_tag(entry.tag)}), whose symbolic "
+                f'name is "{entry.name}"'
+            )
+        seen.add(key)
+    return checked
+
+
+def declare(entries: Iterable[DeclaredTag]) -> None:
+    """Add ``entries`` (the ``Dictionary`` option) to the dictionary, replacing earlier ones."""
+    register(check_declarable(entries))
 
 
 def tag_name(tag: int, creator: str | None = None) -> str:

@@ -66,6 +66,8 @@ class Config:
     # DICOM modalities (short list form or long object form), checked by
     # chalicelib/remotes/modality.py.
     DicomModalities: dict[str, Any] = field(default_factory=dict)
+    # Tags added to the dictionary (checked by chalicelib/dicom/tag_dictionary.py).
+    Dictionary: dict[str, Any] = field(default_factory=dict)
     DicomScuTimeout: int = 10
     # How /queries/{id}/retrieve retrieves when neither the request nor the modality says.
     DicomDefaultRetrieveMethod: str = "C-MOVE"
@@ -138,7 +140,22 @@ def parse_config(text: str, source: str = "<config>") -> Config:
         values[key] = _check(key, value, str(known[key]))
     config = Config(**values)
     _check_remotes(config)
+    _check_dictionary(config)
     return config
+
+
+def _check_dictionary(config: Config) -> None:
+    """A malformed or clashing ``Dictionary`` entry stops start-up, as it stops Orthanc."""
+    from chalicelib.dicom.declared_tags import parse_dictionary
+
+    try:
+        entries = parse_dictionary(config.Dictionary)
+        if entries:  # the built-in dictionary (pydicom) is loaded only to check some
+            from chalicelib.dicom.tag_dictionary import check_declarable
+
+            check_declarable(entries)
+    except ValueError as exc:
+        raise ConfigError(f"Configuration option 'Dictionary': {exc}") from exc
 
 
 def _check_remotes(config: Config) -> None:

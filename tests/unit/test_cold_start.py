@@ -15,3 +15,16 @@ def test_importing_the_app_leaves_pydicom_numpy_and_pillow_unloaded() -> None:
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_reading_the_configuration_leaves_pydicom_unloaded() -> None:
+    """Every request reads the configuration: without a Dictionary option, that must not
+    load the tag dictionary (pydicom) either."""
+    probe = (
+        "import sys, app; from chalicelib import bootstrap; bootstrap.config(); "
+        "print('pydicom' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
