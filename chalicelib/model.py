@@ -24,7 +24,8 @@ class Resource:
     # Study only: a copy of the patient's main tags (GET /studies shows them without a 2nd read).
     patient_main_tags: dict[str, str] = field(default_factory=dict)
     metadata: dict[str, str] = field(default_factory=dict)
-    # Series only.
+    # Series: ExpectedNumberOfInstances. Instances: the count read from their own file (Orthanc
+    # decides CompletedSeries with the count of the instance that arrived).
     expected_instances: int | None = None
     # Instance only.
     file_size: int = 0

@@ -8,7 +8,8 @@ Items of the ``index`` table:
   ``ByUid`` index). Studies add ``acc`` (upper-cased AccessionNumber, ``ByAccession``) and
   ``sdate`` ("D" + StudyDate, the sort key of ``ByStudyDate``, sharded like ``ByLevel``).
   Patients, studies and series that are not stable yet carry ``ustb`` (the ``ByUnstable``
-  index the stability check reads).
+  index the stability check reads), and ``Born``: the FileUuid of the instance whose arrival
+  created them, which tells one life of a resource from a later one under the same ID.
 * ``pk=<parent id>, sk="C#<child id>"``: a link from a parent to a child, so that one Query on
   a parent's partition returns the record and all its children in a single round trip.
 * ``pk="#stats#NN", sk="R"``: one of ``STAT_SHARDS`` counter shards. Every ingest adds to a
@@ -106,7 +107,9 @@ def resource_item(resource: Resource) -> dict[str, Any]:
             item["acc"] = identifier_key(resource.main_tags["AccessionNumber"])
         if "StudyDate" in resource.main_tags:
             item["sdate"] = study_date_key(resource.main_tags["StudyDate"])
-    if resource.level is Level.SERIES:
+    if resource.level in (Level.SERIES, Level.INSTANCE):
+        # An instance keeps its own count: Orthanc decides CompletedSeries with the count of
+        # the instance that just arrived, not the series' (services/changes/feed.py).
         item["Expected"] = resource.expected_instances
     if resource.level is Level.INSTANCE:
         item.update(
@@ -380,11 +383,12 @@ class ResourceIndex:
         replaced, so two concurrent overwrites cannot both win.
         """
         actions: list[dict[str, Any]] = []
+        born = next((r.file_uuid for r in new_resources if r.level is Level.INSTANCE), "")
         for resource in new_resources:
-            put: dict[str, Any] = {
-                "TableName": self._table,
-                "Item": dump_item(resource_item(resource)),
-            }
+            item = resource_item(resource)
+            if resource.level is not Level.INSTANCE and born:
+                item["Born"] = born
+            put: dict[str, Any] = {"TableName": self._table, "Item": dump_item(item)}
             if resource.level is Level.INSTANCE and replaced_file_uuid is not None:
                 put["ConditionExpression"] = "FileUuid = :old"
                 put["ExpressionAttributeValues"] = dump_item({":old": replaced_file_uuid})
@@ -429,6 +433,46 @@ class ResourceIndex:
         return self._conditional_update(
             resource_id, "REMOVE ustb", "LastUpdate = :t", {":t": last_update}
         )
+
+    # -- guards: conditions on records, checked in the transaction of a log append ----------
+
+    def holds_file_guard(self, instance_id: str, file_uuid: str) -> dict[str, Any]:
+        """The instance still holds this file (neither deleted nor overwritten since)."""
+        return self._condition_check(instance_id, "FileUuid = :u", {":u": file_uuid})
+
+    def born_of_guard(self, resource_id: str, file_uuid: str) -> dict[str, Any]:
+        """The resource exists and is the one this file's arrival created, not a later one
+        with the same ID (records written before ``Born`` existed pass on existence)."""
+        return self._condition_check(
+            resource_id,
+            "attribute_exists(pk) AND (Born = :u OR attribute_not_exists(Born))",
+            {":u": file_uuid},
+        )
+
+    def stable_guard(self, resource_id: str, last_update: str) -> dict[str, Any]:
+        """Clears the unstable flag in the transaction that logs the Stable change, if the
+        resource still exists and received nothing since ``last_update``."""
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": dump_item({"pk": resource_id, "sk": RECORD}),
+                "UpdateExpression": "REMOVE ustb",
+                "ConditionExpression": "attribute_exists(pk) AND LastUpdate = :t",
+                "ExpressionAttributeValues": dump_item({":t": last_update}),
+            }
+        }
+
+    def _condition_check(
+        self, resource_id: str, condition: str, values: dict[str, Any]
+    ) -> dict[str, Any]:
+        return {
+            "ConditionCheck": {
+                "TableName": self._table,
+                "Key": dump_item({"pk": resource_id, "sk": RECORD}),
+                "ConditionExpression": condition,
+                "ExpressionAttributeValues": dump_item(values),
+            }
+        }
 
     def _conditional_update(
         self, resource_id: str, update: str, condition: str, values: dict[str, Any]

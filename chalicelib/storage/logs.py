@@ -11,6 +11,11 @@ Items of the ``logs`` table (``pk`` string, ``sk`` number), for a log named ``<l
 * ``pk="<log>-event#<key>", sk=0``: an event already logged. Written in the same transaction
   as its entries, it makes a replayed stream record a no-op.
 
+An append may carry guards: conditions on other items (the index records the entries name),
+checked in the same transaction, so that an entry is never written for a resource deleted
+meanwhile, whose removal from the log may already have happened (DynamoDB Streams orders the
+records of one item only, and the stability check runs beside the stream).
+
 Numbers are handed out in blocks, one counter update per batch of events rather than per
 entry, so the counter is not a hot item on the ingest path. A batch whose transaction fails
 after its numbers were handed out leaves a gap; readers only ever see increasing numbers.
@@ -18,7 +23,7 @@ after its numbers were handed out leaves a gap; readers only ever see increasing
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +50,15 @@ class Page:
     entries: list[Entry]
     done: bool
     last: int
+
+
+class GuardFailed(Exception):
+    """Guards of an append did not hold, so nothing was written; ``failed`` holds their
+    positions in the ``guards`` given."""
+
+    def __init__(self, failed: set[int]) -> None:
+        super().__init__(f"guards {sorted(failed)} failed")
+        self.failed = failed
 
 
 class SequencedLog:
@@ -81,17 +95,21 @@ class SequencedLog:
         )
         return int(load_item(answer["Attributes"])["Last"]) - count + 1
 
-    def append(self, entries: list[Entry], event_key: str | None = None) -> bool:
+    def append(
+        self,
+        entries: list[Entry],
+        event_key: str | None = None,
+        guards: Sequence[dict[str, Any]] = (),
+    ) -> bool:
         """Write entries (numbers from ``allocate``) atomically. With an ``event_key``, only if
-        that event was not logged before; returns False when it was."""
+        that event was not logged before; returns False when it was. ``guards`` are
+        TransactWriteItems actions (``event_guard``, or the index's guards) that must all hold
+        in the same transaction; when only guards fail, raises GuardFailed naming them."""
         actions: list[dict[str, Any]] = []
         if event_key is not None:
-            put: dict[str, Any] = {
-                "TableName": self._table,
-                "Item": self._event_key(event_key),
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }
-            actions.append({"Put": put})
+            actions.append(self.event_guard(event_key))
+        first_guard = len(actions)
+        actions += guards
         for entry in entries:
             item = {**entry.fields, **self._entry_key(entry.seq)}
             if entry.resource_id:
@@ -99,16 +117,35 @@ class SequencedLog:
                 owner = {"pk": f"{self._name}-of#{entry.resource_id}", "sk": entry.seq}
                 actions.append({"Put": {"TableName": self._table, "Item": dump_item(owner)}})
             actions.append({"Put": {"TableName": self._table, "Item": dump_item(item)}})
+        if not actions:
+            return True
         try:
             self._client.transact_write_items(TransactItems=actions)
         except ClientError as exc:
-            if exc.response["Error"]["Code"] != "TransactionCanceledException" or not event_key:
+            if exc.response["Error"]["Code"] != "TransactionCanceledException":
                 raise
             reasons = exc.response.get("CancellationReasons", [])
-            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
+            failed = {i for i, r in enumerate(reasons) if r.get("Code") == "ConditionalCheckFailed"}
+            if event_key is not None and 0 in failed:
                 return False
+            failed_guards = {i - first_guard for i in failed if i >= first_guard} & set(
+                range(len(guards))
+            )
+            if failed_guards:
+                raise GuardFailed(failed_guards) from exc
             raise
         return True
+
+    def event_guard(self, event_key: str) -> dict[str, Any]:
+        """The action that records an event as logged, failing if it already was: a guard
+        for a second event logged by the same append."""
+        return {
+            "Put": {
+                "TableName": self._table,
+                "Item": self._event_key(event_key),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
 
     def forget(self, resource_id: str) -> None:
         """Remove every entry that names a resource (it was deleted)."""
@@ -124,24 +161,34 @@ class SequencedLog:
         self._delete(keys)
 
     def clear(self) -> None:
-        """Remove every entry; numbering goes on from where it was (as in Orthanc)."""
+        """Remove every entry; numbering goes on from where it was (as in Orthanc).
+
+        The floor moves first: from then on readers see nothing up to it, even while the
+        entries are being deleted, or if an entry numbered before the clear is written after
+        it. It never moves back, should two clears cross."""
         floor, last = self._bounds()
-        keys = [
-            self._entry_key(int(item["sk"]))
-            for block in range(floor // BLOCK, last // BLOCK + 1)
-            for item in self._query(
-                KeyConditionExpression="pk = :p",
-                ExpressionAttributeValues=dump_item({":p": f"{self._name}#{block}"}),
-                ProjectionExpression="sk",
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=dump_item(self._counter_key),
+                UpdateExpression="SET Floor = :f",
+                ConditionExpression="attribute_not_exists(Floor) OR Floor < :f",
+                ExpressionAttributeValues=dump_item({":f": last}),
             )
-        ]
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+        keys: list[dict[str, Any]] = []
+        for block in range(floor // BLOCK, last // BLOCK + 1):
+            for item in self._query(
+                KeyConditionExpression="pk = :p AND sk <= :l",
+                ExpressionAttributeValues=dump_item({":p": f"{self._name}#{block}", ":l": last}),
+                ProjectionExpression="sk, rid",
+            ):
+                keys.append(self._entry_key(int(item["sk"])))
+                if item.get("rid"):
+                    keys.append({"pk": f"{self._name}-of#{item['rid']}", "sk": int(item["sk"])})
         self._delete(keys)
-        self._client.update_item(
-            TableName=self._table,
-            Key=dump_item(self._counter_key),
-            UpdateExpression="SET Floor = :f",
-            ExpressionAttributeValues=dump_item({":f": last}),
-        )
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -171,10 +218,12 @@ class SequencedLog:
         """The last entry alone (``/changes?last``)."""
         floor, last = self._bounds()
         for block in range(last // BLOCK, floor // BLOCK - 1, -1):
+            # Above the floor only: an entry numbered before a clear can be written after the
+            # clear's deletions (its writer was already under way); it stays hidden.
             answer = self._client.query(
                 TableName=self._table,
-                KeyConditionExpression="pk = :p",
-                ExpressionAttributeValues=dump_item({":p": f"{self._name}#{block}"}),
+                KeyConditionExpression="pk = :p AND sk > :f",
+                ExpressionAttributeValues=dump_item({":p": f"{self._name}#{block}", ":f": floor}),
                 ScanIndexForward=False,
                 Limit=1,
                 ConsistentRead=True,

@@ -70,10 +70,10 @@ def test_a_failing_record_is_retried_alone_from_where_it_failed(
     changes = bootstrap.change_feed()._changes
     append = changes.append
 
-    def flaky_append(entries: list[Any], event_key: str | None = None) -> bool:
+    def flaky_append(entries: list[Any], event_key: str | None = None, guards: Any = ()) -> bool:
         if entries[0].resource_id == second["ID"]:
             raise TimeoutError("throttled")
-        return append(entries, event_key)
+        return append(entries, event_key, guards)
 
     monkeypatch.setattr(changes, "append", flaky_append)
     feed.pump()

@@ -6,30 +6,54 @@ local stack reads moto's stream and calls the same handler. Either way each batc
 * the INSERT of an instance record gives NewInstance, then NewSeries, NewStudy and NewPatient
   for the ancestors that this instance created (the record says how many), so the four entries
   come from one stream record and keep Orthanc's order whatever the shard layout;
-* the overwrite of an instance (its file changed) gives a new NewInstance;
+* the overwrite of an instance (its file changed, ``OverwriteInstances``) is logged the way
+  Orthanc logs it: Orthanc deletes the old instance, with the ancestors this leaves empty, then
+  stores the new file, which creates them again. So the entries of the instance, and of the
+  ancestors it was the only descendant of, are forgotten, and NewInstance and the
+  New<Level> of those ancestors are logged again;
+* after either, CompletedSeries when the series is complete with this file (below);
 * the REMOVE of any resource record removes the entries naming that resource, as Orthanc's
   log forgets deleted resources (so no ``Deleted`` entry is ever listed);
 * the ancestors that already existed get their LastUpdate refreshed and become unstable again,
   once per batch rather than once per instance.
+
+Entries are never written for a resource deleted meanwhile. DynamoDB Streams orders the
+records of one item only: on AWS the REMOVE of a series (its own shard) can be processed before
+the INSERT of the instance that created it, and forgetting the series' entries would then come
+before they are written. So each entry is written in a transaction guarded by the record it
+comes from: NewInstance (and CompletedSeries) by the instance still holding this file,
+New<Level> by the ancestor still being the one this file created (its ``Born``, not a later
+resource with the same ID). A guard that fails drops its entries, and only those.
+
+CompletedSeries, as Orthanc 1.10.1 logs it: after a file is stored, when its series is
+``Complete`` counted with the ExpectedNumberOfInstances read from that file (whatever the
+series' own count says), each time a stored file leaves the series complete (an instance
+stored again after a deletion, an overwrite), never on a deletion. Here the series is read when
+the record is processed: its instances then, minus those whose arrivals come later in the same
+batch. The set of files that makes the series complete is part of the event's key, so two
+arrivals processed after both were stored log it once, as Orthanc does for two uploads.
 
 Replays are harmless: the arrival of a file is logged under its FileUuid at most once, and
 already-logged arrivals are skipped before numbers are handed out. So a batch that fails
 part-way names its first unfinished record (Lambda's partial batch response): Lambda retries
 from there, the records before it are not processed twice, and one failing record does not
 hold back the ones the function already logged. (The numbers reserved for the unfinished
-records are not reused: ``Seq`` then has a gap, as Orthanc's has after deletions.)
+records, or for entries a guard dropped, are not reused: ``Seq`` then has a gap, as Orthanc's
+has after deletions.)
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.dicom.identifiers import Level
-from chalicelib.model import Resource
+from chalicelib.dicom.series_status import series_status
+from chalicelib.model import ChildLink, Resource
 from chalicelib.storage.index import RECORD, ResourceIndex, load_item, resource_from_item
-from chalicelib.storage.logs import Entry, SequencedLog
+from chalicelib.storage.logs import Entry, GuardFailed, SequencedLog
 
 LOG = logging.getLogger(__name__)
 # The ancestors listed on an instance record, nearest first.
@@ -48,13 +72,14 @@ def change_fields(change_type: str, level: Level, resource_id: str, date: str) -
 
 
 @dataclass
-class _Logged:
-    """What one stream record adds to the log."""
+class _Arrival:
+    """A stream record that stored a file: a new instance, or an overwrite."""
 
     sequence: str
     event_key: str
     instance: Resource
-    levels: list[tuple[Level, str]]
+    # How many ancestors (nearest first) the file's own transaction created.
+    created: int
     replaces: bool
 
 
@@ -64,6 +89,32 @@ class _Removed:
 
     sequence: str
     resource_id: str
+
+
+@dataclass(frozen=True)
+class _Change:
+    """One entry to write, with the guards (positions in its plan) it needs."""
+
+    change_type: str
+    level: Level
+    resource_id: str
+    guards: tuple[int, ...]
+
+
+@dataclass
+class _Plan:
+    """What an arrival not logged yet writes: its entries in order, their guards, and the
+    resources whose earlier entries it makes Orthanc forget (an overwrite)."""
+
+    arrival: _Arrival
+    changes: list[_Change] = field(default_factory=list)
+    guards: list[dict[str, Any]] = field(default_factory=list)
+    forget: list[str] = field(default_factory=list)
+    completion_key: str | None = None
+
+    def guard(self, action: dict[str, Any]) -> int:
+        self.guards.append(action)
+        return len(self.guards) - 1
 
 
 class ChangeFeed:
@@ -77,7 +128,7 @@ class ChangeFeed:
         Returns the sequence number of the first record that could not be processed (with
         every later one, Lambda retries it), or nothing when the whole batch is done.
         """
-        steps: list[_Logged | _Removed] = []
+        steps: list[_Arrival | _Removed] = []
         for record in records:
             keys = load_item(record["dynamodb"]["Keys"])
             if keys.get("sk") != RECORD:
@@ -85,14 +136,14 @@ class ChangeFeed:
             sequence = record["dynamodb"]["SequenceNumber"]
             if record["eventName"] == "REMOVE":
                 steps.append(_Removed(sequence, keys["pk"]))
-            elif (logged := self._logged(sequence, record)) is not None:
-                steps.append(logged)
+            elif (arrival := self._arrival(sequence, record)) is not None:
+                steps.append(arrival)
         done, failed = self._apply(steps)
         touched: dict[str, str] = {}
-        for logged in done:
-            instance = logged.instance
+        for arrival in done:
+            instance = arrival.instance
             # Ancestors created with the instance already carry its LastUpdate.
-            existing = instance.ancestors[0 if logged.replaces else instance.new_ancestors :]
+            existing = instance.ancestors[0 if arrival.replaces else arrival.created :]
             for ancestor in existing:
                 touched[ancestor] = max(touched.get(ancestor, ""), instance.last_update)
         for resource_id, last_update in touched.items():
@@ -100,7 +151,7 @@ class ChangeFeed:
         return failed
 
     @staticmethod
-    def _logged(sequence: str, record: dict[str, Any]) -> _Logged | None:
+    def _arrival(sequence: str, record: dict[str, Any]) -> _Arrival | None:
         new = load_item(record["dynamodb"].get("NewImage", {}))
         if new.get("Level") != Level.INSTANCE.value:
             return None
@@ -108,46 +159,160 @@ class ChangeFeed:
         # Each stored file has its own UUID: the natural key of "this file arrived".
         key = f"file#{instance.file_uuid}"
         if record["eventName"] == "INSERT":
-            created = list(zip(ANCESTOR_LEVELS, instance.ancestors, strict=False))
-            levels = [(Level.INSTANCE, instance.id), *created[: instance.new_ancestors]]
-            return _Logged(sequence, key, instance, levels, replaces=False)
+            return _Arrival(sequence, key, instance, instance.new_ancestors, replaces=False)
         old = load_item(record["dynamodb"].get("OldImage", {}))
         if old.get("FileUuid") != new.get("FileUuid"):  # OverwriteInstances replaced the file
-            return _Logged(sequence, key, instance, [(Level.INSTANCE, instance.id)], replaces=True)
+            return _Arrival(sequence, key, instance, 0, replaces=True)
         return None
 
-    def _apply(self, steps: list[_Logged | _Removed]) -> tuple[list[_Logged], list[str]]:
-        """Log the steps in order until one fails: the additions done, and the sequence
+    def _apply(self, steps: list[_Arrival | _Removed]) -> tuple[list[_Arrival], list[str]]:
+        """Log the steps in order until one fails: the arrivals done, and the sequence
         number to retry from (none if all are done)."""
-        additions = [s for s in steps if isinstance(s, _Logged)]
-        unseen = self._changes.unseen([a.event_key for a in additions])
-        count = sum(len(a.levels) for a in additions if a.event_key in unseen)
+        arrivals = [s for s in steps if isinstance(s, _Arrival)]
+        unseen = self._changes.unseen([a.event_key for a in arrivals])
+        plans: dict[int, _Plan] = {}
+        series_links: dict[str, list[ChildLink]] = {}
+        failed: list[str] = []
+        for position, step in enumerate(steps):
+            if not isinstance(step, _Arrival) or step.event_key not in unseen:
+                continue
+            try:
+                plans[position] = self._plan(step, steps[position + 1 :], series_links)
+            except Exception:
+                LOG.exception("Change feed: record %s failed, retried from there", step.sequence)
+                steps, failed = steps[:position], [step.sequence]
+                break
+        self._drop_logged_completions(list(plans.values()))
+        count = sum(len(plan.changes) for plan in plans.values())
         seq = self._changes.allocate(count) if count else 0
-        done: list[_Logged] = []
-        for step in steps:
+        done: list[_Arrival] = []
+        for position, step in enumerate(steps):
             try:
                 if isinstance(step, _Removed):
                     self._changes.forget(step.resource_id)
-                else:
-                    if step.event_key in unseen:
-                        self._log(step, seq)
-                        seq += len(step.levels)
-                    # Logged now or by an earlier attempt: its ancestors are touched now.
-                    done.append(step)
+                    continue
+                if position in plans:
+                    self._log(plans[position], seq)
+                    seq += len(plans[position].changes)
+                # Logged now or by an earlier attempt: its ancestors are touched now.
+                done.append(step)
             except Exception:
                 # Whatever went wrong (throttling, a timeout), the record is retried.
                 LOG.exception("Change feed: record %s failed, retried from there", step.sequence)
                 return done, [step.sequence]
-        return done, []
+        return done, failed
 
-    def _log(self, step: _Logged, seq: int) -> None:
-        """The entries of one file's arrival, numbered from ``seq``."""
-        if step.replaces:
-            self._changes.forget(step.instance.id)
-        entries = []
-        for level, resource_id in step.levels:
-            fields = change_fields(
-                f"New{level.value}", level, resource_id, step.instance.last_update
+    def _plan(
+        self,
+        arrival: _Arrival,
+        later: list[_Arrival | _Removed],
+        series_links: dict[str, list[ChildLink]],
+    ) -> _Plan:
+        """The entries of one arrival, in Orthanc's order (reads the index, writes nothing)."""
+        instance = arrival.instance
+        plan = _Plan(arrival)
+        holds_file = plan.guard(self._index.holds_file_guard(instance.id, instance.file_uuid))
+        plan.changes.append(_Change("NewInstance", Level.INSTANCE, instance.id, (holds_file,)))
+        if arrival.replaces:
+            # What Orthanc deleted and created again: this file's ancestors exist as long as
+            # it does, so the same guard holds for them.
+            plan.forget.append(instance.id)
+            for level, resource_id in self._emptied_by_overwrite(instance):
+                plan.forget.append(resource_id)
+                plan.changes.append(_Change(f"New{level.value}", level, resource_id, (holds_file,)))
+        else:
+            created = zip(ANCESTOR_LEVELS, instance.ancestors[: arrival.created], strict=False)
+            for level, resource_id in created:
+                born = plan.guard(self._index.born_of_guard(resource_id, instance.file_uuid))
+                plan.changes.append(_Change(f"New{level.value}", level, resource_id, (born,)))
+        completion = self._completion_key(instance, later, series_links)
+        if completion is not None:
+            plan.completion_key = completion
+            once = plan.guard(self._changes.event_guard(completion))
+            series = instance.ancestors[0]
+            plan.changes.append(
+                _Change("CompletedSeries", Level.SERIES, series, (holds_file, once))
             )
-            entries.append(Entry(seq + len(entries), fields, resource_id))
-        self._changes.append(entries, step.event_key)
+        return plan
+
+    def _emptied_by_overwrite(self, instance: Resource) -> list[tuple[Level, str]]:
+        """The ancestors the overwritten instance was the only descendant of, nearest first:
+        those Orthanc deletes with the old file and creates again with the new one."""
+        emptied: list[tuple[Level, str]] = []
+        child = instance.id
+        for level, resource_id in zip(ANCESTOR_LEVELS, instance.ancestors, strict=False):
+            if [link.child for link in self._index.children(resource_id, limit=2)] != [child]:
+                break
+            emptied.append((level, resource_id))
+            child = resource_id
+        return emptied
+
+    def _completion_key(
+        self,
+        instance: Resource,
+        later: list[_Arrival | _Removed],
+        series_links: dict[str, list[ChildLink]],
+    ) -> str | None:
+        """The event key of "this file completed its series", or None if it did not.
+
+        The series' instances are read once per batch; those whose arrival comes later in the
+        batch are left out, so each arrival is judged on the series as it stood after it.
+        """
+        if instance.expected_instances is None or not instance.ancestors:
+            return None
+        series = instance.ancestors[0]
+        if series not in series_links:
+            series_links[series] = self._index.children(series)
+        arriving_later = {
+            step.instance.id for step in later if isinstance(step, _Arrival) and not step.replaces
+        }
+        present = [link for link in series_links[series] if link.child not in arriving_later]
+        indexes = [link.index_in_series for link in present]
+        if series_status(instance.expected_instances, indexes) != "Complete":
+            return None
+        files = "\n".join(sorted(link.blob_key for link in present))
+        return f"complete#{series}#{hashlib.sha256(files.encode()).hexdigest()[:32]}"
+
+    def _drop_logged_completions(self, plans: list[_Plan]) -> None:
+        """Leave out the CompletedSeries already logged for the same files (by another
+        arrival, in an earlier batch), before numbers are handed out for them."""
+        keys = [p.completion_key for p in plans if p.completion_key is not None]
+        if not keys:
+            return
+        unseen = self._changes.unseen(keys)
+        for plan in plans:
+            if plan.completion_key is not None and plan.completion_key not in unseen:
+                plan.changes = [c for c in plan.changes if c.change_type != "CompletedSeries"]
+                plan.completion_key = None
+
+    def _log(self, plan: _Plan, seq: int) -> None:
+        """The entries of one arrival, numbered from ``seq``, each written only if its guards
+        hold (the others are dropped, leaving gaps in the numbers)."""
+        for resource_id in plan.forget:
+            self._changes.forget(resource_id)
+        date = plan.arrival.instance.last_update
+        pending = [
+            (
+                Entry(
+                    seq + n,
+                    change_fields(c.change_type, c.level, c.resource_id, date),
+                    c.resource_id,
+                ),
+                c.guards,
+            )
+            for n, c in enumerate(plan.changes)
+        ]
+        while True:
+            used = sorted({g for _, guards in pending for g in guards})
+            try:
+                self._changes.append(
+                    [entry for entry, _ in pending],
+                    plan.arrival.event_key,
+                    [plan.guards[g] for g in used],
+                )
+                return
+            except GuardFailed as failure:
+                # Those resources were deleted (or the file replaced) since: Orthanc's log
+                # would have forgotten them. Each round drops at least one guard.
+                dead = {used[i] for i in failure.failed}
+                pending = [(e, guards) for e, guards in pending if not dead.intersection(guards)]

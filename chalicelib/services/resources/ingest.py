@@ -210,7 +210,8 @@ class IngestService:
             )
             if level is Level.STUDY:
                 record.patient_main_tags = tags[Level.PATIENT.value]
-            if level is Level.SERIES:
+            if level in (Level.SERIES, Level.INSTANCE):
+                # The instance keeps its own count too: CompletedSeries is decided with it.
                 record.expected_instances = parsed.expected_instances
             if level is Level.INSTANCE:
                 record.ancestors = (ids.series, ids.study, ids.patient)
