@@ -14,11 +14,15 @@ if TYPE_CHECKING:
     from chalicelib.services.downloads.large_downloads import Download
 
 
-def json_response(body: Any, status: int = 200) -> Response:
+def json_text(body: Any) -> str:
     """JSON as Orthanc prints it (sorted keys, indented, no newline after the last brace) so
     diffs against Orthanc are easy."""
+    return json.dumps(body, indent=3, sort_keys=True, ensure_ascii=False)
+
+
+def json_response(body: Any, status: int = 200) -> Response:
     return Response(
-        body=json.dumps(body, indent=3, sort_keys=True, ensure_ascii=False),
+        body=json_text(body),
         status_code=status,
         headers={"Content-Type": "application/json; charset=utf-8"},
     )
@@ -43,6 +47,25 @@ def download_response(request: Request, download: Download) -> Response:
         )
     status = 307 if request.method in ("GET", "HEAD") else 303
     return Response(body="", status_code=status, headers={"Location": download.url})
+
+
+def generated_text_response(request: Request, download: Download) -> Response:
+    """A generated UTF-8 text answer (e.g. DICOM JSON) as the body, without the file name
+    Orthanc does not send for it, or the redirect to S3 when it is too large."""
+    if download.url is None:
+        return Response(
+            body=(download.body or b"").decode("utf-8"),
+            status_code=200,
+            headers={"Content-Type": download.content_type},
+        )
+    return download_response(request, download)
+
+
+def whatever_accept(request: Request) -> None:
+    """Answer this request whatever its ``Accept`` says, as Orthanc does on the routes that
+    do not negotiate (``/file``, ``/content``): Chalice refuses a binary answer unless
+    ``Accept`` names a binary type, e.g. to a client asking for ``application/json``."""
+    request.headers._dict["accept"] = "*/*"  # CaseInsensitiveMapping keeps lower-cased keys
 
 
 def text_response(text: str) -> Response:

@@ -20,7 +20,7 @@ from chalice.app import Request
 
 from chalicelib import bootstrap
 from chalicelib.api.error_map import error_answer
-from chalicelib.api.http import json_response
+from chalicelib.api.http import json_response, whatever_accept
 from chalicelib.credentials import REALM, basic_user
 from chalicelib.errors import ErrorCode, OrthancError
 
@@ -140,6 +140,5 @@ def _accept_anything_by_default(request: Request) -> None:
     ``/file`` and every other binary route. Filling in the header's absent default keeps
     Chalice's check meaningful for clients that do ask for something specific.
     """
-    headers = request.headers
-    if "accept" not in headers:
-        headers._dict["accept"] = "*/*"  # CaseInsensitiveMapping keeps lower-cased keys
+    if "accept" not in request.headers:
+        whatever_accept(request)

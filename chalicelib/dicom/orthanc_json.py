@@ -4,7 +4,8 @@ This module builds the trees: the full format (``{"gggg,eeee": {"Name", "Type", 
 sequences as lists of items) and its ``?simplify``/``?short`` flavours. Names come from
 ``tag_dictionary``, leaf values from ``tag_values``; what is left is Orthanc's layout:
 
-* values longer than 256 UTF-8 bytes are ``TooLong``, those without text ``Null``;
+* values longer than 256 UTF-8 bytes are ``TooLong`` (unless their tag is one of
+  ``?ignore-length``), those without text ``Null``;
 * top-level elements after Pixel Data are dropped and Pixel Data itself is a ``Null`` (Orthanc
   parses the file truncated at Pixel Data, then puts an empty Pixel Data back);
 * sequence items are decoded with the top-level character set.
@@ -16,7 +17,7 @@ from typing import Any, Literal
 
 from pydicom.dataset import Dataset
 
-from chalicelib.dicom.tag_dictionary import format_tag, public_entry, tag_name
+from chalicelib.dicom.tag_dictionary import format_tag, parse_tag, public_entry, tag_name
 from chalicelib.dicom.tag_values import (
     ASCII,
     MAXIMUM_TAG_LENGTH,
@@ -28,25 +29,51 @@ from chalicelib.dicom.tag_values import (
     is_sequence,
     private_creators,
 )
+from chalicelib.errors import ErrorCode, OrthancError
 
 JsonTags = dict[str, Any]
 TagsFormat = Literal["full", "simplify", "short"]
+NO_TAGS: frozenset[int] = frozenset()
 
 
-def _leaf_node(name: str, creator: str | None, value: str | None) -> dict[str, Any]:
+def ignored_lengths(option: str | None) -> frozenset[int]:
+    """The tags of ``?ignore-length=``, whose values are shown whatever their length.
+
+    As Orthanc 1.10.1: a comma-separated list of ``gggg-eeee``, ``ggggeeee`` or dictionary
+    names (so ``gggg,eeee`` is two bad tags); one bad item, an empty one included, fails the
+    whole request with ``UnknownDicomTag`` (Orthanc answers it with 500, Cirrus with 400:
+    the client's mistake). When the option is repeated the last one counts, as for every
+    Orthanc option.
+    """
+    if option is None:
+        return NO_TAGS
+    tags = set()
+    for item in option.split(","):
+        tag = parse_tag(item)
+        if tag is None:
+            raise OrthancError(ErrorCode.UNKNOWN_DICOM_TAG, f"Unknown DICOM tag: {item!r}")
+        tags.add(tag)
+    return frozenset(tags)
+
+
+def _leaf_node(
+    name: str, creator: str | None, value: str | None, full_length: bool
+) -> dict[str, Any]:
     node: dict[str, Any] = {"Name": name}
     if creator is not None:
         node["PrivateCreator"] = creator
     if value is None:
         node["Type"], node["Value"] = "Null", None
-    elif len(value.encode("utf-8")) > MAXIMUM_TAG_LENGTH:
+    elif not full_length and len(value.encode("utf-8")) > MAXIMUM_TAG_LENGTH:
         node["Type"], node["Value"] = "TooLong", None
     else:
         node["Type"], node["Value"] = "String", value
     return node
 
 
-def _dataset_to_full(ds: Dataset, charset: Charset, top_level: bool) -> JsonTags:
+def _dataset_to_full(
+    ds: Dataset, charset: Charset, top_level: bool, ignore_length: frozenset[int]
+) -> JsonTags:
     creators = private_creators(ds)
     result: JsonTags = {}
     for tag in sorted(ds.keys()):
@@ -62,20 +89,23 @@ def _dataset_to_full(ds: Dataset, charset: Charset, top_level: bool) -> JsonTags
             result[format_tag(tag)] = {
                 "Name": tag_name(tag, creator),
                 "Type": "Sequence",
-                "Value": [_dataset_to_full(item, charset, False) for item in items],
+                "Value": [_dataset_to_full(item, charset, False, ignore_length) for item in items],
             }
         else:
             value = element_value(ds, tag, creator, charset)
-            result[format_tag(tag)] = _leaf_node(tag_name(tag, creator), creator, value)
+            result[format_tag(tag)] = _leaf_node(
+                tag_name(tag, creator), creator, value, tag in ignore_length
+            )
     return result
 
 
-def full_tags(ds: Dataset) -> JsonTags:
+def full_tags(ds: Dataset, ignore_length: frozenset[int] = NO_TAGS) -> JsonTags:
     """``GET /instances/{id}/tags``: ``{"0010,0010": {"Name", "Type", "Value"}, ...}``.
 
-    Sequence items use the top-level character set, as Orthanc does.
+    Sequence items use the top-level character set, as Orthanc does. Values of the tags in
+    ``ignore_length`` are never ``TooLong``, wherever they are (sequence items included).
     """
-    return _dataset_to_full(ds, Charset.of(ds), True)
+    return _dataset_to_full(ds, Charset.of(ds), True, ignore_length)
 
 
 def header_full_tags(ds: Dataset) -> JsonTags:
@@ -124,9 +154,11 @@ def reformat(full: JsonTags, fmt: TagsFormat) -> JsonTags:
     return full if fmt == "full" else simplify(full, "name" if fmt == "simplify" else "tag")
 
 
-def instance_tags(ds: Dataset, fmt: TagsFormat = "full") -> JsonTags:
+def instance_tags(
+    ds: Dataset, fmt: TagsFormat = "full", ignore_length: frozenset[int] = NO_TAGS
+) -> JsonTags:
     """``/instances/{id}/tags`` in the requested flavour (``simplified-tags`` = ``simplify``)."""
-    return reformat(full_tags(ds), fmt)
+    return reformat(full_tags(ds, ignore_length), fmt)
 
 
 def instance_header(ds: Dataset, fmt: TagsFormat = "full") -> JsonTags:

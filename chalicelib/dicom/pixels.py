@@ -1,14 +1,16 @@
 """Decoding one frame of a DICOM file into a numpy array, and the pixel transforms behind
 Orthanc's ``preview`` and ``image-uint8/uint16/int16`` answers.
 
-Plain Python without AWS. numpy and pydicom's pixel machinery (with the pylibjpeg plugins for
-JPEG, JPEG-LS, JPEG 2000 and RLE) are imported inside the functions, so that importing the API
-never pays for them (tests/unit/test_cold_start.py).
+Plain Python without AWS. numpy and pydicom's pixel machinery are imported inside the
+functions, so that importing the API never pays for them (tests/unit/test_cold_start.py).
+Frames are decoded through ``codecs.decode``: imagecodecs for JPEG and JPEG-LS (the levels
+Orthanc's DCMTK gives), pydicom's other plugins (pylibjpeg) for JPEG 2000 and RLE.
 """
 
 from __future__ import annotations
 
 import io
+import re
 from typing import TYPE_CHECKING
 
 from chalicelib.errors import ErrorCode, OrthancError, UnsupportedImage
@@ -39,6 +41,39 @@ def frame_count(dataset: Dataset) -> int:
         return 1
 
 
+NUMBER_OF_FRAMES = 0x00280008
+_INT32_MAX = 2**31 - 1
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+
+
+def listed_frames(dataset: Dataset) -> int:
+    """How many frames ``GET /instances/{id}/frames`` lists, read from NumberOfFrames alone
+    (not from the pixel data), as Orthanc 1.10.1 does: 1 when it is absent or empty, even
+    without pixel data (an RT plan or a report lists frame 0), and 0 for ``0``.
+
+    As probed, the stored text up to its first NUL, trailing spaces removed, must be a
+    non-negative 32-bit integer (``+2`` and ``007`` are, `` 2`` and ``2.0`` are not), else
+    the answer is ``BadFileFormat``. Above ``MAX_FRAMES`` Cirrus refuses too, where Orthanc
+    lists up to 2**31 - 1 frames (and runs out of memory).
+    """
+    if NUMBER_OF_FRAMES not in dataset:
+        return 1
+    stored = dataset.get_item(NUMBER_OF_FRAMES).value
+    if isinstance(stored, bytes):
+        data = stored
+    else:  # converted by pydicom (e.g. empty): its text is all there is
+        data = b"" if stored is None else str(stored).encode("latin-1", "replace")
+    if not data:
+        return 1
+    text = data.rstrip(b" ").partition(b"\x00")[0].decode("latin-1")
+    count = int(text) if _INTEGER.fullmatch(text) else -1
+    if not 0 <= count <= _INT32_MAX:
+        raise OrthancError(ErrorCode.BAD_FILE_FORMAT, f"Bad NumberOfFrames: {text!r}")
+    if count > MAX_FRAMES:
+        raise OrthancError(ErrorCode.BAD_FILE_FORMAT, f"Too many frames: {count}")
+    return count
+
+
 def decode_frame(dataset: Dataset, index: int) -> tuple[np.ndarray, bool]:
     """Frame ``index`` as an array (rows, columns) or (rows, columns, 3) in RGB, and whether
     it is MONOCHROME1 (low values are white). A missing frame is an inexistent item, as in
@@ -47,11 +82,13 @@ def decode_frame(dataset: Dataset, index: int) -> tuple[np.ndarray, bool]:
     if not 0 <= index < count:
         raise OrthancError(ErrorCode.INEXISTENT_ITEM, f"No frame {index} in this instance")
     _check_geometry(dataset, count)
-    from pydicom.pixels import apply_color_lut, pixel_array
+    from pydicom.pixels import apply_color_lut
+
+    from chalicelib.dicom import codecs
 
     photometric = str(dataset.get("PhotometricInterpretation", "")).strip().upper()
     try:
-        array = pixel_array(dataset, index=index)
+        array = codecs.decode(dataset, index)
         if photometric == "PALETTE COLOR":
             array = apply_color_lut(array, dataset)
             if array.dtype.itemsize == 2:

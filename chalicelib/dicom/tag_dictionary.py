@@ -21,6 +21,7 @@ from pydicom.datadict import DicomDictionary
 from chalicelib.dicom.declared_tags import (
     DeclaredTag,
     declared_entry,
+    declared_tag,
     is_private_element,
     register,
 )
@@ -154,6 +155,61 @@ def tag_name(tag: int, creator: str | None = None) -> str:
 def format_tag(tag: int) -> str:
     """``0010,0010``: Orthanc's spelling of a tag (lower-case hex)."""
     return f"{tag >> 16:04x},{tag & 0xFFFF:04x}"
+
+
+# The names DCMTK gives whole families of tags; Orthanc accepts them where it reads a tag by
+# name, standing for the family's first tag.
+_FAMILY_NAMES = {
+    "GenericGroupLength": 0x00000000,
+    "IllegalGroupLength": 0x00010000,
+    "PrivateGroupLength": 0x00090000,
+    "IllegalPrivateCreator": 0x00010010,
+    "PrivateCreator": 0x00090010,
+}
+
+
+@functools.cache
+def _dcmtk_names() -> dict[str, int]:
+    """Every name of DCMTK's dictionaries -> its tag, as DCMTK looks a name up.
+
+    Names are case-sensitive and DCMTK's own (``RETIRED_OtherPatientIDs``, not the name
+    Orthanc pins for display). A repeating entry stands for its first group. A private name
+    stands for the tag as DCMTK's private dictionary writes it, usually ``gggg,00ee`` (the
+    reservation's element, not a data element): Orthanc 1.10.1 accepts it in
+    ``?ignore-length`` but it lifts nothing (probed with ``CRImageParamsCommon``).
+    """
+    names: dict[str, int] = {}
+    for creator_key, entries in _private_index().items():
+        for first, _last, _vr, name in entries:
+            names.setdefault(name, (first << 16) | (creator_key[1] & 0xFFFF))
+    for first, _last, low, _high, _vr, name in _DCMTK_REPEATING:
+        names.setdefault(name, (first << 16) | low)
+    names.update(_FAMILY_NAMES)
+    for tag in [*DicomDictionary, *_DCMTK_ONLY_OR_RENAMED]:
+        entry = public_entry(tag)
+        if entry is not None and entry[1]:
+            names[entry[1]] = tag
+    return names
+
+
+def tag_for_name(name: str) -> int | None:
+    """The tag of a dictionary name (the ``Dictionary`` option's first), or None."""
+    declared = declared_tag(name)
+    if declared is not None:
+        return declared[0]
+    return _dcmtk_names().get(name)
+
+
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+
+
+def parse_tag(text: str) -> int | None:
+    """A tag as Orthanc reads one in a URI option: ``gggg-eeee``, ``ggggeeee`` (hex, any
+    case) or a dictionary name; None when it is none of these."""
+    digits = text[:4] + text[5:] if len(text) == 9 and text[4] == "-" else text
+    if len(digits) == 8 and set(digits) <= _HEX_DIGITS:
+        return int(digits, 16)
+    return tag_for_name(text)
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""C-STORE as a service class user: sending stored files to a modality, as they are stored.
+"""C-STORE as a service class user: sending stored files to a modality, as they are stored,
+or decompressed when the modality takes only uncompressed ones (as Orthanc does).
 
 pynetdicom and pydicom are imported inside the calls (see ``association.py``).
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.dicom.jpeg_transcoding import ORTHANC_DECODES
 from chalicelib.dicom_client.association import Associate, status_text
 from chalicelib.errors import RemoteError
 from chalicelib.remotes.modality import Modality
@@ -33,14 +35,24 @@ def proposed_syntaxes(modality: Modality, syntax: str) -> list[str]:
     return [syntax]
 
 
+def store_syntaxes(modality: Modality, syntax: str) -> list[str]:
+    """``proposed_syntaxes``, and for a compressed file Orthanc 1.10.1 decompresses (JPEG,
+    JPEG-LS, RLE: what DCMTK decodes) the two uncompressed ones, when the modality allows
+    transcoding: Orthanc sends such a file decompressed to a modality that takes only those.
+    Others (JPEG 2000...) go as stored or not at all, as in Orthanc."""
+    proposed = proposed_syntaxes(modality, syntax)
+    if modality.allow_transcoding and syntax not in _CONVERTIBLE and syntax in ORTHANC_DECODES:
+        proposed += [s for s in _CONVERTIBLE if s != syntax]
+    return proposed
+
+
 class StoreSession:
     """C-STOREs to one modality over one association, opened at the first file and opened
     again only when a file needs a presentation context the association lacks.
 
     A file goes out in its own transfer syntax when the modality accepts it, else in one of
-    ``proposed_syntaxes`` (old modalities often take implicit VR only). Compressed files are
-    sent as they are stored or not at all (Cirrus does not decompress to send:
-    docs/compatibility.md)."""
+    ``store_syntaxes`` (old modalities often take implicit VR only): a compressed file is then
+    decompressed (``transcoding``, the SOP Instance UID kept), if Orthanc would."""
 
     def __init__(
         self,
@@ -66,6 +78,8 @@ class StoreSession:
         syntax = str(ds.file_meta.TransferSyntaxUID)
         sop_class, sop_instance = str(ds.SOPClassUID), str(ds.SOPInstanceUID)
         self._ensure_context(sop_class, syntax)
+        if syntax not in _CONVERTIBLE and not self._accepts(sop_class, syntax, as_stored=True):
+            ds = pydicom.dcmread(BytesIO(self._decompressed(data, syntax, sop_class)))
         extra: dict[str, Any] = {}
         if self._move_originator:
             extra = {"originator_aet": self._move_originator[0]}
@@ -79,6 +93,19 @@ class StoreSession:
                 f'C-STORE of {sop_instance} to AET "{aet}" failed: {status_text(status)}'
             )
         return sop_class, sop_instance
+
+    def _decompressed(self, data: bytes, syntax: str, sop_class: str) -> bytes:
+        from chalicelib.dicom.transcoding import transcode
+
+        written = transcode(data, EXPLICIT_VR_LITTLE_ENDIAN)
+        if written is None:
+            accepted = " ".join(
+                c.transfer_syntax[0]
+                for c in self._association.accepted_contexts
+                if c.abstract_syntax == sop_class
+            )
+            raise RemoteError(f"Cannot transcode from {syntax} to one of [ {accepted} ]")
+        return written
 
     def close(self) -> None:
         if self._association is not None and self._association.is_established:
@@ -95,14 +122,14 @@ class StoreSession:
             raise RemoteError(
                 f'AET "{self._modality.aet}" accepts no presentation context for '
                 f"{sop_class} in transfer syntax {syntax}"
-                + ("" if syntax in _CONVERTIBLE else " (Cirrus does not decompress yet)")
+                + ("" if len(store_syntaxes(self._modality, syntax)) > 1 else " as stored")
             )
 
-    def _accepts(self, sop_class: str, syntax: str) -> bool:
+    def _accepts(self, sop_class: str, syntax: str, as_stored: bool = False) -> bool:
         association = self._association
         if association is None or not association.is_established:
             return False
-        usable = proposed_syntaxes(self._modality, syntax)
+        usable = [syntax] if as_stored else store_syntaxes(self._modality, syntax)
         return any(
             c.abstract_syntax == sop_class and c.transfer_syntax[0] in usable
             for c in association.accepted_contexts
@@ -110,11 +137,11 @@ class StoreSession:
 
     def _contexts(self) -> list[tuple[str, str | None]]:
         # One context per SOP class and transfer syntax met so far (a study has few), plus
-        # the conversions of the uncompressed ones.
+        # the syntaxes they may be converted to.
         return sorted(
             {
                 (sop_class, proposed)
                 for sop_class, syntax in self._wanted
-                for proposed in proposed_syntaxes(self._modality, syntax)
+                for proposed in store_syntaxes(self._modality, syntax)
             }
         )

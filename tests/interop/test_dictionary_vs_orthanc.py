@@ -92,3 +92,18 @@ def test_declared_names_are_usable_in_find(both: Any, query: dict[str, str]) -> 
 def test_a_bad_entry_stops_start_up(dictionary: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         parse_config(json.dumps({"Dictionary": dictionary}))
+
+
+@pytest.mark.parametrize(
+    "path", ["PatientName", "SitePublicLabel", "0018-9999", "0018,9999", "patientname", "Nope"]
+)
+def test_content_by_name_as_in_orthanc(both: Any, path: str) -> None:
+    """Names are case-sensitive; an unknown one is Cirrus's 400 where Orthanc 1.10.1 answers
+    500 (docs/compatibility.md, "Errors")."""
+    client, orthanc, instance = both
+    theirs = orthanc.session.get(f"{orthanc.url}/instances/{instance}/content/{path}", timeout=30)
+    ours = client.http.get(f"/instances/{instance}/content/{path}")
+    expected = 400 if theirs.status_code == 500 else theirs.status_code
+    assert ours.status_code == expected, path
+    if theirs.status_code == 200:
+        assert ours.body == theirs.content

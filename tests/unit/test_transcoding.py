@@ -35,7 +35,7 @@ def test_lossless_targets_keep_the_pixels(source: str, target: str) -> None:
 
 @pytest.mark.parametrize(
     "target",
-    ["1.2.840.10008.1.2.2", "1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.4.80"],
+    ["1.2.840.10008.1.2.2", "1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.4.81"],
 )
 def test_targets_without_an_encoder_keep_the_file(target: str) -> None:
     assert transcode(sample_file("CT_small.dcm"), target) is None

@@ -19,6 +19,8 @@ from chalicelib.errors import ErrorCode, OrthancError
 blueprint = Blueprint(__name__)
 routes = RouteTable(blueprint)
 
+DICOM_JSON, DICOM_XML = "application/dicom+json", "application/dicom+xml"
+
 # /content/{tag}/{index}/{tag}/... : Chalice has no greedy path parameter, so one route is
 # declared per depth, deep enough for any realistic nesting of sequences.
 MAX_CONTENT_DEPTH = 12
@@ -33,9 +35,30 @@ def tag_format(request: Request) -> TagFormat:
     return TagFormat.FULL
 
 
+def ignored_lengths(request: Request) -> frozenset[int]:
+    """``?ignore-length=``, read before the instance is looked up, as Orthanc does."""
+    from chalicelib.dicom.orthanc_json import ignored_lengths  # pydicom: not at cold start
+
+    return ignored_lengths(http.query_params(request).get("ignore-length"))
+
+
 def get_file(request: Request, id: str) -> Any:
     """The stored file; above the large-object threshold, a redirect to S3 (the file is
-    then not read by the Lambda at all)."""
+    then not read by the Lambda at all). As in Orthanc, an ``Accept`` of exactly
+    ``application/dicom+json`` asks for the DICOM JSON model instead, and any other
+    ``Accept`` gets the file. Orthanc's DICOM XML (``application/dicom+xml``) is not
+    reproduced (docs/compatibility.md): 406 rather than a file the client did not ask for."""
+    accept = http.header(request, "accept").lstrip()
+    if accept == DICOM_JSON:
+        text = http.json_text(bootstrap.content().dicom_json(id))
+        download = bootstrap.downloads().generated([text.encode()], DICOM_JSON, f"{id}.json")
+        return http.generated_text_response(request, download)
+    if accept == DICOM_XML:
+        raise OrthancError(
+            ErrorCode.NOT_ACCEPTABLE,
+            "The DICOM XML model is not available in Cirrus: ask for application/dicom+json",
+        )
+    http.whatever_accept(request)
     resource = bootstrap.content().instance(id)
     download = bootstrap.downloads().stored(
         resource.blob_key, resource.file_size, "application/dicom", f"{resource.file_uuid}.dcm"
@@ -44,11 +67,11 @@ def get_file(request: Request, id: str) -> Any:
 
 
 def get_tags(request: Request, id: str) -> Any:
-    return bootstrap.content().tags(id, tag_format(request))
+    return bootstrap.content().tags(id, tag_format(request), ignored_lengths(request))
 
 
 def get_simplified_tags(request: Request, id: str) -> Any:
-    return bootstrap.content().tags(id, TagFormat.SIMPLIFY)
+    return bootstrap.content().tags(id, TagFormat.SIMPLIFY, ignored_lengths(request))
 
 
 def get_header(request: Request, id: str) -> Any:
@@ -59,6 +82,7 @@ def get_content(request: Request, id: str, **steps: str) -> Any:
     path = [steps[f"p{i}"] for i in range(len(steps))]
     answer = bootstrap.content().content(id, path)
     if isinstance(answer, bytes):
+        http.whatever_accept(request)
         return http.binary_response(answer, "application/octet-stream")
     return answer
 
@@ -76,7 +100,8 @@ def shared_tags(level: Level, request: Request, id: str) -> Any:
 
 
 def instances_tags(level: Level, request: Request, id: str) -> Any:
-    return bootstrap.content().instances_tags(level, id, tag_format(request))
+    ignore_length = ignored_lengths(request)
+    return bootstrap.content().instances_tags(level, id, tag_format(request), ignore_length)
 
 
 routes.add("/instances/{id}/file", GET=get_file)

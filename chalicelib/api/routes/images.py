@@ -42,7 +42,7 @@ PAD_BYTES = (b"\x00", b" ")
 
 def list_frames(request: Request, id: str) -> Any:
     dataset = bootstrap.content().dataset(id)
-    return list(range(pixels.frame_count(dataset)))
+    return list(range(pixels.listed_frames(dataset)))
 
 
 def frame_routes(request: Request, id: str, frame: str) -> Any:

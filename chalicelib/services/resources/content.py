@@ -4,15 +4,18 @@ and its metadata. Every answer here reads the DICOM file from S3 (except metadat
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import pydicom
 from pydicom.dataset import Dataset
 from pydicom.tag import BaseTag, Tag
 
-from chalicelib.dicom import orthanc_json
+from chalicelib.dicom import dicom_json, orthanc_json, raw_values
 from chalicelib.dicom.identifiers import Level, is_resource_id
+from chalicelib.dicom.tag_dictionary import tag_for_name
 from chalicelib.dicom.tag_format import TagFormat
+from chalicelib.dicom.tag_values import creator_of, is_sequence, private_creators
 from chalicelib.errors import ErrorCode, OrthancError, unknown_resource
 from chalicelib.model import Resource
 from chalicelib.services.resources.browse import BrowseService, metadata_of
@@ -26,15 +29,18 @@ def _inexistent() -> OrthancError:
 
 
 def parse_tag(text: str) -> BaseTag:
-    """A tag in the URI forms Orthanc accepts: ``0008-1250`` or ``0042,0011``."""
-    cleaned = text.replace("-", ",")
-    group, sep, element = cleaned.partition(",")
-    if not sep or len(group) != 4 or len(element) != 4:
+    """A tag in the URI forms Orthanc accepts: ``0008-1250``, ``0042,0011`` or a dictionary
+    name (``PatientName``, a name of the ``Dictionary`` option)."""
+    group, sep, element = text.replace("-", ",").partition(",")
+    if sep and len(group) == 4 and len(element) == 4:
+        try:
+            return Tag(int(group, 16), int(element, 16))
+        except ValueError:
+            pass
+    named = tag_for_name(text)
+    if named is None:
         raise OrthancError(ErrorCode.UNKNOWN_DICOM_TAG, f"Not a DICOM tag: {text}")
-    try:
-        return Tag(int(group, 16), int(element, 16))
-    except ValueError as exc:
-        raise OrthancError(ErrorCode.UNKNOWN_DICOM_TAG, f"Not a DICOM tag: {text}") from exc
+    return Tag(named)
 
 
 def _tag_name(tag: BaseTag) -> str:
@@ -68,16 +74,29 @@ class ContentService:
     def _read(data: bytes, with_pixels: bool) -> Dataset:
         return pydicom.dcmread(io.BytesIO(data), force=True, stop_before_pixels=not with_pixels)
 
-    def tags(self, instance_id: str, fmt: TagFormat) -> dict[str, Any]:
-        return orthanc_json.instance_tags(self.dataset(instance_id), fmt.value)
+    def tags(
+        self, instance_id: str, fmt: TagFormat, ignore_length: frozenset[int] = frozenset()
+    ) -> dict[str, Any]:
+        """``/tags``; values of the ``ignore_length`` tags are shown however long."""
+        return orthanc_json.instance_tags(self.dataset(instance_id), fmt.value, ignore_length)
+
+    def dicom_json(self, instance_id: str) -> dict[str, Any]:
+        """The instance in the DICOM JSON model (``/file`` asked as ``application/dicom+json``)."""
+        return dicom_json.dataset_json(self.dataset(instance_id))
 
     def header(self, instance_id: str, fmt: TagFormat) -> dict[str, Any]:
         return orthanc_json.instance_header(self.dataset(instance_id, False), fmt.value)
 
-    def instances_tags(self, level: Level, resource_id: str, fmt: TagFormat) -> dict[str, Any]:
+    def instances_tags(
+        self,
+        level: Level,
+        resource_id: str,
+        fmt: TagFormat,
+        ignore_length: frozenset[int] = frozenset(),
+    ) -> dict[str, Any]:
         """``/{level}/{id}/instances-tags``: the tags of every instance below a resource."""
         ids = self._browse.descendants(level, resource_id, Level.INSTANCE)
-        return {i: self.tags(i, fmt) for i in ids}
+        return {i: self.tags(i, fmt, ignore_length) for i in ids}
 
     def shared_tags(self, level: Level, resource_id: str, fmt: TagFormat) -> dict[str, Any]:
         """Top-level string tags whose value is the same in every instance of a resource."""
@@ -94,25 +113,28 @@ class ContentService:
 
     def content(self, instance_id: str, path: list[str]) -> list[str] | bytes:
         """Navigate ``/content/{tag}/{index}/{tag}/...``: a list of tags or item indexes for
-        a dataset or a sequence, the raw bytes of a leaf element."""
+        a dataset or a sequence, the raw bytes of a leaf element.
+
+        The top-level Pixel Data is a list too, as in Orthanc: its Basic Offset Table and
+        fragments when encapsulated, else its one value (``["0"]``), frames or not.
+        """
         node: Any = self.dataset(instance_id)
         for position, step in enumerate(path):
             if isinstance(node, Dataset):
                 tag = parse_tag(step)
                 if tag not in node:
                     raise _inexistent()
-                raw = node.get_item(tag)
-                element = node[tag]
-                if element.VR == "SQ":
-                    node = element.value
+                if position == 0 and tag == raw_values.PIXEL_DATA:
+                    return _pixel_data_content(node, path[1:])
+                creator = creator_of(tag, private_creators(node))
+                if is_sequence(node.get_item(tag), creator):
+                    node = node[tag].value
                 elif position == len(path) - 1:
-                    return _raw_value(raw, element)
+                    return raw_values.leaf_bytes(node, tag, creator)
                 else:
                     raise _inexistent()
             else:
-                if not step.isdigit() or int(step) >= len(node):
-                    raise _inexistent()
-                node = node[int(step)]
+                node = node[_index(step, len(node))]
         if isinstance(node, Dataset):
             return [_tag_name(element.tag) for element in node]
         return [str(i) for i in range(len(node))]
@@ -123,14 +145,24 @@ class ContentService:
         return metadata_of(self._browse.load(level, resource_id)[0])
 
 
-def _raw_value(raw: Any, element: Any) -> bytes:
-    """The element's value bytes as stored in the file (Orthanc's ``/content`` leaf)."""
-    value = getattr(raw, "value", None)
-    if isinstance(value, bytes):
-        return value
-    if isinstance(element.value, bytes):
-        return element.value
-    # Already decoded by pydicom: re-encode the textual form.
-    if element.VM > 1:
-        return "\\".join(str(v) for v in element.value).encode("utf-8")
-    return str(element.value).encode("utf-8")
+_ITEM_NUMBER = re.compile(r"[+-]?[0-9]+")
+
+
+def _index(step: str, count: int) -> int:
+    """An item number of ``/content``, read as Orthanc reads it (an unsigned integer, so
+    ``+1``, ``01`` and ``-0`` are accepted); 404 if there is no such item. (Orthanc 1.10.1
+    answers a sequence's ``-1``, read as 2**64 - 1, with an item: an overflow not copied.)"""
+    number = int(step) if _ITEM_NUMBER.fullmatch(step) else -1
+    if not 0 <= number < count:
+        raise _inexistent()
+    return number
+
+
+def _pixel_data_content(ds: Dataset, rest: list[str]) -> list[str] | bytes:
+    """``/content/7fe0-0010`` (the items' numbers) or ``/content/7fe0-0010/{n}`` (its bytes)."""
+    items = raw_values.pixel_data_items(ds)
+    if not rest:
+        return [str(i) for i in range(len(items))]
+    if len(rest) > 1:
+        raise _inexistent()
+    return items[_index(rest[0], len(items))]
