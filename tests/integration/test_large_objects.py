@@ -189,14 +189,21 @@ def test_multipart_upload_is_completed_by_the_server(large: Any) -> None:
     assert_orthanc_error(large.http.post(created["Complete"], body=""), 400, 8, "POST")
 
 
-def test_upload_errors_are_recorded_as_orthanc_errors(large: Any, configure: Any) -> None:
-    not_dicom = body(large.http.post("/cirrus/uploads", body=""))
-    requests.put(not_dicom["Url"], data=b"not a DICOM file" * 100, timeout=10)
+@pytest.mark.parametrize(
+    "data",
+    [b"not a DICOM file" * 100, sample_file("CT_small.dcm")[:3000]],
+    ids=["not-dicom", "cut-short"],
+)
+def test_upload_errors_are_recorded_as_orthanc_errors(large: Any, data: bytes) -> None:
+    """Refused as POST /instances refuses them, nothing stored (a file cut short too)."""
+    created = body(large.http.post("/cirrus/uploads", body=""))
+    requests.put(created["Url"], data=data, timeout=10)
     _deliver(large)
-    status = body(large.http.get(not_dicom["Path"]))
+    status = body(large.http.get(created["Path"]))
     assert status["HttpStatus"] == 400
     assert status["Answer"]["OrthancError"] == "Bad file format"
-    assert status["Answer"]["Uri"] == not_dicom["Path"]
+    assert status["Answer"]["Uri"] == created["Path"]
+    assert body(large.http.get("/instances")) == []
 
 
 def test_upload_requests_are_checked(large: Any, configure: Any) -> None:
