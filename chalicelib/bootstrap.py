@@ -65,15 +65,9 @@ if TYPE_CHECKING:
 @cache
 def config() -> Config:
     """The configuration, its ``Dictionary`` declared (the tag dictionary is per process, as
-    DCMTK's is in Orthanc)."""
+    DCMTK's is in Orthanc; ``load_config`` has already refused a clashing entry)."""
     loaded = load_config()
-    entries = parse_dictionary(loaded.Dictionary)
-    if entries:
-        from chalicelib.dicom.tag_dictionary import declare  # pydicom: only when needed
-
-        declare(entries)
-    else:
-        register([])
+    register(parse_dictionary(loaded.Dictionary))
     return loaded
 
 

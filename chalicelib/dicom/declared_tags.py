@@ -3,9 +3,9 @@
 ``{"gggg,eeee": [VR, Name, min, max(, PrivateCreator)]}`` names a site's own tags (private
 ones with their creator) in ``/tags``, ``/simplified-tags``, ``/content`` and queries, as
 Orthanc adds them to DCMTK's dictionary. Like DCMTK's, the dictionary is one per process: the
-configuration's entries are declared when it is read (``chalicelib/bootstrap.py``), through
-``tag_dictionary.declare``, which refuses a tag DCMTK already knows. This module holds the
-entries without importing pydicom, so that a configuration without them costs nothing at a
+configuration's entries are checked when it is read (``tag_dictionary.check_declarable``
+refuses a tag DCMTK already knows) and registered by ``chalicelib/bootstrap.py``. This module
+holds them without importing pydicom, so that reading the configuration costs nothing at a
 cold start.
 """
 

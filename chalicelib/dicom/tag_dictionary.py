@@ -23,7 +23,6 @@ from chalicelib.dicom.declared_tags import (
     declared_entry,
     declared_tag,
     is_private_element,
-    register,
 )
 
 # DCMTK 3.6.7's private.dic (BSD-licensed), one tag a line: groups|creator|element|VR|name.
@@ -136,11 +135,6 @@ def check_declarable(entries: Iterable[DeclaredTag]) -> list[DeclaredTag]:
             )
         seen.add(key)
     return checked
-
-
-def declare(entries: Iterable[DeclaredTag]) -> None:
-    """Add ``entries`` (the ``Dictionary`` option) to the dictionary, replacing earlier ones."""
-    register(check_declarable(entries))
 
 
 def tag_name(tag: int, creator: str | None = None) -> str:

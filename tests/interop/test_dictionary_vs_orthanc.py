@@ -95,7 +95,8 @@ def test_a_bad_entry_stops_start_up(dictionary: dict[str, Any], message: str) ->
 
 
 @pytest.mark.parametrize(
-    "path", ["PatientName", "SitePublicLabel", "0018-9999", "0018,9999", "patientname", "Nope"]
+    "path",
+    ["PatientName", "SitePublicLabel", "0018-9999", "0018,9999", "00189999", "patientname", "Nope"],
 )
 def test_content_by_name_as_in_orthanc(both: Any, path: str) -> None:
     """Names are case-sensitive; an unknown one is Cirrus's 400 where Orthanc 1.10.1 answers

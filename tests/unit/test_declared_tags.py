@@ -7,7 +7,12 @@ from collections.abc import Iterator
 import pytest
 
 from chalicelib.dicom.declared_tags import parse_dictionary, register
-from chalicelib.dicom.tag_dictionary import UNKNOWN_TAG_NAME, declare, dictionary_entry, tag_name
+from chalicelib.dicom.tag_dictionary import (
+    UNKNOWN_TAG_NAME,
+    check_declarable,
+    dictionary_entry,
+    tag_name,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -17,11 +22,8 @@ def forget() -> Iterator[None]:
 
 
 def test_declared_tags_are_named_then_forgotten() -> None:
-    declare(
-        parse_dictionary(
-            {"0099,1001": ["LO", "Label", 1, 1, "SITE"], "0018,9999": ["US", "N", 1, 1]}
-        )
-    )
+    entries = {"0099,1001": ["LO", "Label", 1, 1, "SITE"], "0018,9999": ["US", "N", 1, 1]}
+    register(check_declarable(parse_dictionary(entries)))
     assert tag_name(0x00991001, "SITE") == "Label"
     assert tag_name(0x00991001, "OTHER") == UNKNOWN_TAG_NAME  # another creator's element
     assert dictionary_entry(0x00189999, None) == ("US", "N")

@@ -11,9 +11,8 @@ import pydicom
 from pydicom.dataset import Dataset
 from pydicom.tag import BaseTag, Tag
 
-from chalicelib.dicom import dicom_json, orthanc_json, raw_values
+from chalicelib.dicom import dicom_json, orthanc_json, raw_values, tag_dictionary
 from chalicelib.dicom.identifiers import Level, is_resource_id
-from chalicelib.dicom.tag_dictionary import tag_for_name
 from chalicelib.dicom.tag_format import TagFormat
 from chalicelib.dicom.tag_values import creator_of, is_sequence, private_creators
 from chalicelib.errors import ErrorCode, OrthancError, unknown_resource
@@ -29,18 +28,12 @@ def _inexistent() -> OrthancError:
 
 
 def parse_tag(text: str) -> BaseTag:
-    """A tag in the URI forms Orthanc accepts: ``0008-1250``, ``0042,0011`` or a dictionary
-    name (``PatientName``, a name of the ``Dictionary`` option)."""
-    group, sep, element = text.replace("-", ",").partition(",")
-    if sep and len(group) == 4 and len(element) == 4:
-        try:
-            return Tag(int(group, 16), int(element, 16))
-        except ValueError:
-            pass
-    named = tag_for_name(text)
-    if named is None:
+    """A tag in the URI forms Orthanc accepts: ``0008-1250``, ``0042,0011``, ``00081250`` or
+    a dictionary name (``PatientName``, a name of the ``Dictionary`` option)."""
+    tag = tag_dictionary.parse_tag(text.replace(",", "-"))
+    if tag is None:
         raise OrthancError(ErrorCode.UNKNOWN_DICOM_TAG, f"Not a DICOM tag: {text}")
-    return Tag(named)
+    return Tag(tag)
 
 
 def _tag_name(tag: BaseTag) -> str:
