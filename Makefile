@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint system-deps bench bench-images synth clean
+.PHONY: run test lint system-deps bench bench-images bench-modify synth clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,7 +32,7 @@ lint: $(STAMP)
 
 test: $(STAMP) system-deps
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2 --dist loadfile
 
 bench: $(STAMP) system-deps
 	$(PY) bench/ingest.py
@@ -40,6 +40,10 @@ bench: $(STAMP) system-deps
 # Pixel routes, numpy and archives vs Orthanc 1.10.1, and the import time of the API (~3 min).
 bench-images: $(STAMP) system-deps
 	$(PY) bench/images.py
+
+# Modify and anonymize a 500-instance study, Orthanc 1.10.1 vs the local stack (~3-4 min).
+bench-modify: $(STAMP) system-deps
+	$(PY) bench/modify.py
 
 # The CloudFormation template and assets in infra/cdk.out (offline: the first run downloads
 # the functions' dependencies from PyPI into Chalice's cache, later runs reuse them).

@@ -11,15 +11,18 @@ from chalicelib.api.routes import (
     arrays,
     changes,
     content,
+    creation,
     images,
     jobs,
     large_uploads,
     modalities,
+    modification,
     peers,
     queries,
     resources,
     retrieve,
     search,
+    split_merge,
     storage_commitment,
     system,
 )
@@ -63,6 +66,9 @@ for _blueprint in (
     images,
     arrays,
     large_uploads,
+    modification,
+    split_merge,
+    creation,
 ):
     app.register_blueprint(_blueprint.blueprint)
 

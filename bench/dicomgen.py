@@ -121,11 +121,11 @@ def generate(
         ds.PixelData = pixels[i % len(pixels)]
         ds["PixelData"].VR = "OW"
 
-        instances.append(Instance(sop_uid, _part10(ds, ExplicitVRLittleEndian)))
+        instances.append(Instance(sop_uid, part10(ds, ExplicitVRLittleEndian)))
     return instances
 
 
-def _part10(ds: Dataset, transfer_syntax: str) -> bytes:
+def part10(ds: Dataset, transfer_syntax: str) -> bytes:
     """``ds`` as a Part 10 file with a valid meta header in ``transfer_syntax``."""
     meta = FileMetaDataset()
     meta.MediaStorageSOPClassUID = ds.SOPClassUID
@@ -219,4 +219,4 @@ def ultrasound(frames: int = 30, rows: int = 480, columns: int = 640) -> Instanc
     ds.PixelRepresentation = 0
     ds.PixelData = encapsulate(encoded)
     ds["PixelData"].VR = "OB"
-    return Instance(ds.SOPInstanceUID, _part10(ds, JPEGBaseline8Bit))
+    return Instance(ds.SOPInstanceUID, part10(ds, JPEGBaseline8Bit))

@@ -51,7 +51,7 @@ from typing import Any
 
 import dicomgen
 import requests
-from servers import REPO_ROOT, OrthancServer, post_instances
+from servers import REPO_ROOT, OrthancServer, instances_of, upload_study
 
 PEER = "r"
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -118,26 +118,9 @@ def generate_study(count: int, size: int) -> list[bytes]:
 def upload(sender: Sender, files: Sequence[bytes], workers: int) -> str:
     """POST every file to ``/instances`` (a few connections); the Orthanc ID of the study."""
     try:
-        answers = post_instances(sender.url, files, workers)
+        return upload_study(sender.name, sender.url, files, workers)
     except RuntimeError as exc:
-        raise BenchmarkError(f"{sender.name}: {exc}") from exc
-    studies = {answer["ParentStudy"] for answer in answers}
-    if len(studies) != 1:
-        raise BenchmarkError(f"expected one study on {sender.name}, got {sorted(studies)}")
-    study = studies.pop()
-    held = instances_of(sender.session, sender.url, study)
-    if held != len(files):
-        raise BenchmarkError(f"{sender.name} holds {held} instances of {study}, not {len(files)}")
-    return study
-
-
-def instances_of(session: requests.Session, url: str, study: str) -> int:
-    """How many instances ``url`` holds in ``study`` (0 if the study is unknown)."""
-    response = session.get(f"{url}/studies/{study}/instances", timeout=60)
-    if response.status_code == 404:
-        return 0
-    response.raise_for_status()
-    return len(response.json())
+        raise BenchmarkError(str(exc)) from exc
 
 
 # -- CPU use ---------------------------------------------------------------------------------

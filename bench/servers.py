@@ -139,3 +139,29 @@ def post_instances(url: str, files: Sequence[bytes], workers: int) -> list[dict[
 
     with ThreadPoolExecutor(workers) as pool:
         return list(pool.map(post, files))
+
+
+def upload_study(name: str, url: str, files: Sequence[bytes], workers: int) -> str:
+    """Fill a server with one study (``post_instances``); its Orthanc ID, once the server
+    is seen to hold every file in it. RuntimeError otherwise."""
+    import requests
+
+    answers = post_instances(url, files, workers)
+    studies = {answer["ParentStudy"] for answer in answers}
+    if len(studies) != 1:
+        raise RuntimeError(f"expected one study on {name}, got {sorted(studies)}")
+    study = studies.pop()
+    with requests.Session() as session:
+        held = instances_of(session, url, study)
+    if held != len(files):
+        raise RuntimeError(f"{name} holds {held} instances of {study}, not {len(files)}")
+    return study
+
+
+def instances_of(session: Any, url: str, study: str) -> int:
+    """How many instances ``url`` holds in ``study`` (0 if the study is unknown)."""
+    response = session.get(f"{url}/studies/{study}/instances", timeout=60)
+    if response.status_code == 404:
+        return 0
+    response.raise_for_status()
+    return len(response.json())

@@ -54,8 +54,12 @@ if TYPE_CHECKING:
     from chalicelib.services.downloads.archive_jobs import ArchiveKind
     from chalicelib.services.downloads.large_downloads import DownloadService
     from chalicelib.services.downloads.volumes import VolumeService
+    from chalicelib.services.modification.jobs import ModificationKind
+    from chalicelib.services.modification.restructure import RestructureService
+    from chalicelib.services.modification.service import ModificationService
     from chalicelib.services.peers.store import PeerStoreKind
     from chalicelib.services.resources.content import ContentService
+    from chalicelib.services.resources.creation import CreationService
     from chalicelib.services.resources.ingest import IngestService
     from chalicelib.services.resources.large_uploads import LargeUploadService
     from chalicelib.services.search.find import FindService
@@ -118,6 +122,22 @@ def ingest() -> IngestService:
     from chalicelib.services.resources.ingest import IngestService
 
     return IngestService(index(), blobs(), overwrite=config().OverwriteInstances)
+
+
+@cache
+def creation() -> CreationService:
+    """``/tools/create-dicom``; an embedded image may decode to what an upload may weigh."""
+    from chalicelib.services.resources.creation import CreationService
+
+    settings = config()
+    return CreationService(
+        index(),
+        content(),
+        ingest(),
+        delete(),
+        settings.MaximumUploadSize,
+        settings.DefaultPrivateCreator,
+    )
 
 
 @cache
@@ -344,14 +364,58 @@ def archive_kinds() -> dict[str, ArchiveKind]:
 
 
 @cache
+def modification_kind() -> ModificationKind:
+    """The ``ResourceModification`` job (modify/anonymize of patients, studies, series)."""
+    from chalicelib.services.modification.jobs import ModificationKind
+
+    return ModificationKind(index(), blobs(), browse(), ingest(), delete(), job_store())
+
+
+@cache
+def restructure_kinds() -> dict[str, ModificationKind]:
+    """The ``SplitStudy`` and ``MergeStudy`` jobs."""
+    from chalicelib.services.modification.jobs import RestructureKind
+    from chalicelib.services.modification.restructure import MERGE, SPLIT
+
+    parts = (index(), blobs(), browse(), ingest(), delete(), job_store())
+    return {kind: RestructureKind(kind, *parts) for kind in (SPLIT, MERGE)}
+
+
+@cache
+def restructure() -> RestructureService:
+    from chalicelib.services.modification.restructure import RestructureService
+
+    return RestructureService(index(), browse(), blobs(), jobs(), config().SynchronousJobTimeout)
+
+
+@cache
+def modification() -> ModificationService:
+    from chalicelib.services.modification.service import ModificationService
+
+    names = SequencedLog(aws.client("dynamodb"), table_name("logs"), "anonymization")
+    settings = config()
+    return ModificationService(
+        index(),
+        content(),
+        jobs(),
+        names,
+        settings.DefaultPrivateCreator,
+        settings.SynchronousJobTimeout,
+    )
+
+
+@cache
 def job_kinds() -> dict[str, JobKind]:
     """Every type of job, by Orthanc's name for it."""
     from chalicelib.services.dicom_asked import store as modality
+    from chalicelib.services.modification import jobs as modification_jobs
     from chalicelib.services.peers import store as peer
 
     return {
         peer.KIND: peer_store(),
         modality.KIND: modality_store(),
+        modification_jobs.KIND: modification_kind(),
+        **restructure_kinds(),
         **retrieve_kinds(),
         **archive_kinds(),
     }

@@ -41,6 +41,25 @@ class ErrorCode(Enum):
     DATABASE_UNAVAILABLE = (36, "The database is currently not available")
     CANCELED_JOB = (37, "This job was canceled")
     FORBIDDEN_ACCESS = (45, "Access to a resource is forbidden")
+    CREATE_DICOM_NOT_STRING = (
+        2019,
+        "Only string values are supported when creating DICOM instances",
+    )
+    CREATE_DICOM_OVERRIDE_TAG = (2020, "Trying to override a value inherited from a parent module")
+    CREATE_DICOM_USE_CONTENT = (2021, 'Use "Content" to inject an image into a new DICOM instance')
+    CREATE_DICOM_NO_PAYLOAD = (2022, "No payload is present for one instance in the series")
+    CREATE_DICOM_USE_DATA_URI_SCHEME = (
+        2023,
+        "The payload of the DICOM instance must be specified according to Data URI scheme",
+    )
+    CREATE_DICOM_BAD_PARENT = (
+        2024,
+        "Trying to attach a new DICOM instance to an inexistent resource",
+    )
+    CREATE_DICOM_PARENT_IS_INSTANCE = (
+        2025,
+        "Trying to attach a new DICOM instance to an instance (must be a series, study or patient)",
+    )
     CANNOT_ORDER_SLICES = (2040, "Unable to order the slices of the series")
 
     @classmethod

@@ -43,6 +43,14 @@ _CODE_STATUS = {
     ErrorCode.NOT_ACCEPTABLE: 406,
     ErrorCode.DATABASE_UNAVAILABLE: 503,
     ErrorCode.FORBIDDEN_ACCESS: 403,
+    # /tools/create-dicom: Orthanc 1.10.1 answers these with 400.
+    ErrorCode.CREATE_DICOM_NOT_STRING: 400,
+    ErrorCode.CREATE_DICOM_OVERRIDE_TAG: 400,
+    ErrorCode.CREATE_DICOM_USE_CONTENT: 400,
+    ErrorCode.CREATE_DICOM_NO_PAYLOAD: 400,
+    ErrorCode.CREATE_DICOM_USE_DATA_URI_SCHEME: 400,
+    ErrorCode.CREATE_DICOM_BAD_PARENT: 400,
+    ErrorCode.CREATE_DICOM_PARENT_IS_INSTANCE: 400,
 }
 
 

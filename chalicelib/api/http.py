@@ -72,6 +72,16 @@ def text_response(text: str) -> Response:
     return Response(body=text, status_code=200, headers={"Content-Type": "text/plain"})
 
 
+def remote_ip(request: Request) -> str:
+    """The caller's address (an instance's ``RemoteIP`` metadata)."""
+    return str(request.context.get("identity", {}).get("sourceIp", ""))
+
+
+def username(request: Request) -> str:
+    """The authenticated user, empty without authentication (``HttpUsername``)."""
+    return str(request.context.get("cirrus_user", ""))
+
+
 def query_params(request: Request) -> dict[str, str]:
     """Query parameters, the last value winning (Chalice gives None when there are none)."""
     return dict(request.query_params or {})

@@ -13,6 +13,7 @@ The tags of Orthanc's ``Dictionary`` option come first (``chalicelib/dicom/decla
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -195,15 +196,44 @@ def tag_for_name(name: str) -> int | None:
 
 
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+# C's "%x": blanks, a sign, an optional 0x, then hexadecimal digits.
+_SCANF_HEX = r"(\s*[+-]?(?:0[xX])?[0-9a-fA-F]+)"
+_SCANF_PAIR = re.compile(_SCANF_HEX + "," + _SCANF_HEX)
+
+
+def parse_hexadecimal(text: str) -> int | None:
+    """``gggg,eeee``, ``gggg-eeee`` or ``ggggeeee`` (any case), or None."""
+    digits = text[:4] + text[5:] if len(text) == 9 and text[4] in ",-" else text
+    if len(digits) == 8 and set(digits) <= _HEX_DIGITS:
+        return int(digits, 16)
+    return None
 
 
 def parse_tag(text: str) -> int | None:
-    """A tag as Orthanc reads one in a URI option: ``gggg-eeee``, ``ggggeeee`` (hex, any
-    case) or a dictionary name; None when it is none of these."""
-    digits = text[:4] + text[5:] if len(text) == 9 and text[4] == "-" else text
-    if len(digits) == 8 and set(digits) <= _HEX_DIGITS:
-        return int(digits, 16)
-    return tag_for_name(text)
+    """A tag as Orthanc reads one wherever it takes a tag (a URI option, a body's keys, a
+    path): hexadecimal (``parse_hexadecimal``), else as DCMTK's ``findTagFromName`` reads a
+    name: ``g,e`` in any short hexadecimal spelling (C's ``%x,%x``), then a dictionary name.
+    None when it is none of these."""
+    tag = parse_hexadecimal(text)
+    if tag is None:
+        tag = _scanned_pair(text)
+    return tag if tag is not None else tag_for_name(text)
+
+
+def _scanned_pair(text: str) -> int | None:
+    """A tag as ``sscanf("%x,%x")`` reads it: leading blanks, an optional sign and ``0x``,
+    any number of digits, trailing text ignored; each number taken as a 32-bit unsigned one,
+    then truncated to 16 bits."""
+    match = _SCANF_PAIR.match(text)
+    if match is None:
+        return None
+    group, element = (_scanned_number(match.group(i)) & 0xFFFF for i in (1, 2))
+    return group << 16 | element
+
+
+def _scanned_number(text: str) -> int:
+    number = int(text.strip().removeprefix("+").removeprefix("-"), 16)
+    return -number & 0xFFFFFFFF if text.strip().startswith("-") else number
 
 
 # --------------------------------------------------------------------------------------------

@@ -68,6 +68,9 @@ class Config:
     DicomModalities: dict[str, Any] = field(default_factory=dict)
     # Tags added to the dictionary (checked by chalicelib/dicom/tag_dictionary.py).
     Dictionary: dict[str, Any] = field(default_factory=dict)
+    # The private creator of private tags written by modify/anonymize/create-dicom when the
+    # request names none (their VR is looked up under it).
+    DefaultPrivateCreator: str = ""
     DicomScuTimeout: int = 10
     # How /queries/{id}/retrieve retrieves when neither the request nor the modality says.
     DicomDefaultRetrieveMethod: str = "C-MOVE"

@@ -325,6 +325,20 @@ class JobStore:
             return Mark.STOPPED if Mark.STOPPED in results else Mark.MARKED
         return Mark.MARKED
 
+    def planned_items(self, job_id: str) -> list[Any]:
+        """Every item of the job's plan, in order (a kind that cleans up after its items
+        reads them here: a modification without KeepSource deletes its sources)."""
+        batches = query_items(
+            self._client,
+            TableName=self._table,
+            KeyConditionExpression="pk = :p AND begins_with(sk, :b)",
+            ExpressionAttributeValues=dump_item({":p": job_id, ":b": "batch#"}),
+            ProjectionExpression="sk, #items",
+            ExpressionAttributeNames={"#items": "items"},
+        )
+        loaded = sorted((load_item(item) for item in batches), key=lambda item: item["sk"])
+        return [entry for item in loaded for entry in item["items"]]
+
     # -- removal -----------------------------------------------------------------------------
 
     def delete_batches(self, job_id: str) -> None:

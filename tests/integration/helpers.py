@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from pydicom.data import get_testdata_file
@@ -46,3 +47,14 @@ def assert_orthanc_error(response: Any, status: int, orthanc_status: int, method
     assert answer["OrthancStatus"] == orthanc_status
     assert answer["Method"] == method
     assert set(answer) >= {"HttpError", "Message", "OrthancError", "Uri"}
+
+
+def wait_job(client: Any, job_id: str, states: tuple[str, ...] = ("Success", "Failure")) -> Any:
+    """The job once in one of ``states`` (20 s at most)."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        job = get(client, f"/jobs/{job_id}")
+        if job["State"] in states:
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} still {job['State']}")

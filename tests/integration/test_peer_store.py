@@ -15,7 +15,7 @@ from pydicom.uid import generate_uid
 from chalicelib.services.jobs.steps import RECORD_EVERY
 from chalicelib.storage import aws as aws_clients
 from chalicelib.storage.schema import bucket_name
-from tests.integration.helpers import assert_orthanc_error, body, get, upload
+from tests.integration.helpers import assert_orthanc_error, body, get, upload, wait_job
 from tests.support.dicom_factory import make_instance
 from tests.support.fake_peer import FakePeer
 from tests.support.orthanc_server import free_port
@@ -60,16 +60,6 @@ def start(client: Any, peer_name: str, resource: str) -> dict[str, Any]:
     """An asynchronous store of one resource: ``{"ID", "Path"}``."""
     payload = {"Resources": [resource], "Asynchronous": True}
     return body(post(client, f"/peers/{peer_name}/store", payload))
-
-
-def wait_job(client: Any, job_id: str, states: tuple[str, ...] = ("Success", "Failure")) -> Any:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        job = get(client, f"/jobs/{job_id}")
-        if job["State"] in states:
-            return job
-        time.sleep(0.05)
-    raise AssertionError(f"job {job_id} still {job['State']}")
 
 
 def test_synchronous_store_sends_each_instance_once(cirrus: Any, peer: FakePeer) -> None:

@@ -132,11 +132,13 @@ def test_absurd_frame_counts_are_refused() -> None:
 
 def test_tags_are_read_as_orthanc_reads_them_in_options() -> None:
     assert parse_tag("0010-0010") == parse_tag("00100010") == parse_tag("PatientName")
+    # DCMTK's findTagFromName reads "%x,%x" before names: any short spelling of a pair.
+    assert parse_tag("0010,0010") == parse_tag("10,10") == parse_tag(" 0x10,0x10") == 0x00100010
     assert parse_tag("0008-103E") == parse_tag("0008-103e") == 0x0008103E
     assert parse_tag("RETIRED_OtherPatientIDs") == 0x00101000
     assert parse_tag("OverlayDescription") == 0x60000022  # a repeating group: the first
     assert tag_for_name("CRImageParamsCommon") == 0x00190010  # private: never an element
-    for text in ("0010,0010", "patientname", "OtherPatientIDs", "0x00100010", "", "0010-001g"):
+    for text in ("patientname", "OtherPatientIDs", "0x00100010", "", "0010-001g", "10-10"):
         assert parse_tag(text) is None, text
 
 

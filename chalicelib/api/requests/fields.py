@@ -10,15 +10,18 @@ from chalicelib.jobs.model import JobOptions
 
 
 def job_options(body: dict[str, Any]) -> JobOptions:
-    """``Asynchronous`` (or its opposite ``Synchronous``; synchronous by default),
-    ``Priority``, ``Permissive`` and ``UserData``."""
-    asynchronous = boolean_option(body, "Asynchronous", False)
+    """``Permissive``, then ``Synchronous`` (or, only when it is absent, its opposite
+    ``Asynchronous``; synchronous by default), ``Priority`` and ``UserData``: Orthanc's order,
+    so that a body with two faults gets Orthanc's error."""
+    permissive = boolean_option(body, "Permissive", False)
     if "Synchronous" in body:
         asynchronous = not boolean_option(body, "Synchronous", True)
+    else:
+        asynchronous = boolean_option(body, "Asynchronous", False)
     return JobOptions(
         asynchronous=asynchronous,
         priority=integer_option(body, "Priority", 0) or 0,
-        permissive=boolean_option(body, "Permissive", False),
+        permissive=permissive,
         user_data=body.get("UserData"),
     )
 

@@ -36,8 +36,8 @@ def create_upload(request: Request) -> Any:
         size,
         multipart,
         encoding,
-        user=request.context.get("cirrus_user", ""),
-        remote_ip=request.context.get("identity", {}).get("sourceIp", ""),
+        user=http.username(request),
+        remote_ip=http.remote_ip(request),
     )
     return bootstrap.large_uploads().create(upload)
 

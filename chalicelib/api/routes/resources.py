@@ -45,8 +45,8 @@ def upload_instances(request: Request) -> Any:
         )
     origin = Origin(
         protocol="RestApi",
-        remote_ip=request.context.get("identity", {}).get("sourceIp", ""),
-        http_username=request.context.get("cirrus_user", ""),
+        remote_ip=http.remote_ip(request),
+        http_username=http.username(request),
     )
     gzipped = "gzip" in http.header(request, "content-encoding").lower()
     return upload.store_body(bootstrap.ingest(), data, gzipped, config.MaximumUploadSize, origin)

@@ -7,7 +7,7 @@ from typing import Any
 from chalice import Blueprint
 from chalice.app import Request
 
-from chalicelib import bootstrap
+from chalicelib import CIRRUS_VERSION, bootstrap
 from chalicelib.api.routing import RouteTable
 
 blueprint = Blueprint(__name__)
@@ -18,7 +18,6 @@ routes = RouteTable(blueprint)
 # raised only when the features of a newer release are in (see docs/compatibility.md).
 ORTHANC_VERSION = "1.10.1"
 API_VERSION = 16
-CIRRUS_VERSION = "0.1.0"
 
 
 def system(request: Request) -> Any:

@@ -65,28 +65,39 @@ class SendingKind(ABC, Generic[Options]):
         return [found[r] for r in resource_ids]
 
     def plan(self, job: Job) -> list[Any]:
-        items: dict[str, list[Any]] = {}
-        for resource_id in job.params["Resources"]:
-            resource, links = self._index.get_with_children(resource_id)
-            if resource is None:
-                raise unknown_resource(f"Resource {resource_id} was deleted before it was sent")
-            if resource.level is Level.INSTANCE:
-                items.setdefault(resource.id, [resource.id, resource.blob_key])
-                continue
-            for link in self._browse.walk(resource, links)[Level.INSTANCE]:
-                items.setdefault(link.child, [link.child, link.blob_key])
-        return list(items.values())
+        return instance_items(self._index, self._browse, job.params["Resources"], "sent")
 
 
-def read_file(blobs: BlobStore, item: Any) -> bytes:
+def instance_items(
+    index: ResourceIndex, browse: BrowseService, resource_ids: list[str], action: str
+) -> list[Any]:
+    """The plan of a job over stored resources: each instance of theirs once, in request
+    order, as ``[instance ID, S3 key]``; a resource deleted since the request fails the job
+    ("... was deleted before it was ``action``")."""
+    items: dict[str, list[Any]] = {}
+    for resource_id in resource_ids:
+        resource, links = index.get_with_children(resource_id)
+        if resource is None:
+            raise unknown_resource(f"Resource {resource_id} was deleted before it was {action}")
+        if resource.level is Level.INSTANCE:
+            items.setdefault(resource.id, [resource.id, resource.blob_key])
+            continue
+        for link in browse.walk(resource, links)[Level.INSTANCE]:
+            items.setdefault(link.child, [link.child, link.blob_key])
+    return list(items.values())
+
+
+def read_file(blobs: BlobStore, item: Any, action: str = "sent") -> bytes:
     """The stored file of an item; a file deleted since the plan fails that item."""
-    instance_id, key = item
+    instance_id, key = item[0], item[1]
     try:
         return blobs.get(key)
     except ClientError as exc:
         if exc.response["Error"]["Code"] not in ("NoSuchKey", "404"):
             raise
-        raise unknown_resource(f"Instance {instance_id} was deleted before it was sent") from exc
+        raise unknown_resource(
+            f"Instance {instance_id} was deleted before it was {action}"
+        ) from exc
 
 
 class SendService:

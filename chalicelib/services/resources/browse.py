@@ -20,6 +20,8 @@ _CHILDREN_KEY = {
     Level.STUDY: "Series",
     Level.SERIES: "Instances",
 }
+# Metadata that Orthanc also shows in a resource's JSON.
+DERIVATION_METADATA = ("AnonymizedFrom", "ModifiedFrom")
 _PARENT_KEY = {
     Level.STUDY: "ParentPatient",
     Level.SERIES: "ParentStudy",
@@ -76,6 +78,10 @@ class BrowseService:
             answer["FileSize"] = resource.file_size
             answer["FileUuid"] = resource.file_uuid
             answer["IndexInSeries"] = resource.index_in_series
+        # Resources made by modify/anonymize name their source, at every level, as Orthanc.
+        for key in DERIVATION_METADATA:
+            if key in resource.metadata:
+                answer[key] = resource.metadata[key]
         return answer
 
     # -- lists -------------------------------------------------------------------------------
@@ -135,8 +141,9 @@ class BrowseService:
 
 
 def metadata_of(resource: Resource) -> dict[str, str]:
-    """A resource's metadata (GET /{level}/{id}/metadata?expand): instances keep what the
-    ingest recorded, other levels show their LastUpdate."""
+    """A resource's metadata (GET /{level}/{id}/metadata?expand): what the ingest recorded
+    (instances: their origin and file; any level: ModifiedFrom/AnonymizedFrom), and the
+    LastUpdate of patients, studies and series."""
     if resource.level is Level.INSTANCE:
         return dict(resource.metadata)
-    return {"LastUpdate": resource.last_update}
+    return {**resource.metadata, "LastUpdate": resource.last_update}

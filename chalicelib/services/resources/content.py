@@ -30,7 +30,7 @@ def _inexistent() -> OrthancError:
 def parse_tag(text: str) -> BaseTag:
     """A tag in the URI forms Orthanc accepts: ``0008-1250``, ``0042,0011``, ``00081250`` or
     a dictionary name (``PatientName``, a name of the ``Dictionary`` option)."""
-    tag = tag_dictionary.parse_tag(text.replace(",", "-"))
+    tag = tag_dictionary.parse_tag(text)
     if tag is None:
         raise OrthancError(ErrorCode.UNKNOWN_DICOM_TAG, f"Not a DICOM tag: {text}")
     return Tag(tag)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -90,8 +91,12 @@ class IngestService:
         self._blobs = blobs
         self._overwrite = overwrite
 
-    def store(self, data: bytes, origin: Origin) -> StoreResult:
-        """Store one DICOM file; raises OrthancError(BadFileFormat) for a non-DICOM input."""
+    def store(
+        self, data: bytes, origin: Origin, metadata: Mapping[Level, dict[str, str]] | None = None
+    ) -> StoreResult:
+        """Store one DICOM file; raises OrthancError(BadFileFormat) for a non-DICOM input.
+        ``metadata``: more metadata for the resources this file creates, by level (the
+        ModifiedFrom/AnonymizedFrom of a modified file)."""
         parsed = self._parse(data)
         file_uuid = str(uuid.uuid4())
         key = blob_key(parsed.ids.instance, file_uuid)
@@ -106,6 +111,8 @@ class IngestService:
                     self._blobs.put(key, data)
                     written = True
                 records = self._records(parsed, existing, origin, len(data), file_uuid, key)
+                for record in records:
+                    record.metadata.update((metadata or {}).get(record.level, {}))
                 links = [
                     ChildLink(r.parent, r.id, r.level, r.file_size, r.blob_key, r.index_in_series)
                     for r in records
@@ -227,10 +234,9 @@ class IngestService:
 
 def _file_metadata(ds: Dataset, pixel_data_offset: int | None) -> dict[str, str]:
     """The built-in metadata Orthanc reads from the file itself."""
-    meta = {
-        "TransferSyntax": transfer_syntax(ds),
-        "SopClassUid": str(ds.get("SOPClassUID", "") or ""),
-    }
+    meta = {"TransferSyntax": transfer_syntax(ds)}
+    if "SOPClassUID" in ds:  # Orthanc leaves the metadata out when the tag is absent
+        meta["SopClassUid"] = str(ds.SOPClassUID or "")
     index_text = main_tags.index_in_series_metadata(ds)
     if index_text is not None:
         meta["IndexInSeries"] = index_text

@@ -1,0 +1,1 @@
+"""DICOM modification and anonymization: plain Python, no AWS."""

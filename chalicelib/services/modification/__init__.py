@@ -1,0 +1,1 @@
+"""Modify and anonymize stored resources (the instance route and the ResourceModification job)."""
