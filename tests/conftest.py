@@ -30,6 +30,21 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 pytest_plugins = ["tests.support.orthanc_fixture"]
 ROOT = Path(__file__).resolve().parents[1]
+# A test's ``record_property`` of this name is printed at the end of the run (the API
+# headroom): properties travel with the reports, so this works across pytest-xdist workers.
+PRINTED_AT_THE_END = "printed at the end"
+_printed: dict[str, None] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    for name, value in report.user_properties:
+        if name == PRINTED_AT_THE_END:
+            _printed[str(value)] = None
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    for text in _printed:
+        terminalreporter.write_line(text)
 
 
 @contextmanager

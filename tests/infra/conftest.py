@@ -71,16 +71,6 @@ def synthesize(root: Path, context: dict[str, Any] | None = None) -> Synthesized
     return Synthesized(stack, json.loads(path.read_text()), path)
 
 
-# The deployment headroom measured by test_api_headroom.py, printed at the end of the run.
-HEADROOM_REPORT = pytest.StashKey[str]()
-
-
-def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    report = config.stash.get(HEADROOM_REPORT, None)
-    if report:
-        terminalreporter.write_line(report)
-
-
 @pytest.fixture(scope="session")
 def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     return synthesize(tmp_path_factory.mktemp("cdk"))

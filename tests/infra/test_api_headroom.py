@@ -4,12 +4,12 @@ CloudFormation's template size, held to the budgets of infra/headroom.py."""
 from __future__ import annotations
 
 from infra.headroom import RESOURCE_BUDGET, TEMPLATE_BUDGET, api_gateway_resources, measure
-from tests.infra.conftest import HEADROOM_REPORT
+from tests.conftest import PRINTED_AT_THE_END
 
 
-def test_the_api_and_the_templates_stay_within_budget(synthesized, pytestconfig) -> None:
+def test_the_api_and_the_templates_stay_within_budget(synthesized, record_property) -> None:
     headroom = measure(synthesized.template_path.parent)
-    pytestconfig.stash[HEADROOM_REPORT] = headroom.report()  # printed at the end of the run
+    record_property(PRINTED_AT_THE_END, headroom.report())
     assert synthesized.template_path.name in headroom.templates
     assert headroom.resources > 0, "no REST API found in the templates"
     assert headroom.problems() == [], headroom.report()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -30,22 +31,40 @@ class OrthancUnavailable(RuntimeError):
     """Orthanc is not installed or did not come up; the message says what to do."""
 
 
+# Ports are taken below Linux's ephemeral range (32768-60999), where the OS never puts a
+# client socket or a bind to port 0, and each pytest-xdist worker has its own slice: a port
+# handed out here cannot be taken by another worker, or by an outgoing connection, before
+# the server it is meant for binds it.
+PORTS_START, PORTS_PER_WORKER = 20000, 3000
 _HANDED_OUT: set[int] = set()
 _HANDED_OUT_LOCK = threading.Lock()
 
 
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+_FIRST_PORT = PORTS_START + (_WORKER % 4) * PORTS_PER_WORKER
+# Where the next search starts in the slice: a random point, so that two runs outside xdist
+# rarely meet.
+_next_offset = random.randrange(PORTS_PER_WORKER)
+
+
 def free_port() -> int:
-    """A TCP port nobody listens on right now (the OS picks it when binding to port 0), never
-    the same one twice in this process: the OS may offer a port it has just freed again at
-    once, and two calls for one server's HTTP and DICOM ports must not collide."""
+    """A TCP port nobody listens on right now, never the same one twice in this process (a
+    server's HTTP and DICOM ports must not collide), from this worker's slice."""
+    global _next_offset
     with _HANDED_OUT_LOCK:
-        while True:
+        for _ in range(PORTS_PER_WORKER):
+            port = _FIRST_PORT + _next_offset
+            _next_offset = (_next_offset + 1) % PORTS_PER_WORKER
+            if port in _HANDED_OUT:
+                continue
             with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-                sock.bind(("127.0.0.1", 0))
-                port = sock.getsockname()[1]
-            if port not in _HANDED_OUT:
-                _HANDED_OUT.add(port)
-                return port
+                try:
+                    sock.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+            _HANDED_OUT.add(port)
+            return port
+    raise RuntimeError(f"no free port left in {_FIRST_PORT}-{_FIRST_PORT + PORTS_PER_WORKER}")
 
 
 def find_orthanc_binary() -> str:
