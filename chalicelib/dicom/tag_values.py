@@ -356,3 +356,17 @@ def summary_value(ds: Dataset, tag: int) -> str | None:
     if value is None or len(value.encode("utf-8")) > MAXIMUM_TAG_LENGTH:
         return None
     return value
+
+
+def element_text(element: DataElement | None) -> str:
+    """The value of a converted element as one text: multiple values joined by ``\\``,
+    bytes read as Latin-1, no value as empty. What a UID is mapped from, a query matched
+    on, a context value carried over (not the exact bytes ``summary_value`` reads)."""
+    if element is None or element.value is None:
+        return ""
+    value = element.value
+    if isinstance(value, bytes):
+        return value.decode("latin-1")
+    if isinstance(value, MultiValue | list | tuple):
+        return "\\".join("" if v is None else str(v) for v in value)
+    return str(value)

@@ -30,6 +30,7 @@ from chalicelib.dicom.modification.spec import (
 from chalicelib.dicom.modification.uids import UidMapper
 from chalicelib.dicom.modification.values import replaced_elements
 from chalicelib.dicom.parsing import DicomIdentifiers
+from chalicelib.dicom.tag_values import element_text
 from chalicelib.errors import ErrorCode, OrthancError
 
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ def apply(dataset: Dataset, modification: Modification, mapper: UidMapper) -> No
         _put(dataset, tag, value, m.private_creator)
     for level, tag in UID_OF_LEVEL.items():
         if m.regenerates(level):
-            original = _text(dataset[tag]) if tag in dataset else ""
+            original = element_text(dataset[tag]) if tag in dataset else ""
             _put(dataset, tag, mapper.map(original, level), "")
     if m.anonymization:
         _remap(dataset, m, mapper, ())
@@ -85,7 +86,7 @@ def _register(dataset: Dataset, tag: int, value: object, level: Level, mapper: U
     if not isinstance(value, str):
         raise OrthancError(ErrorCode.BAD_PARAMETER_TYPE)
     if tag in dataset:
-        mapper.force(_text(dataset[tag]), value, level)
+        mapper.force(element_text(dataset[tag]), value, level)
 
 
 def derived_identifiers(
@@ -122,7 +123,7 @@ def _put(dataset: Dataset, tag: int, value: object, private_creator: str) -> Non
         dataset[element.tag] = element
     if tag in (SOP_UID, SOP_CLASS_UID) and tag in dataset and hasattr(dataset, "file_meta"):
         meta = "MediaStorageSOPInstanceUID" if tag == SOP_UID else "MediaStorageSOPClassUID"
-        setattr(dataset.file_meta, meta, _text(dataset[tag]))
+        setattr(dataset.file_meta, meta, element_text(dataset[tag]))
 
 
 def _replacer(dataset: Dataset, tag: int, value: object, private_creator: str):  # noqa: ANN202
@@ -166,7 +167,7 @@ def _remap(
             continue
         level = _mapped_level(tag, m, parents)
         if level is not None:
-            element.value = mapper.map(_text(element), level)
+            element.value = mapper.map(element_text(element), level)
 
 
 def _mapped_level(tag: int, m: Modification, parents: tuple[tuple[int, int], ...]) -> Level | None:
@@ -190,13 +191,3 @@ def _mapped_level(tag: int, m: Modification, parents: tuple[tuple[int, int], ...
 
 def _empty(element: DataElement) -> None:
     element.value = element.empty_value
-
-
-def _text(element: DataElement) -> str:
-    """An element's value as Orthanc reads it: its text, values joined by backslashes."""
-    value = element.value
-    if value is None:
-        return ""
-    if isinstance(value, list | tuple) or type(value).__name__ == "MultiValue":
-        return "\\".join(str(v) for v in value)
-    return str(value)

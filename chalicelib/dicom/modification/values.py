@@ -27,6 +27,7 @@ from chalicelib.dicom.creation import (
     Draft,
 )
 from chalicelib.dicom.json_values import Element, Item, Options, from_json
+from chalicelib.dicom.tag_values import element_text
 from chalicelib.errors import ErrorCode, OrthancError, ServerFault
 
 if TYPE_CHECKING:
@@ -86,16 +87,8 @@ def _context(dataset: Dataset) -> Item:
     for tag in _CONTEXT_TAGS:
         element = dataset.get(tag)
         if element is not None and element.VR != "SQ":
-            context[tag] = (element.VR, _text(element.value).encode("latin-1", "replace"))
+            context[tag] = (element.VR, element_text(element).encode("latin-1", "replace"))
     return context
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list | tuple) or type(value).__name__ == "MultiValue":
-        return "\\".join(str(v) for v in value)
-    return str(value)
 
 
 def _encodings(charset: Element | None) -> list[str]:

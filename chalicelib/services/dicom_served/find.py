@@ -26,11 +26,11 @@ from dataclasses import dataclass, field
 
 from pydicom.dataelem import DataElement
 from pydicom.dataset import Dataset
-from pydicom.multival import MultiValue
 
 from chalicelib.dicom.charsets import charset_for
 from chalicelib.dicom.identifiers import QUERY_RETRIEVE_LEVEL, QUERY_RETRIEVE_LEVELS
 from chalicelib.dicom.matching import TagInfo, parse_constraint, resolve_tag
+from chalicelib.dicom.tag_values import element_text
 from chalicelib.errors import bad_request
 from chalicelib.services.search.find import main_tag_level
 from chalicelib.services.search.query import FindQuery
@@ -92,7 +92,7 @@ def parse_identifier(identifier: Dataset) -> FindRequest:
     """The search an identifier asks for; an ``OrthancError`` if it cannot be run (no or an
     unknown level, a malformed range, a wildcard on a UID...), which a C-FIND answers with a
     failure status."""
-    level_text = _text(identifier.get(QUERY_RETRIEVE_LEVEL)).strip()
+    level_text = element_text(identifier.get(QUERY_RETRIEVE_LEVEL)).strip()
     level = QUERY_RETRIEVE_LEVELS.get(level_text.upper())
     if level is None:
         raise bad_request(
@@ -111,7 +111,7 @@ def parse_identifier(identifier: Dataset) -> FindRequest:
         request.return_keys.append(key)
         if tag.keyword not in COMPUTED and main_tag_level(tag, level) is None:
             request.from_instance = True
-        value = "" if key.vr in _BINARY_VRS else _text(element)
+        value = "" if key.vr in _BINARY_VRS else element_text(element)
         if value:
             request.query.constraints.append(parse_constraint(tag, value, tag.vr != "PN"))
     # /tools/find answers InstanceAvailability "ONLINE"; Orthanc 1.10.1's C-FIND does not.
@@ -146,15 +146,3 @@ def _element(key: ReturnKey, text: str) -> DataElement:
     if not text and key.vr in ("IS", "DS"):
         return DataElement(key.tag.tag, key.vr, None)
     return DataElement(key.tag.tag, key.vr, parts if len(parts) > 1 else text)
-
-
-def _text(element: DataElement | None) -> str:
-    """An element's value as Orthanc reads a query: multiple values joined by ``\\``."""
-    if element is None or element.value is None:
-        return ""
-    value = element.value
-    if isinstance(value, bytes):
-        return value.decode("latin-1")
-    if isinstance(value, MultiValue | list | tuple):
-        return "\\".join("" if v is None else str(v) for v in value)
-    return str(value)

@@ -21,6 +21,7 @@ from chalicelib.dicom.modification.files import modify_file
 from chalicelib.dicom.modification.spec import Modification
 from chalicelib.dicom.modification.uids import UidMapper
 from chalicelib.dicom.parsing import DicomIdentifiers
+from chalicelib.errors import unknown_resource
 from chalicelib.jobs.model import Job, JobState
 from chalicelib.services.jobs.sending import instance_items, read_file
 from chalicelib.services.resources.browse import BrowseService
@@ -110,7 +111,9 @@ class ModificationKind:
         ancestors = self._index.get_many(sorted(parents))
         answer = []
         for instance_id in instance_ids:
-            record = instances[instance_id]
+            record = instances.get(instance_id)
+            if record is None or any(i not in ancestors for i in record.ancestors[:2]):
+                raise unknown_resource(f"Instance {instance_id} was deleted before it was modified")
             series, study = (ancestors[i] for i in record.ancestors[:2])
             identifiers = DicomIdentifiers(
                 study.patient_main_tags.get("PatientID", ""),
