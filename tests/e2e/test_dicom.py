@@ -13,23 +13,30 @@ from pydicom.data import get_testdata_file
 
 from chalicelib.services.dicom_served.access import REFRESH_SECONDS
 from tests.e2e.stack import LocalStack
-from tests.integration.helpers import CT_SMALL_IDS
+from tests.support.dicom_factory import make_instance
 
 
-def test_echo_and_store_through_the_stack(stack: LocalStack) -> None:
+def test_echo_and_store_through_the_stack(stack: LocalStack, tmp_path: Path) -> None:
+    """A file the shared stack cannot hold yet (another test may have uploaded CT_small by
+    REST, which would keep its own RemoteAET) arrives by C-STORE and is seen by REST."""
     port = str(stack.config["DicomPort"])
     env = {**os.environ, "TCP_NODELAY": "1"}
     echo = subprocess.run(["echoscu", "127.0.0.1", port], capture_output=True, env=env, timeout=60)
     assert echo.returncode == 0, echo.stderr
-    path = get_testdata_file("CT_small.dcm")
+    path = tmp_path / "new.dcm"
+    path.write_bytes(make_instance(patient_id="E2E-STORE"))
     sent = subprocess.run(
-        ["storescu", "-aet", "E2E", "127.0.0.1", port, path],
+        ["storescu", "-aet", "E2E", "127.0.0.1", port, str(path)],
         capture_output=True,
         env=env,
         timeout=60,
     )
     assert sent.returncode == 0, sent.stderr
-    answer = requests.get(f"{stack.url}/instances/{CT_SMALL_IDS['ID']}/metadata?expand", timeout=10)
+    found = requests.post(
+        f"{stack.url}/tools/lookup", data=dcmread(path).SOPInstanceUID, timeout=10
+    ).json()
+    assert [entry["Type"] for entry in found] == ["Instance"]
+    answer = requests.get(f"{stack.url}/instances/{found[0]['ID']}/metadata?expand", timeout=10)
     assert answer.status_code == 200
     assert answer.json()["RemoteAET"] == "E2E"
 
