@@ -15,6 +15,7 @@ which would mean that a fact recorded in chalicelib/dicom/modification/profiles.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from typing import Any
 
 import pydicom
@@ -25,6 +26,15 @@ from pydicom.dataset import Dataset
 from chalicelib.dicom.modification.profiles import CALLER_HANDLED, Profile, load_profile
 from tests.support.dicom_factory import make_instance, to_file
 from tests.support.orthanc_server import OrthancServer
+
+
+@pytest.fixture(scope="module")
+def orthanc() -> Iterator[OrthancServer]:
+    """This module's own Orthanc: the patients it stores share identifiers with other
+    modules' files, and must not change what the session's Orthanc shows them."""
+    with OrthancServer() as server:
+        yield server
+
 
 ORTHANC_VERSIONS = ("2008", "2017c", "2021b")  # what Orthanc 1.10.1 knows (not 2023b)
 

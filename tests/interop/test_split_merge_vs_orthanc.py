@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +29,15 @@ from pydicom.uid import generate_uid
 from tests.support.dicom_factory import make_instance, to_file
 from tests.support.differential import Both
 from tests.support.orthanc_server import OrthancServer
+
+
+@pytest.fixture(scope="module")
+def orthanc() -> Iterator[OrthancServer]:
+    """This module's own Orthanc: the patients it stores share identifiers with other
+    modules' files, and must not change what the session's Orthanc shows them."""
+    with OrthancServer() as server:
+        yield server
+
 
 Read = Callable[[str], Any]
 STUDY_UID, SERIES_UID, SOP_UID = "StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID"
