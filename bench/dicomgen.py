@@ -46,7 +46,7 @@ def _pixel_data(size: int, seed: int) -> bytes:
     return row * size
 
 
-def _base_dataset(size: int) -> Dataset:
+def base_dataset(size: int) -> Dataset:
     """The attributes shared by every instance; UIDs and numbers are filled in per instance."""
     ds = Dataset()
     ds.SOPClassUID = CTImageStorage
@@ -85,7 +85,7 @@ def generate(
 ) -> list[Instance]:
     """``count`` distinct instances of ``size`` x ``size`` pixels (64: ~9 KB, 512: ~525 KB);
     ``pixel_data(size, seed)`` draws the images (8 seeds, reused in turn)."""
-    base = _base_dataset(size)
+    base = base_dataset(size)
     pixels = [pixel_data(size, seed) for seed in range(8)]
     instances: list[Instance] = []
     patient = study = series = ""

@@ -64,7 +64,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from dicomgen import part10
+from dicomgen import base_dataset, part10
 from peers import (
     TICKS,
     machine_busy_ticks,
@@ -143,16 +143,12 @@ def generate_study(count: int, size: int = 64) -> list[bytes]:
         sop_uid = generate_uid()
         if position == 0:
             series_uid, frame_uid, first_in_series = generate_uid(), generate_uid(), sop_uid
-        ds = Dataset()
+        ds = base_dataset(size)  # the CT attributes every bench file has
         ds.SpecificCharacterSet = "ISO_IR 100"
-        ds.ImageType = ["ORIGINAL", "PRIMARY", "AXIAL"]
-        ds.SOPClassUID = CTImageStorage
         ds.SOPInstanceUID = sop_uid
         ds.StudyDate = ds.SeriesDate = ds.ContentDate = "20240101"
         ds.StudyTime = ds.SeriesTime = ds.ContentTime = "120000"
         ds.AccessionNumber = "ACC12345"
-        ds.Modality = "CT"
-        ds.Manufacturer = "Cirrus bench"
         ds.InstitutionName = "Cirrus General Hospital"
         ds.InstitutionAddress = "1 Cloud Street, Nimbus"
         ds.ReferringPhysicianName = "Referrer^Rita"
@@ -168,9 +164,6 @@ def generate_study(count: int, size: int = 64) -> list[bytes]:
         ds.PatientSex = "O"
         ds.PatientAge = "054Y"
         ds.PatientWeight = "70"
-        ds.BodyPartExamined = "CHEST"
-        ds.SliceThickness = "1.0"
-        ds.KVP = "120"
         ds.DeviceSerialNumber = "SN-0042"
         ds.SoftwareVersions = "1.0"
         ds.ProtocolName = "Chest routine"
@@ -180,21 +173,8 @@ def generate_study(count: int, size: int = 64) -> list[bytes]:
         ds.SeriesNumber = number + 1
         ds.InstanceNumber = position + 1
         ds.ImagePositionPatient = ["0", "0", f"{position:.1f}"]
-        ds.ImageOrientationPatient = ["1", "0", "0", "0", "1", "0"]
         ds.FrameOfReferenceUID = frame_uid
         ds.SliceLocation = f"{position:.1f}"
-        ds.SamplesPerPixel = 1
-        ds.PhotometricInterpretation = "MONOCHROME2"
-        ds.Rows = ds.Columns = size
-        ds.PixelSpacing = ["0.5", "0.5"]
-        ds.BitsAllocated = 16
-        ds.BitsStored = 12
-        ds.HighBit = 11
-        ds.PixelRepresentation = 0
-        ds.WindowCenter = "40"
-        ds.WindowWidth = "400"
-        ds.RescaleIntercept = "-1024"
-        ds.RescaleSlope = "1"
         ds.RequestAttributesSequence = DicomSequence([_request_attributes()])
         block = ds.private_block(0x0009, PRIVATE_CREATOR, create=True)
         block.add_new(0x01, "LO", "private text")
