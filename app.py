@@ -1,7 +1,11 @@
 """Cirrus's Chalice application: only wiring. Routes live in chalicelib/api/routes."""
 
+import logging
 import os
+from collections.abc import Callable
+from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
 from chalice import Rate
 
 from chalicelib import bootstrap, observability
@@ -9,22 +13,30 @@ from chalicelib.api.proxy import ProxyApp
 from chalicelib.api.routes import (
     archives,
     arrays,
+    attachments,
     changes,
     content,
     creation,
     images,
     jobs,
+    labels,
     large_uploads,
+    matlab,
     modalities,
     modification,
+    modules,
     peers,
+    protection,
     queries,
+    reconstruct,
     resources,
     retrieve,
     search,
+    settings,
     split_merge,
     storage_commitment,
     system,
+    tools,
 )
 from chalicelib.storage.schema import bucket_name
 
@@ -69,8 +81,30 @@ for _blueprint in (
     modification,
     split_merge,
     creation,
+    labels,
+    tools,
+    modules,
+    matlab,
+    protection,
+    settings,
+    attachments,
+    reconstruct,
 ):
     app.register_blueprint(_blueprint.blueprint)
+
+
+@app.middleware("all")
+def apply_log_levels(event: Any, get_response: Callable[[Any], Any]) -> Any:
+    """Every invocation (request, stream batch, job step...) first brings this container's
+    loggers to the log levels set through /tools/log-level (cached: at most one DynamoDB
+    read per few seconds). If DynamoDB cannot be read, the loggers stay as they are and the
+    invocation goes on: it answers its own storage errors."""
+    try:
+        bootstrap.log_levels().apply()
+    except (BotoCoreError, ClientError):
+        logging.getLogger("cirrus").warning("Log levels not refreshed", exc_info=True)
+    return get_response(event)
+
 
 # The index table's stream feeds the changes log. CDK passes the stream's ARN; the local stack
 # calls this same handler with the records it reads from moto's stream.

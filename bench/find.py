@@ -29,6 +29,7 @@ count when a ``Limit`` cuts the answer, since the two list in different orders).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import multiprocessing
 import statistics
 import sys
@@ -50,11 +51,19 @@ from pydicom.dataset import Dataset
 from pydicom.uid import CTImageStorage, MRImageStorage
 from servers import MotoProcess, OrthancServer, post_instances
 
-from chalicelib.dicom.identifiers import Level
+from chalicelib.dicom.identifiers import Level, compute_ids
 from chalicelib.model import ChildLink, Counts, Resource
 from chalicelib.services.resources.ingest import IngestService, Origin
 from chalicelib.storage.blobs import blob_key
-from chalicelib.storage.index import STAT_SHARDS, STATS_PREFIX, dump_item, link_item, resource_item
+from chalicelib.storage.index import (
+    STAT_SHARDS,
+    STATS_PREFIX,
+    dump_item,
+    label_count_key,
+    link_item,
+    resource_item,
+)
+from chalicelib.storage.labels import label_items
 from tests.support.dicom_factory import to_file
 
 SERIES_PER_STUDY = 2
@@ -69,6 +78,9 @@ ORTHANC_THREADS = 8
 DYNAMODB_WRITERS = 4
 BATCH_WRITE = 25  # DynamoDB's limit per BatchWriteItem
 FILE_NAMESPACE = uuid.UUID("5b4f2f0e-0c53-4a1b-9b0e-6a3d1f2c7e10")
+# One study in LABEL_EVERY carries LABEL (Cirrus only: Orthanc 1.10.1 has no labels).
+LABEL = "bench"
+LABEL_EVERY = 50
 
 
 # -- the data set --------------------------------------------------------------------------------
@@ -128,6 +140,18 @@ def dataset(study: Study, series: int, instance: int) -> Dataset:
     return ds
 
 
+def labelled_studies(instances: int) -> list[Study]:
+    """The studies carrying ``LABEL``."""
+    return [study for study in plan(instances) if study.number % LABEL_EVERY == 0]
+
+
+def study_id(study: Study) -> str:
+    ds = dataset(study, 0, 0)
+    return compute_ids(
+        ds.PatientID, ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.SOPInstanceUID
+    ).study
+
+
 def study_files(study: Study) -> list[bytes]:
     """The Part 10 files of one study, a series after the other."""
     return [
@@ -161,8 +185,10 @@ def fill_orthanc(url: str, files: Sequence[bytes]) -> None:
             raise RuntimeError(f"Orthanc did not store a new instance: {answer}")
 
 
-def index_items(files: Iterable[bytes]) -> Iterator[dict[str, Any]]:
-    """The items an upload of each file writes to the ``index`` table, then the counters.
+def index_items(files: Iterable[bytes], labelled: frozenset[str]) -> Iterator[dict[str, Any]]:
+    """The items an upload of each file writes to the ``index`` table, then the counters;
+    the studies whose StudyInstanceUID is in ``labelled`` carry ``LABEL``, with the items
+    ``PUT /studies/{id}/labels/{label}`` writes.
 
     The records come from the ingest's own code, so they carry what a real upload stores
     (main tags, ancestors, ``new_ancestors``, metadata...). They are written stable (no
@@ -171,13 +197,19 @@ def index_items(files: Iterable[bytes]) -> Iterator[dict[str, Any]]:
     """
     existing: dict[str, Resource] = {}
     shards = [Counts() for _ in range(STAT_SHARDS)]
+    carrying = 0
     for number, data in enumerate(files):
         parsed = IngestService._parse(data)
         file_uuid = str(uuid.uuid5(FILE_NAMESPACE, parsed.ids.instance))
         key = blob_key(parsed.ids.instance, file_uuid)
-        records = IngestService._records(parsed, existing, Origin(), len(data), file_uuid, key)
+        md5 = hashlib.md5(data).hexdigest()
+        records = IngestService._records(parsed, existing, Origin(), len(data), md5, file_uuid, key)
         for record in records:
             record.unstable = False
+            if record.level is Level.STUDY and record.dicom_uid in labelled:
+                record.labels = (LABEL,)
+                carrying += 1
+                yield from label_items(record.level, record.id, record.labels)
             if record.level is not Level.INSTANCE:  # later instances must find it
                 existing[record.id] = record
             shards[number % STAT_SHARDS] += Counts.one(record.level, record.file_size)
@@ -203,6 +235,8 @@ def index_items(files: Iterable[bytes]) -> Iterator[dict[str, Any]]:
             "Instances": counts.instances,
             "DiskSize": counts.disk_size,
         }
+    if carrying:
+        yield {**label_count_key(LABEL), "Count": carrying}
 
 
 def _batches(items: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
@@ -216,7 +250,7 @@ def _batches(items: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[s
         yield batch
 
 
-def fill_cirrus(files: Sequence[bytes]) -> int:
+def fill_cirrus(files: Sequence[bytes], labelled: frozenset[str]) -> int:
     """Write the index items with BatchWriteItem; returns how many were written.
 
     The emulator runs one request at a time, but building the items (pydicom parsing) and
@@ -237,7 +271,7 @@ def fill_cirrus(files: Sequence[bytes]) -> int:
     written = 0
     pending: deque[Future[None]] = deque()
     with ThreadPoolExecutor(DYNAMODB_WRITERS) as pool:
-        for batch in _batches(index_items(files), BATCH_WRITE):
+        for batch in _batches(index_items(files, labelled), BATCH_WRITE):
             pending.append(pool.submit(write, batch))
             written += len(batch)
             while len(pending) > 4 * DYNAMODB_WRITERS:
@@ -259,10 +293,13 @@ def statistics_counts(url: str) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class Query:
-    """A /tools/find body; ``limited`` answers can only be compared by count."""
+    """A /tools/find body; ``limited`` answers can only be compared by count. Orthanc
+    1.10.1 cannot answer a search by labels: Cirrus's answer is then compared with
+    ``expected`` (its comparable form, known from the generated archive)."""
 
     name: str
     body: dict[str, Any]
+    expected: Any = None
 
     @property
     def limited(self) -> bool:
@@ -320,6 +357,16 @@ def queries(instances: int) -> list[Query]:
         Query(
             "13 Instance by PatientID+Modality",
             find("Instance", {"PatientID": ds.PatientID, "Modality": "MR"}),
+        ),
+        Query(
+            "14 Study by label (Cirrus only)",
+            find("Study", {}, Labels=[LABEL]),
+            expected=frozenset(study_id(s) for s in labelled_studies(instances)),
+        ),
+        Query(
+            "15 Study without label, Limit 100 (Cirrus only)",
+            find("Study", {}, Labels=[LABEL], LabelsConstraint="None", Limit=100),
+            expected=min(100, len(studies) - len(labelled_studies(instances))),
         ),
     ]
 
@@ -434,8 +481,11 @@ def _requests(m: Measure) -> str:
     return f"{total}: {', '.join(parts)}" if parts else total
 
 
-def verdict(query: Query, ours: Measure, theirs: Measure) -> str | None:
-    """None when both targets agree on every run; else what differs."""
+def verdict(query: Query, ours: Measure, theirs: Measure | None) -> str | None:
+    """None when both targets agree on every run (or Cirrus gives the expected answer to a
+    query Orthanc cannot answer); else what differs."""
+    if theirs is None:
+        theirs = Measure(answers=[query.expected])
     if ours.error or theirs.error:
         return f"cirrus {ours.error or 'ok'}; orthanc {theirs.error or 'ok'}"
     if len(set(ours.answers)) > 1 or len(set(theirs.answers)) > 1:
@@ -448,7 +498,7 @@ def verdict(query: Query, ours: Measure, theirs: Measure) -> str | None:
     return None
 
 
-def table(rows: Sequence[tuple[Query, Measure, Measure]]) -> list[str]:
+def table(rows: Sequence[tuple[Query, Measure, Measure | None]]) -> list[str]:
     """Side by side: latency and answers of both, then Cirrus's AWS costs."""
     header = (
         "query",
@@ -468,8 +518,8 @@ def table(rows: Sequence[tuple[Query, Measure, Measure]]) -> list[str]:
                 query.name,
                 _latency(ours),
                 "-" if ours.error else str(ours.results),
-                _latency(theirs),
-                "-" if theirs.error else str(theirs.results),
+                "-" if theirs is None else _latency(theirs),
+                "-" if theirs is None or theirs.error else str(theirs.results),
                 "yes" if verdict(query, ours, theirs) is None else "NO",
                 "-" if ours.error else f"{ours.per_run(ours.aws_seconds) * 1000:.0f}",
                 "-" if ours.error else _number(ours.per_run(ours.items)),
@@ -508,7 +558,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     generated = time.monotonic() - began
     log(f"generated {len(files)} files in {generated:.1f} s")
     problems: list[str] = []
-    rows: list[tuple[Query, Measure, Measure]] = []
+    rows: list[tuple[Query, Measure, Measure | None]] = []
     with ExitStack() as stack:
         orthanc = stack.enter_context(OrthancServer(binary=args.orthanc_binary))
         moto = stack.enter_context(MotoProcess())
@@ -520,7 +570,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         items.attach(aws.client("dynamodb"))
 
         started = time.monotonic()
-        written = fill_cirrus(files)
+        labelled = frozenset(
+            dataset(s, 0, 0).StudyInstanceUID for s in labelled_studies(args.instances)
+        )
+        written = fill_cirrus(files, labelled)
         cirrus_fill = time.monotonic() - started
         log(f"cirrus filled: {written} items in {cirrus_fill:.1f} s")
         started = time.monotonic()
@@ -535,7 +588,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         for query in queries(args.instances):
             log(f"{query.name}...")
             ours = measure(cirrus.url, query, args.warmup, args.repeat, cirrus, items)
-            theirs = measure(orthanc.url, query, args.warmup, args.repeat)
+            theirs = (
+                measure(orthanc.url, query, args.warmup, args.repeat)
+                if query.expected is None
+                else None
+            )
             rows.append((query, ours, theirs))
             difference = verdict(query, ours, theirs)
             if difference is not None:

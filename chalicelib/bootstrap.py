@@ -58,11 +58,28 @@ if TYPE_CHECKING:
     from chalicelib.services.modification.restructure import RestructureService
     from chalicelib.services.modification.service import ModificationService
     from chalicelib.services.peers.store import PeerStoreKind
+    from chalicelib.services.resources.attachments import AttachmentService
+    from chalicelib.services.resources.bulk_content import BulkContentService
     from chalicelib.services.resources.content import ContentService
     from chalicelib.services.resources.creation import CreationService
     from chalicelib.services.resources.ingest import IngestService
+    from chalicelib.services.resources.labels import LabelService
     from chalicelib.services.resources.large_uploads import LargeUploadService
+    from chalicelib.services.resources.metadata import MetadataService
+    from chalicelib.services.resources.modules import ModuleService
+    from chalicelib.services.resources.protection import ProtectionService
+    from chalicelib.services.resources.reconstruct import (
+        ReconstructJobs,
+        ReconstructKind,
+        ReconstructService,
+    )
+    from chalicelib.services.resources.recycling import RecyclingService
     from chalicelib.services.search.find import FindService
+    from chalicelib.services.shared.runtime_settings import RuntimeSettings
+    from chalicelib.services.system.logs import LogLevels
+    from chalicelib.services.system.metrics import MetricsService
+    from chalicelib.services.system.settings import SystemSettings
+    from chalicelib.storage.labels import LabelStore
     from chalicelib.storage.transfers import Transfers
 
 
@@ -121,7 +138,13 @@ def large_uploads() -> LargeUploadService:
 def ingest() -> IngestService:
     from chalicelib.services.resources.ingest import IngestService
 
-    return IngestService(index(), blobs(), overwrite=config().OverwriteInstances)
+    return IngestService(
+        index(),
+        blobs(),
+        overwrite=config().OverwriteInstances,
+        recycling=recycling(),
+        default_encoding=system_settings().default_encoding,
+    )
 
 
 @cache
@@ -163,7 +186,7 @@ def volumes() -> VolumeService:
 def content() -> ContentService:
     from chalicelib.services.resources.content import ContentService
 
-    return ContentService(index(), blobs(), browse())
+    return ContentService(index(), blobs(), browse(), system_settings().default_encoding)
 
 
 @cache
@@ -183,9 +206,11 @@ def find() -> FindService:
     return FindService(
         index(),
         browse(),
+        label_store(),
         lambda instance_id: content().dataset(instance_id, with_pixels=False),
         limit_results=config().LimitFindResults,
         limit_instances=config().LimitFindInstances,
+        default_encoding=system_settings().default_encoding,
     )
 
 
@@ -368,7 +393,9 @@ def modification_kind() -> ModificationKind:
     """The ``ResourceModification`` job (modify/anonymize of patients, studies, series)."""
     from chalicelib.services.modification.jobs import ModificationKind
 
-    return ModificationKind(index(), blobs(), browse(), ingest(), delete(), job_store())
+    return ModificationKind(
+        index(), blobs(), browse(), ingest(), delete(), job_store(), label_store()
+    )
 
 
 @cache
@@ -377,7 +404,7 @@ def restructure_kinds() -> dict[str, ModificationKind]:
     from chalicelib.services.modification.jobs import RestructureKind
     from chalicelib.services.modification.restructure import MERGE, SPLIT
 
-    parts = (index(), blobs(), browse(), ingest(), delete(), job_store())
+    parts = (index(), blobs(), browse(), ingest(), delete(), job_store(), label_store())
     return {kind: RestructureKind(kind, *parts) for kind in (SPLIT, MERGE)}
 
 
@@ -385,7 +412,14 @@ def restructure_kinds() -> dict[str, ModificationKind]:
 def restructure() -> RestructureService:
     from chalicelib.services.modification.restructure import RestructureService
 
-    return RestructureService(index(), browse(), blobs(), jobs(), config().SynchronousJobTimeout)
+    return RestructureService(
+        index(),
+        browse(),
+        blobs(),
+        jobs(),
+        config().SynchronousJobTimeout,
+        system_settings().default_encoding,
+    )
 
 
 @cache
@@ -418,6 +452,7 @@ def job_kinds() -> dict[str, JobKind]:
         **restructure_kinds(),
         **retrieve_kinds(),
         **archive_kinds(),
+        reconstruct_kind().KIND: reconstruct_kind(),
     }
 
 
@@ -439,6 +474,51 @@ def job_steps() -> JobSteps:
     return JobSteps(job_store(), job_kinds(), config().JobsHistorySize)
 
 
+@cache
+def recycling() -> RecyclingService | None:
+    """Keeps the archive within its limits; None without any, so the ingest path then reads
+    no totals at all."""
+    from chalicelib.services.resources.recycling import RecyclingService, StorageLimits
+
+    settings = config()
+    limits = StorageLimits.of(
+        settings.MaximumStorageSize, settings.MaximumPatientCount, settings.MaximumStorageMode
+    )
+    return RecyclingService(index(), browse(), delete(), limits) if limits.configured else None
+
+
+@cache
+def protection() -> ProtectionService:
+    from chalicelib.services.resources.protection import ProtectionService
+
+    return ProtectionService(index())
+
+
+@cache
+def metadata() -> MetadataService:
+    from chalicelib.services.resources.metadata import MetadataService
+    from chalicelib.services.resources.names import metadata_names
+
+    settings = config()
+    return MetadataService(index(), metadata_names(settings.UserMetadata), settings.CheckRevisions)
+
+
+@cache
+def attachments() -> AttachmentService:
+    """Attachment bodies travel in the API's requests, hence its LargeObjectThreshold."""
+    from chalicelib.services.resources.attachments import AttachmentService
+    from chalicelib.services.resources.names import content_types
+
+    settings = config()
+    return AttachmentService(
+        index(),
+        blobs(),
+        content_types(settings.UserContentType),
+        settings.CheckRevisions,
+        settings.LargeObjectThreshold,
+    )
+
+
 def reset() -> None:
     """Forget every built object (tests switch configuration between cases): every factory
     of this module, so that a new one cannot be forgotten here."""
@@ -448,3 +528,88 @@ def reset() -> None:
     aws.client.cache_clear()
     aws.session.cache_clear()
     register([])
+
+
+@cache
+def labels() -> LabelService:
+    """Labels of resources (Orthanc 1.12)."""
+    from chalicelib.services.resources.labels import LabelService
+
+    return LabelService(index(), label_store())
+
+
+@cache
+def label_store() -> LabelStore:
+    from chalicelib.storage.labels import LabelStore
+
+    return LabelStore(aws.client("dynamodb"), table_name("index"))
+
+
+@cache
+def modules() -> ModuleService:
+    """``/{level}/{id}/module``: the module tags of one instance of a resource."""
+    from chalicelib.services.resources.modules import ModuleService
+
+    return ModuleService(index(), content())
+
+
+@cache
+def runtime_settings() -> RuntimeSettings:
+    """The settings ``/tools/*`` changes for the whole deployment (``remotes`` table), over
+    the configuration's values; every function and the DICOM service read them."""
+    from chalicelib.services.shared.runtime_settings import RuntimeSettings
+    from chalicelib.services.system.settings import defaults
+    from chalicelib.storage.settings_store import SettingsStore
+
+    store = SettingsStore(aws.client("dynamodb"), table_name("remotes"))
+    return RuntimeSettings(store, defaults(config()))
+
+
+@cache
+def system_settings() -> SystemSettings:
+    from chalicelib.services.system.settings import SystemSettings
+
+    return SystemSettings(runtime_settings())
+
+
+@cache
+def log_levels() -> LogLevels:
+    """Orthanc's log levels, applied to this process's loggers."""
+    from chalicelib.services.system.logs import LogLevels
+
+    return LogLevels(runtime_settings())
+
+
+@cache
+def metrics() -> MetricsService:
+    from chalicelib.services.system.metrics import MetricsService
+
+    return MetricsService(index(), jobs(), system_settings())
+
+
+@cache
+def bulk_content() -> BulkContentService:
+    from chalicelib.services.resources.bulk_content import BulkContentService
+
+    return BulkContentService(index(), browse())
+
+
+@cache
+def reconstruct() -> ReconstructService:
+    from chalicelib.services.resources.reconstruct import ReconstructService
+
+    return ReconstructService(index(), blobs(), browse())
+
+
+@cache
+def reconstruct_kind() -> ReconstructKind:
+    from chalicelib.services.resources.reconstruct import ReconstructKind
+
+    return ReconstructKind(index(), reconstruct())
+
+
+@cache
+def reconstruct_jobs() -> ReconstructJobs:
+    from chalicelib.services.resources.reconstruct import ReconstructJobs
+
+    return ReconstructJobs(jobs(), config().SynchronousJobTimeout)

@@ -28,6 +28,7 @@ class ErrorCode(Enum):
     BAD_FILE_FORMAT = (15, "Bad file format")
     TIMEOUT = (16, "Timeout")
     UNKNOWN_RESOURCE = (17, "Unknown resource")
+    FULL_STORAGE = (19, "The file storage is full")
     INEXISTENT_TAG = (21, "Inexistent tag")
     INCOMPATIBLE_IMAGE_FORMAT = (23, "Incompatible format of the images")
     INCOMPATIBLE_IMAGE_SIZE = (24, "Incompatible size of the images")
@@ -40,6 +41,11 @@ class ErrorCode(Enum):
     )
     DATABASE_UNAVAILABLE = (36, "The database is currently not available")
     CANCELED_JOB = (37, "This job was canceled")
+    REVISION = (
+        43,
+        "A bad revision number was provided, which might indicate conflict between multiple "
+        "writers",
+    )
     FORBIDDEN_ACCESS = (45, "Access to a resource is forbidden")
     CREATE_DICOM_NOT_STRING = (
         2019,
@@ -109,6 +115,23 @@ class UnsupportedImage(OrthancError):
 
     def __init__(self, details: str) -> None:
         super().__init__(ErrorCode.BAD_FILE_FORMAT, details)
+
+
+class StorageRejected(OrthancError):
+    """``MaximumStorageMode: Reject`` refusing a file over a limit: Orthanc (1.11.3 and
+    later) answers this one 507 where its other FullStorage errors are 500s."""
+
+    def __init__(self, details: str) -> None:
+        super().__init__(ErrorCode.FULL_STORAGE, details)
+
+
+class MalformedBody(OrthancError):
+    """A request body (or its headers) that breaks its protocol, e.g. a cut multipart form:
+    Orthanc's ``NetworkProtocol`` error, which Orthanc answers with 500 and Cirrus with 400,
+    since the fault is the client's (docs/compatibility.md, "HTTP conventions")."""
+
+    def __init__(self, details: str | None = None) -> None:
+        super().__init__(ErrorCode.NETWORK_PROTOCOL, details)
 
 
 class ServerFault(OrthancError):

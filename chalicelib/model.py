@@ -36,6 +36,35 @@ class Resource:
     # created (the change feed derives NewSeries/NewStudy/NewPatient from that count).
     ancestors: tuple[str, ...] = ()
     new_ancestors: int = 0
+    # Patient only: kept out of recycling (PUT /patients/{id}/protected).
+    protected: bool = False
+    # Patients: their place in the recycling order (when they last received an instance, to
+    # the microsecond, then their ID); instances: the place their arrival gives their patient.
+    recycling_position: str = ""
+    # Orthanc 1.12's labels, sorted (storage/labels.py keeps the index of them).
+    labels: tuple[str, ...] = ()
+    # Instance only: the MD5 of its file (Orthanc's MD5 of the ``dicom`` attachment).
+    file_md5: str = ""
+    # The user attachments (UserContentType, by number) and the revisions of the metadata
+    # rewritten since their creation (by ``metadata`` key; absent: revision 0).
+    attachments: dict[int, Attachment] = field(default_factory=dict)
+    metadata_revisions: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def attachments_size(self) -> int:
+        """Bytes of the user attachments (counted in the disk sizes, as Orthanc does)."""
+        return sum(a.size for a in self.attachments.values())
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A user attachment of a resource: its S3 object is named by the resource and ``uuid``
+    (storage/blobs.py), a new one per write."""
+
+    uuid: str
+    size: int
+    md5: str
+    revision: int = 0
 
 
 @dataclass(frozen=True)
@@ -49,6 +78,9 @@ class ChildLink:
     file_size: int = 0
     blob_key: str = ""
     index_in_series: int | None = None
+    # The child's user attachments (a copy of its record's): sizes for statistics, objects
+    # for deletes, without reading the child.
+    attachments: dict[int, Attachment] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)

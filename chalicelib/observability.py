@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
 
 NAMESPACE_VARIABLE = "POWERTOOLS_METRICS_NAMESPACE"
 DEFAULT_NAMESPACE = "Cirrus"
@@ -40,6 +41,41 @@ def configure_logging() -> None:
     for handler in root.handlers:
         handler.setFormatter(formatter)
     root.setLevel(os.environ.get("POWERTOOLS_LOG_LEVEL", "INFO"))
+
+
+# The Python loggers writing what each of Orthanc's log categories covers (``sqlite``, Orthanc's
+# database, is the DynamoDB adapters here; Cirrus has no plugins and no Lua).
+CATEGORY_LOGGERS: dict[str, tuple[str, ...]] = {
+    "generic": ("chalicelib", "cirrus"),
+    "plugins": (),
+    "http": ("chalicelib.api", "chalicelib.peer_client", "urllib3"),
+    "dicom": (
+        "chalicelib.dicom_client",
+        "chalicelib.services.dicom_asked",
+        "chalicelib.services.dicom_served",
+        "cirrus.dicom",
+        "cirrus.scp",
+        "pynetdicom",
+    ),
+    "sqlite": ("chalicelib.storage",),
+    "jobs": ("chalicelib.jobs", "chalicelib.services.jobs", "cirrus.jobs"),
+    "lua": (),
+}
+_VERBOSE_LEVELS = {"verbose": logging.INFO, "trace": logging.DEBUG}
+# Each logger's own level before a verbosity was first applied to it.
+_initial_levels: dict[str, int] = {}
+
+
+def apply_verbosity(levels: Mapping[str, str]) -> None:
+    """Set the loggers of each category to Orthanc's verbosity: ``verbose`` logs INFO,
+    ``trace`` DEBUG, and ``default`` gives a logger back the level it started with (usually
+    none: the process's level, e.g. ``POWERTOOLS_LOG_LEVEL``, or a more verbose parent's, as
+    ``generic`` holds ``chalicelib``)."""
+    for category, verbosity in levels.items():
+        for name in CATEGORY_LOGGERS[category]:
+            logger = logging.getLogger(name)
+            initial = _initial_levels.setdefault(name, logger.level)
+            logger.setLevel(_VERBOSE_LEVELS.get(verbosity, initial))
 
 
 def count(name: str, value: int = 1) -> None:

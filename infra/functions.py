@@ -63,12 +63,13 @@ ACCESS: dict[str, Access] = {
         start_jobs=True,
         in_vpc=True,
     ),
-    # The changes log from the index stream.
-    "IndexStream": Access(write_tables=("logs",), read_tables=("index",)),
+    # The changes log from the index stream. Every function reads "remotes" for the log
+    # levels set through /tools/log-level (app.py's middleware).
+    "IndexStream": Access(write_tables=("logs",), read_tables=("index", "remotes")),
     # Ingesting a file uploaded through a presigned URL.
-    "UploadReceived": Access(write_tables=("index", "logs"), bucket=True),
+    "UploadReceived": Access(write_tables=("index", "logs"), read_tables=("remotes",), bucket=True),
     # StableSeries/StableStudy/StablePatient.
-    "StabilityCheck": Access(write_tables=("index", "logs")),
+    "StabilityCheck": Access(write_tables=("index", "logs"), read_tables=("remotes",)),
 }
 
 

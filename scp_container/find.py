@@ -40,7 +40,8 @@ def handle_find(event: Any) -> Iterator[tuple[int, Dataset | None]]:
         yield NOT_AUTHORIZED, None
         return
     try:
-        request = parse_identifier(event.identifier)
+        encoding = bootstrap.system_settings().default_encoding()
+        request = parse_identifier(event.identifier, encoding)
         found, complete = bootstrap.find().find_tags(request.query, request.from_instance)
         answers = [answer_dataset(request, v, bootstrap.config().DicomAet) for v in found]
     except OrthancError as error:

@@ -9,9 +9,14 @@ once the file is in S3 and indexed, since that is what the ingest service return
 from __future__ import annotations
 
 import logging
+import re
+from functools import lru_cache
 from typing import Any
 
-from pynetdicom import AE, ALL_TRANSFER_SYNTAXES, AllStoragePresentationContexts, evt
+from pydicom.uid import UID_dictionary
+from pynetdicom import AE, AllStoragePresentationContexts, evt, register_uid
+from pynetdicom.presentation import PresentationContext, build_context
+from pynetdicom.service_class import ServiceClass, StorageServiceClass
 from pynetdicom.sop_class import (  # type: ignore[attr-defined]
     PatientRootQueryRetrieveInformationModelFind,
     PatientRootQueryRetrieveInformationModelGet,
@@ -21,6 +26,7 @@ from pynetdicom.sop_class import (  # type: ignore[attr-defined]
     StudyRootQueryRetrieveInformationModelGet,
     StudyRootQueryRetrieveInformationModelMove,
     Verification,
+    uid_to_service_class,
 )
 
 from chalicelib import bootstrap
@@ -62,10 +68,8 @@ class CirrusAE(AE):
 
 
 def build_ae(config: Config) -> AE:
-    """The application entity of ``config``: every storage SOP class in every transfer
-    syntax pynetdicom knows (compressed ones included: files are stored as received), with
-    both roles, so that a C-GET requester may act as the storage SCP for its sub-operations
-    (SCP/SCU role selection)."""
+    """The application entity of ``config``, without its storage contexts: those follow
+    settings changed at run time and are chosen per association (``offer_contexts``)."""
     ae = CirrusAE(ae_title=config.DicomAet)
     ae.add_supported_context(Verification)
     for model in (
@@ -80,14 +84,6 @@ def build_ae(config: Config) -> AE:
     # Both roles: a modality sends its requests as SCU, and its reports as SCP (Orthanc
     # negotiates that role for the association of its N-EVENT-REPORT).
     ae.add_supported_context(StorageCommitmentPushModel, scu_role=True, scp_role=True)
-    # pynetdicom accepts the first of these syntaxes that the requester proposes. A
-    # requester only proposes a compressed syntax it can take, so those come first, then
-    # explicit VR little endian: a C-GET requester proposing the syntax of a file (getscu
-    # proposes its preferred one and explicit VR little endian) then gets it unconverted.
-    syntaxes = [s for s in ALL_TRANSFER_SYNTAXES if s not in UNCOMPRESSED]
-    syntaxes += UNCOMPRESSED
-    for context in AllStoragePresentationContexts:
-        ae.add_supported_context(context.abstract_syntax, syntaxes, scu_role=True, scp_role=True)
     ae.require_called_aet = config.DicomCheckCalledAet
     for timeout in ("acse_timeout", "dimse_timeout", "network_timeout"):
         setattr(ae, timeout, config.DicomScpTimeout or None)
@@ -96,6 +92,66 @@ def build_ae(config: Config) -> AE:
     # and the modality tries again; on AWS more Fargate tasks take more associations.
     ae.maximum_associations = config.DicomMaximumAssociations
     return ae
+
+
+def offer_contexts(event: Any) -> None:
+    """EVT_REQUESTED, before the association is negotiated: add the storage contexts of the
+    current ``/tools/accepted-transfer-syntaxes`` and ``unknown-sop-class-accepted`` (read
+    through the settings' cache, so a change made through the API applies to associations
+    within its staleness bound), and bring the log levels up to date."""
+    bootstrap.log_levels().apply()
+    settings = bootstrap.system_settings()
+    syntaxes = _preferred_order(settings.accepted_transfer_syntaxes())
+    if not syntaxes:  # C-STORE refused, as Orthanc does when it accepts no syntax
+        return
+    acceptor = event.assoc.acceptor
+    contexts = [*acceptor.supported_contexts, *_storage_contexts(syntaxes)]
+    if settings.unknown_sop_class_accepted():
+        proposed = event.assoc.requestor.primitive.presentation_context_definition_list
+        offered = {cx.abstract_syntax for cx in contexts}
+        unknown = {cx.abstract_syntax for cx in proposed} - offered - UID_dictionary.keys()
+        for uid in sorted(unknown):
+            if _serve_as_storage(uid):
+                contexts.append(_storage_context(uid, syntaxes))
+    acceptor.supported_contexts = contexts
+
+
+def _serve_as_storage(sop_class: str) -> bool:
+    """Have pynetdicom pass a C-STORE of this unknown SOP class to ``handle_store``, as of a
+    storage class it knows (it serves no other): registered once per process. False for a
+    malformed UID, never accepted."""
+    if not _UID.fullmatch(sop_class):
+        return False
+    if uid_to_service_class(sop_class) is ServiceClass:
+        register_uid(sop_class, "Unknown_" + sop_class.replace(".", "_"), StorageServiceClass)
+    return True
+
+
+_UID = re.compile(r"[0-9]+(\.[0-9]+)*")
+
+
+def _preferred_order(accepted: list[str]) -> tuple[str, ...]:
+    """pynetdicom accepts the first of the acceptor's syntaxes that the requester proposes.
+    A requester only proposes a compressed syntax it can take, so those come first, then
+    explicit VR little endian: a C-GET requester proposing the syntax of a file (getscu
+    proposes its preferred one and explicit VR little endian) then gets it unconverted."""
+    compressed = [s for s in accepted if s not in UNCOMPRESSED]
+    return (*compressed, *(s for s in UNCOMPRESSED if s in accepted))
+
+
+@lru_cache(maxsize=8)
+def _storage_contexts(syntaxes: tuple[str, ...]) -> list[PresentationContext]:
+    """Every storage SOP class pynetdicom knows in ``syntaxes`` (built once per set of
+    syntaxes; negotiation only reads them)."""
+    return [_storage_context(cx.abstract_syntax, syntaxes) for cx in AllStoragePresentationContexts]
+
+
+def _storage_context(sop_class: str, syntaxes: tuple[str, ...]) -> PresentationContext:
+    """Both roles, so that a C-GET requester may act as the storage SCP for its
+    sub-operations (SCP/SCU role selection)."""
+    context = build_context(sop_class, list(syntaxes))
+    context.scu_role = context.scp_role = True
+    return context
 
 
 def handle_echo(event: Any) -> int:
@@ -121,6 +177,7 @@ def handle_store(event: Any) -> int:
 
 HANDLERS = [
     (evt.EVT_CONN_OPEN, set_tcp_nodelay),
+    (evt.EVT_REQUESTED, offer_contexts),
     (evt.EVT_C_ECHO, handle_echo),
     (evt.EVT_C_STORE, handle_store),
     (evt.EVT_C_FIND, handle_find),

@@ -13,9 +13,11 @@ from http import HTTPStatus
 
 from chalicelib.errors import (
     ErrorCode,
+    MalformedBody,
     OrthancError,
     RemoteUnprocessable,
     ServerFault,
+    StorageRejected,
     TooLarge,
     UnsupportedImage,
 )
@@ -42,6 +44,7 @@ _CODE_STATUS = {
     ErrorCode.UNAUTHORIZED: 401,
     ErrorCode.NOT_ACCEPTABLE: 406,
     ErrorCode.DATABASE_UNAVAILABLE: 503,
+    ErrorCode.REVISION: 409,
     ErrorCode.FORBIDDEN_ACCESS: 403,
     # /tools/create-dicom: Orthanc 1.10.1 answers these with 400.
     ErrorCode.CREATE_DICOM_NOT_STRING: 400,
@@ -80,6 +83,8 @@ _ERROR_STATUS: dict[type[OrthancError], int] = {
     ServerFault: 500,
     MethodNotAllowed: 405,
     LengthRequired: 411,
+    StorageRejected: 507,
+    MalformedBody: 400,
 }
 
 

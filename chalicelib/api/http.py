@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from chalice import Response
 from chalice.app import Request
 
+from chalicelib.api.xml_answers import XML_CONTENT_TYPE, json_to_xml
 from chalicelib.errors import ErrorCode, OrthancError, TooLarge
 
 if TYPE_CHECKING:
@@ -25,6 +26,13 @@ def json_response(body: Any, status: int = 200) -> Response:
         body=json_text(body),
         status_code=status,
         headers={"Content-Type": "application/json; charset=utf-8"},
+    )
+
+
+def xml_response(body: Any) -> Response:
+    """``body`` in Orthanc's XML form, for clients that ask for it (``Accept``)."""
+    return Response(
+        body=json_to_xml(body), status_code=200, headers={"Content-Type": XML_CONTENT_TYPE}
     )
 
 
@@ -66,6 +74,11 @@ def whatever_accept(request: Request) -> None:
     do not negotiate (``/file``, ``/content``): Chalice refuses a binary answer unless
     ``Accept`` names a binary type, e.g. to a client asking for ``application/json``."""
     request.headers._dict["accept"] = "*/*"  # CaseInsensitiveMapping keeps lower-cased keys
+
+
+def empty_response() -> Response:
+    """A 200 without body or type, as Orthanc answers a form upload."""
+    return Response(body="", status_code=200, headers={})
 
 
 def text_response(text: str) -> Response:

@@ -15,7 +15,8 @@ preferred to a parameter at the same place, values as API Gateway passes them (d
 segments are ignored, as Orthanc ignores them (``/instances/`` is ``/instances``).
 
 A path that names no route answers Orthanc's 404 ("Unknown resource"), a method the route does
-not have 405 with ``Allow``; both after authentication, as Orthanc answers them.
+not have 405 with ``Allow``; both after authentication, as Orthanc answers them. The method is
+the one the client faked, if it did (:func:`with_faked_method`).
 """
 
 from __future__ import annotations
@@ -29,10 +30,12 @@ from chalice.app import Request
 
 from chalicelib.api.error_map import MethodNotAllowed
 from chalicelib.api.routing import METHODS, serve
-from chalicelib.errors import ErrorCode, OrthancError
+from chalicelib.errors import ErrorCode, OrthancError, bad_request
 
 PROXY_RESOURCE = "/{proxy+}"
 ROOT_RESOURCE = "/"
+METHOD_OVERRIDE = "x-http-method-override"
+FAKED_METHODS = ("PUT", "DELETE")
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,33 @@ def routed_event(event: dict[str, Any], match: RouteMatch) -> dict[str, Any]:
     }
 
 
+def with_faked_method(event: dict[str, Any]) -> dict[str, Any]:
+    """``event`` with the method the client faked, as Orthanc reads method faking.
+
+    Clients that can only send GET and POST (HTML forms, old proxies, Rails-style clients)
+    name the method they mean: the ``X-HTTP-Method-Override`` header, whatever the request's
+    method, or else, on a GET, the first ``_method`` query argument. Orthanc fakes only PUT
+    and DELETE (any case); another value answers 400, an empty one is no faking (an empty
+    header also hides ``_method``). Done before routing, so the faked method picks the route,
+    the 405 and the errors' ``Method``, on AWS and locally alike.
+    """
+    context = event["requestContext"]
+    headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
+    if METHOD_OVERRIDE in headers:
+        faked = headers[METHOD_OVERRIDE] or ""
+    elif context["httpMethod"] == "GET":
+        query = event.get("multiValueQueryStringParameters") or {}
+        faked = (query.get("_method") or [""])[0] or ""
+    else:
+        faked = ""
+    if not faked:
+        return event
+    method = faked.upper()
+    if method not in FAKED_METHODS:
+        raise bad_request(f"Only PUT and DELETE can be faked, not {faked}")
+    return {**event, "httpMethod": method, "requestContext": {**context, "httpMethod": method}}
+
+
 class ProxyApp(Chalice):
     """Chalice, fed by API Gateway's greedy proxy (see the module docstring)."""
 
@@ -127,6 +157,10 @@ class ProxyApp(Chalice):
         # The path relative to the API, as errors name it (``path`` keeps a custom domain's
         # base path mapping).
         event = {**event, "path": path}
+        try:
+            event = with_faked_method(event)
+        except OrthancError as error:
+            return self._refuse(event, context, error)
         method = event["requestContext"]["httpMethod"]
         match = self.resolver.resolve(path)
         if match is None:

@@ -20,7 +20,8 @@ from chalice.app import Request
 
 from chalicelib import bootstrap
 from chalicelib.api.error_map import error_answer
-from chalicelib.api.http import json_response, whatever_accept
+from chalicelib.api.http import json_response, whatever_accept, xml_response
+from chalicelib.api.xml_answers import wants_xml
 from chalicelib.credentials import REALM, basic_user
 from chalicelib.errors import ErrorCode, OrthancError
 
@@ -83,7 +84,9 @@ def _is_loopback(request: Request) -> bool:
 
 def serve(request: Request, handler: Handler, params: dict[str, str]) -> Response:
     """What every URI gets around its handler: authentication first, then the handler's
-    answer, every error in Orthanc's form."""
+    answer, every error in Orthanc's form. A JSON answer is XML when ``Accept`` asks for it
+    (read before the handler, which may widen ``Accept``); errors stay JSON, as Orthanc's."""
+    xml = wants_xml(request.headers.get("accept", ""))
     _accept_anything_by_default(request)
     try:
         request.context["cirrus_user"] = authenticate(request)
@@ -98,7 +101,9 @@ def serve(request: Request, handler: Handler, params: dict[str, str]) -> Respons
     except Exception:  # a bug, not bad input: log it, answer like Orthanc would
         LOG.exception("Unhandled error on %s %s", request.method, request.path)
         return error_response(OrthancError(ErrorCode.INTERNAL_ERROR), request)
-    return answer if isinstance(answer, Response) else json_response(answer)
+    if isinstance(answer, Response):
+        return answer
+    return xml_response(answer) if xml else json_response(answer)
 
 
 class RouteTable:

@@ -4,7 +4,8 @@ Orthanc builds the data set in steps whose order shows in its answers (which err
 with two faults gets, which value wins), so Cirrus takes the same steps:
 
 1. new identifiers (a UUID as PatientID; Cirrus's UIDs are ``2.25.<uuid>``), then the
-   Specific Character Set (the request's, or Latin-1, Orthanc's default encoding);
+   Specific Character Set (the request's, or the default encoding's: the caller passes
+   Orthanc's ``DefaultEncoding``, by name);
 2. with a ``Parent``, its character set and the tags of its modules, copied from one of its
    instances;
 3. the options checked (``InterpretBinaryTags``, ``PrivateCreator``, ``Force``), the dates and
@@ -35,11 +36,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from chalicelib.dicom.charsets import ASCII, DEFAULT, named
 from chalicelib.dicom.identifiers import Level
 from chalicelib.dicom.image_decoding import Image, decode_jpeg, decode_pam, decode_png
 from chalicelib.dicom.json_values import (
     DATA_URI,
-    DEFAULT_ENCODING,
     TEXT_VRS,
     WRITTEN_VRS,
     Item,
@@ -180,18 +181,20 @@ def prepare(
     max_pixel_bytes: int,
     now: datetime,
     default_private_creator: str = "",
+    default_encoding: str = DEFAULT,
 ) -> Creation:
     """Read a request body (a JSON object) and build what it asks for; ``find_parent`` is
     called with the ``Parent`` ID where Orthanc looks it up (it raises Orthanc's errors for an
     unknown parent or an instance). Images decoding to more than ``max_pixel_bytes`` are
-    refused; ``default_private_creator`` is the configuration's ``DefaultPrivateCreator``."""
+    refused; ``default_private_creator`` is the configuration's ``DefaultPrivateCreator``,
+    ``default_encoding`` Orthanc's name of the current ``DefaultEncoding``."""
     if "Tags" not in body:
-        return _version1(body, max_pixel_bytes)
+        return _version1(body, max_pixel_bytes, default_encoding)
     tags = body["Tags"]
     if not isinstance(tags, dict):
         raise OrthancError(ErrorCode.BAD_REQUEST)
-    draft = Draft.with_identifiers(max_pixel_bytes)
-    draft.set_encoding(_requested_encoding(tags))
+    draft = Draft.with_identifiers(max_pixel_bytes, default_encoding)
+    draft.set_encoding(_requested_encoding(tags) or default_encoding)
     parent_level = None
     if "Parent" in body:
         parent = find_parent(_as_string(body["Parent"]))
@@ -215,10 +218,10 @@ def prepare(
     return Creation(draft, content, options)
 
 
-def _version1(body: dict[str, Any], max_pixel_bytes: int) -> Creation:
+def _version1(body: dict[str, Any], max_pixel_bytes: int, default_encoding: str) -> Creation:
     """Orthanc's deprecated form: tag names to strings, ``PixelData`` a data URI; no dates,
-    no Specific Character Set (values in Latin-1)."""
-    draft = Draft.with_identifiers(max_pixel_bytes)
+    no Specific Character Set (values in the default encoding)."""
+    draft = Draft.with_identifiers(max_pixel_bytes, default_encoding)
     for name in in_order(body):
         value = body[name]
         if not isinstance(value, str):
@@ -238,28 +241,30 @@ def _as_string(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _requested_encoding(tags: dict[str, Any]) -> str:
+def _requested_encoding(tags: dict[str, Any]) -> str | None:
+    """The encoding the request's SpecificCharacterSet names, None without one."""
     if "SpecificCharacterSet" not in tags:
-        return DEFAULT_ENCODING
+        return None
     requested = tags["SpecificCharacterSet"]
     if not isinstance(requested, str):
         raise OrthancError(ErrorCode.INTERNAL_ERROR, UNHANDLED)
-    term = encoding_of(requested)
-    if term is None:
+    encoding = encoding_of(requested)
+    if encoding is None:
         raise OrthancError(
             ErrorCode.PARAMETER_OUT_OF_RANGE, f"Unknown specific character set: {requested}"
         )
-    return term
+    return encoding
 
 
 def _copy_parent(draft: Draft, parent: ParentTags) -> None:
-    """The parent's character set (Latin-1 if it is not one value Orthanc knows), then the
-    values of its modules' tags (sequences and values too long to show are not copied)."""
+    """The parent's character set (the default encoding if it is not one value Orthanc
+    knows), then the values of its modules' tags (sequences and values too long to show are
+    not copied)."""
     charset = parent.tags.get("0008,0005")
     if charset is not None:
         value = charset.get("Value")
-        term = encoding_of(value) if isinstance(value, str) else None
-        draft.set_encoding(term or DEFAULT_ENCODING)
+        encoding = encoding_of(value) if isinstance(value, str) else None
+        draft.set_encoding(encoding or draft.default_encoding)
     for tag in sorted(set(MODULES[parent.level])):
         entry = parent.tags.get(format_tag(tag))
         if entry is None:
@@ -318,15 +323,20 @@ def _inject(draft: Draft, tags: Any, options: Options) -> None:
 
 class Draft:
     """A data set under construction, with the operations Orthanc's ParsedDicomFile applies;
-    images it embeds may decode to ``max_pixel_bytes`` at most."""
+    images it embeds may decode to ``max_pixel_bytes`` at most. Text goes in as the data
+    set's Specific Character Set says, or in ``default_encoding`` (an Orthanc name) when it
+    has none."""
 
-    def __init__(self, max_pixel_bytes: int, elements: Item | None = None) -> None:
+    def __init__(
+        self, max_pixel_bytes: int, elements: Item | None = None, default_encoding: str = DEFAULT
+    ) -> None:
         self.max_pixel_bytes = max_pixel_bytes
         self.elements: Item = elements or {}
+        self.default_encoding = default_encoding
 
     @classmethod
-    def with_identifiers(cls, max_pixel_bytes: int) -> Draft:
-        draft = cls(max_pixel_bytes)
+    def with_identifiers(cls, max_pixel_bytes: int, default_encoding: str = DEFAULT) -> Draft:
+        draft = cls(max_pixel_bytes, default_encoding=default_encoding)
         draft.put_text(PATIENT_ID, str(uuid.uuid4()))
         for tag in (STUDY_INSTANCE_UID, SERIES_INSTANCE_UID, SOP_INSTANCE_UID):
             draft.put_text(tag, new_uid())
@@ -334,7 +344,7 @@ class Draft:
 
     def clone(self) -> Draft:
         """A copy with a new SOP Instance UID."""
-        twin = Draft(self.max_pixel_bytes, copy.deepcopy(self.elements))
+        twin = Draft(self.max_pixel_bytes, copy.deepcopy(self.elements), self.default_encoding)
         twin.put_text(SOP_INSTANCE_UID, new_uid())
         return twin
 
@@ -342,18 +352,22 @@ class Draft:
         return tag in self.elements
 
     def encoding(self) -> str:
-        """The encoding of the values: the first term of Specific Character Set (ASCII if
-        Orthanc does not know it), Latin-1 without one."""
+        """The encoding of the values, by Orthanc's name: the first term of Specific
+        Character Set (ASCII if Orthanc does not know it), the default one without one."""
         element = self.elements.get(SPECIFIC_CHARACTER_SET)
         if element is None or not isinstance(element[1], bytes):
-            return DEFAULT_ENCODING
+            return self.default_encoding
         for term in element[1].decode("latin-1").split("\\"):
             if term.strip():
-                return encoding_of(term) or "ISO_IR 6"
-        return DEFAULT_ENCODING
+                return encoding_of(term) or ASCII
+        return self.default_encoding
 
     def set_encoding(self, encoding: str) -> None:
-        self.put_text(SPECIFIC_CHARACTER_SET, encoding)
+        """Orthanc's SetEncoding: its term written, nothing done for Windows1251, which has
+        none."""
+        term = named(encoding).term
+        if term is not None:
+            self.put_text(SPECIFIC_CHARACTER_SET, term)
 
     def put_text(self, tag: int, text: str) -> None:
         """A public tag set from a string (Orthanc's ReplacePlainString)."""

@@ -32,6 +32,7 @@ from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset
 
 from chalicelib.dicom import raw_values
+from chalicelib.dicom.charsets import DEFAULT
 from chalicelib.dicom.tag_dictionary import dictionary_entry
 from chalicelib.dicom.tag_values import (
     ASCII,
@@ -62,11 +63,12 @@ _MALFORMED = object()
 _CONVERSION_ERRORS = (ValueError, TypeError, LookupError, struct.error)
 
 
-def dataset_json(ds: Dataset) -> DicomJson:
+def dataset_json(ds: Dataset, default_encoding: str = DEFAULT) -> DicomJson:
     """``{"gggggggg": {"vr": ..., "Value" | "InlineBinary": ...}}`` for the whole dataset
     (the file meta information is not part of it). Sequence items are decoded with the
-    top-level character set, as in Orthanc's other JSON forms."""
-    return _dataset(ds, Charset.of(ds), top_level=True)
+    top-level character set (the default encoding without one), as in Orthanc's other JSON
+    forms."""
+    return _dataset(ds, Charset.of(ds, default_encoding), top_level=True)
 
 
 def _dataset(ds: Dataset, charset: Charset, top_level: bool) -> DicomJson:

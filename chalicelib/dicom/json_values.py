@@ -19,37 +19,12 @@ import struct
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.dicom.charsets import by_term, named
 from chalicelib.dicom.tag_dictionary import format_tag
 from chalicelib.errors import ErrorCode, OrthancError, ServerFault, bad_file
 
 BINARY_URI_PREFIX = "data:application/octet-stream;base64,"
 DATA_URI = re.compile(r"data:([^;]+);base64,([a-zA-Z0-9=+/]*)", re.IGNORECASE)
-
-# Orthanc's encodings: the Specific Character Set it writes for each, the other terms that
-# name it, and the Python codec of its conversion from UTF-8 (None: ASCII, which drops every
-# other character). Latin-1 is Orthanc's default encoding.
-ENCODINGS: dict[str, tuple[str | None, tuple[str, ...]]] = {
-    "ISO_IR 6": (None, ("ISO 2022 IR 6",)),
-    "ISO_IR 192": ("utf-8", ()),
-    "ISO_IR 100": ("iso8859_1", ("ISO 2022 IR 100",)),
-    "ISO_IR 101": ("iso8859_2", ("ISO 2022 IR 101",)),
-    "ISO_IR 109": ("iso8859_3", ("ISO 2022 IR 109",)),
-    "ISO_IR 110": ("iso8859_4", ("ISO 2022 IR 110",)),
-    "ISO_IR 148": ("iso8859_9", ("ISO 2022 IR 148",)),
-    "ISO_IR 144": ("iso8859_5", ("ISO 2022 IR 144",)),
-    "ISO_IR 127": ("iso8859_6", ("ISO 2022 IR 127",)),
-    "ISO_IR 126": ("iso8859_7", ("ISO 2022 IR 126",)),
-    "ISO_IR 138": ("iso8859_8", ("ISO 2022 IR 138",)),
-    "ISO_IR 166": ("tis_620", ("ISO 2022 IR 166",)),
-    "ISO_IR 13": ("shift_jis", ("ISO 2022 IR 13",)),
-    "GB18030": ("gb18030", ("GBK",)),
-    "ISO 2022 IR 149": ("euc_kr", ()),
-    "ISO 2022 IR 87": ("iso2022_jp", ()),
-    "ISO 2022 IR 58": ("gb2312", ()),
-}
-TERMS = {alias: term for term, (_, aliases) in ENCODINGS.items() for alias in (term, *aliases)}
-DEFAULT_ENCODING = "ISO_IR 100"
-
 
 TEXT_VRS = frozenset(
     {"AE", "AS", "CS", "DA", "DS", "DT", "IS", "LO", "LT", "PN", "SH", "ST", "TM", "UC"}
@@ -128,13 +103,10 @@ def element_vr(tag: int, creator: str) -> str:
     return "OW" if entry[0] == "ox" else entry[0]
 
 
-def _codec(encoding: str) -> str | None:
-    return ENCODINGS[encoding][0]
-
-
 def encode_text(text: str, encoding: str) -> bytes:
-    """UTF-8 text converted as Orthanc converts it: characters the encoding lacks dropped."""
-    codec = _codec(encoding)
+    """UTF-8 text converted as Orthanc converts it to ``encoding`` (an Orthanc name):
+    characters the encoding lacks dropped."""
+    codec = named(encoding).codec
     if codec is None:
         return "".join(c for c in text if c == "\n" or " " <= c <= "~").encode("ascii")
     return text.encode(codec, errors="ignore")
@@ -252,8 +224,10 @@ def from_json(tag: int, value: Any, options: Options, encoding: str) -> Element:
 
 
 def encoding_of(text: str) -> str | None:
-    """The encoding a Specific Character Set value names (one term, any case), if known."""
-    return TERMS.get(text.strip().upper())
+    """Orthanc's name of the encoding a Specific Character Set value names (one term, any
+    case), if known."""
+    encoding = by_term(text.strip())
+    return None if encoding is None else encoding.name
 
 
 def in_order(names: dict[str, Any]) -> list[str]:

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from pydicom.dataset import Dataset
 
+from chalicelib.dicom.charsets import DEFAULT
 from chalicelib.dicom.series_status import parse_int64
 from chalicelib.dicom.tag_values import summary_value
 
@@ -95,22 +96,25 @@ INSTANCE_NUMBER = 0x00200013
 IMAGE_INDEX = 0x00541330
 
 
-def _level_tags(ds: Dataset, tags: Iterable[tuple[int, str]]) -> dict[str, str]:
+def _level_tags(
+    ds: Dataset, tags: Iterable[tuple[int, str]], default_encoding: str
+) -> dict[str, str]:
     found: dict[str, str] = {}
     for tag, keyword in tags:
-        value = summary_value(ds, tag)
+        value = summary_value(ds, tag, default_encoding)
         if value is not None:
             found[keyword] = value
     return found
 
 
-def extract_main_tags(ds: Dataset) -> dict[str, dict[str, str]]:
-    """``{"Patient": {...}, "Study": {...}, "Series": {...}, "Instance": {...}}`` of an instance.
+def extract_main_tags(ds: Dataset, default_encoding: str = DEFAULT) -> dict[str, dict[str, str]]:
+    """``{"Patient": {...}, "Study": {...}, "Series": {...}, "Instance": {...}}`` of an instance,
+    read in ``default_encoding`` (an Orthanc name) if it has no Specific Character Set.
 
     "Study" holds the study's own tags only; the study JSON's ``PatientMainDicomTags`` is the
     "Patient" dict.
     """
-    return {level: _level_tags(ds, tags) for level, tags in MAIN_TAGS.items()}
+    return {level: _level_tags(ds, tags, default_encoding) for level, tags in MAIN_TAGS.items()}
 
 
 def expected_number_of_instances(ds: Dataset) -> int | None:

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from pydicom.dataset import Dataset
 
+from chalicelib.dicom.charsets import DEFAULT
 from chalicelib.dicom.tag_dictionary import format_tag, parse_tag, public_entry, tag_name
 from chalicelib.dicom.tag_values import (
     ASCII,
@@ -99,13 +100,16 @@ def _dataset_to_full(
     return result
 
 
-def full_tags(ds: Dataset, ignore_length: frozenset[int] = NO_TAGS) -> JsonTags:
+def full_tags(
+    ds: Dataset, ignore_length: frozenset[int] = NO_TAGS, default_encoding: str = DEFAULT
+) -> JsonTags:
     """``GET /instances/{id}/tags``: ``{"0010,0010": {"Name", "Type", "Value"}, ...}``.
 
-    Sequence items use the top-level character set, as Orthanc does. Values of the tags in
-    ``ignore_length`` are never ``TooLong``, wherever they are (sequence items included).
+    Sequence items use the top-level character set, as Orthanc does; without one, the
+    default encoding (an Orthanc name) applies. Values of the tags in ``ignore_length`` are
+    never ``TooLong``, wherever they are (sequence items included).
     """
-    return _dataset_to_full(ds, Charset.of(ds), True, ignore_length)
+    return _dataset_to_full(ds, Charset.of(ds, default_encoding), True, ignore_length)
 
 
 def header_full_tags(ds: Dataset) -> JsonTags:
@@ -155,10 +159,13 @@ def reformat(full: JsonTags, fmt: TagsFormat) -> JsonTags:
 
 
 def instance_tags(
-    ds: Dataset, fmt: TagsFormat = "full", ignore_length: frozenset[int] = NO_TAGS
+    ds: Dataset,
+    fmt: TagsFormat = "full",
+    ignore_length: frozenset[int] = NO_TAGS,
+    default_encoding: str = DEFAULT,
 ) -> JsonTags:
     """``/instances/{id}/tags`` in the requested flavour (``simplified-tags`` = ``simplify``)."""
-    return reformat(full_tags(ds, ignore_length), fmt)
+    return reformat(full_tags(ds, ignore_length, default_encoding), fmt)
 
 
 def instance_header(ds: Dataset, fmt: TagsFormat = "full") -> JsonTags:

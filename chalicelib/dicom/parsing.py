@@ -9,6 +9,7 @@ import pydicom
 from pydicom.dataset import Dataset
 from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
+from chalicelib.dicom.charsets import DEFAULT
 from chalicelib.dicom.tag_values import summary_value
 
 PIXEL_DATA = 0x7FE00010
@@ -150,19 +151,20 @@ def parse_dicom(data: bytes) -> ParsedDicom:
     return ParsedDicom(ds, offset)
 
 
-def _text(ds: Dataset, tag: int) -> str:
+def _text(ds: Dataset, tag: int, default_encoding: str) -> str:
     """The value as Orthanc stores it (the identifiers are hashed in that exact form: an
     element stored with VR UN keeps its trailing space, for instance)."""
-    return summary_value(ds, tag) or ""
+    return summary_value(ds, tag, default_encoding) or ""
 
 
-def read_identifiers(ds: Dataset) -> DicomIdentifiers:
-    """The four identifiers that name an instance; the three UIDs are mandatory."""
+def read_identifiers(ds: Dataset, default_encoding: str = DEFAULT) -> DicomIdentifiers:
+    """The four identifiers that name an instance; the three UIDs are mandatory. Without a
+    Specific Character Set they are read in ``default_encoding``, as Orthanc hashes them."""
     found = DicomIdentifiers(
-        patient_id=_text(ds, 0x00100020),
-        study_uid=_text(ds, 0x0020000D),
-        series_uid=_text(ds, 0x0020000E),
-        sop_uid=_text(ds, 0x00080018),
+        patient_id=_text(ds, 0x00100020, default_encoding),
+        study_uid=_text(ds, 0x0020000D, default_encoding),
+        series_uid=_text(ds, 0x0020000E, default_encoding),
+        sop_uid=_text(ds, 0x00080018, default_encoding),
     )
     required = ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID")
     for keyword in required:

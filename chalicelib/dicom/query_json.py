@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.dicom.charsets import DEFAULT, Encoding, named
 from chalicelib.dicom.tag_format import TagFormat
 
-LATIN1 = "ISO_IR 100"
 _SOP_INSTANCE = 0x00080018
 # Values Orthanc leaves out of worklist answers (binary); other non-text VRs are shown null.
 _BINARY_VRS = frozenset({"OB", "OW", "UN"})
@@ -40,22 +40,24 @@ def tags_json(values: dict[str, str], fmt: TagFormat) -> dict[str, Any]:
     return reformat(full, fmt.value)  # type: ignore[arg-type]
 
 
-def worklist_answer(answer: Any) -> dict[str, Any]:
+def worklist_answer(answer: Any, default_encoding: str = DEFAULT) -> dict[str, Any]:
     """A worklist answer in Orthanc's full format, as ``find-worklist`` shows it: sequences
     kept, long values whole, and private, binary and unknown tags left out, as is the top
-    level SOPInstanceUID. Orthanc re-encodes the answer in its default encoding (Latin-1):
-    its SpecificCharacterSet, if any, becomes ``ISO_IR 100`` and characters Latin-1 cannot
-    hold are dropped."""
+    level SOPInstanceUID. Orthanc re-encodes the answer in its default encoding (an Orthanc
+    name): its SpecificCharacterSet, if any, becomes that encoding's term and characters
+    the encoding cannot hold are dropped."""
     from chalicelib.dicom.tag_values import SPECIFIC_CHARACTER_SET, Charset
 
-    latin1 = SPECIFIC_CHARACTER_SET in answer
-    full = _worklist_items(answer, Charset.of(answer), latin1, top_level=True)
-    if latin1:
-        full["0008,0005"]["Value"] = LATIN1
+    target = named(default_encoding) if SPECIFIC_CHARACTER_SET in answer else None
+    full = _worklist_items(answer, Charset.of(answer, default_encoding), target, top_level=True)
+    if target is not None and target.term is not None:
+        full["0008,0005"]["Value"] = target.term
     return full
 
 
-def _worklist_items(ds: Any, charset: Any, latin1: bool, top_level: bool) -> dict[str, Any]:
+def _worklist_items(
+    ds: Any, charset: Any, target: Encoding | None, top_level: bool
+) -> dict[str, Any]:
     from pydicom.datadict import DicomDictionary
 
     from chalicelib.dicom.tag_dictionary import format_tag, public_entry, tag_name
@@ -76,11 +78,20 @@ def _worklist_items(ds: Any, charset: Any, latin1: bool, top_level: bool) -> dic
         elif vr == "SQ":
             items = ds[tag].value or []
             node["Type"] = "Sequence"
-            node["Value"] = [_worklist_items(item, charset, latin1, False) for item in items]
+            node["Value"] = [_worklist_items(item, charset, target, False) for item in items]
         else:
             value = element_value(ds, tag, None, charset)
-            if value is not None and latin1:
-                value = value.encode("latin-1", "ignore").decode("latin-1")
+            if value is not None and target is not None:
+                value = _representable(value, target)
             node["Type"], node["Value"] = ("Null", None) if value is None else ("String", value)
         full[format_tag(tag)] = node
     return full
+
+
+def _representable(text: str, encoding: Encoding) -> str:
+    """``text`` without the characters ``encoding`` cannot hold (Orthanc's conversion)."""
+    from chalicelib.dicom.tag_values import to_ascii
+
+    if encoding.codec is None:
+        return to_ascii(text)
+    return text.encode(encoding.codec, "ignore").decode(encoding.codec)

@@ -4,8 +4,9 @@ tags, or None where Orthanc has a null.
 Orthanc formats values with DCMTK, so this reproduces DCMTK and Orthanc rather than pydicom:
 
 * string values are the raw bytes minus trailing padding (spaces; spaces and NULs for UI), cut
-  at the first NUL, decoded with the *first* Specific Character Set term (Latin-1 when absent, as
-  Orthanc's default ``DefaultEncoding``), never split into values: ``A\\B`` stays one string;
+  at the first NUL, decoded with the *first* Specific Character Set term (when absent, in the
+  default encoding the caller passes, Orthanc's ``DefaultEncoding``), never split into
+  values: ``A\\B`` stays one string;
 * binary VRs (OB, OW, UN, OD, OL, ...) are null, numbers are printed like C++ streams with
   17 significant digits, AT shows only its first value;
 * private tags are typed with their creator's dictionary, so creators are read item by item.
@@ -27,6 +28,7 @@ from pydicom.dataset import Dataset
 from pydicom.multival import MultiValue
 from pydicom.tag import BaseTag
 
+from chalicelib.dicom.charsets import DEFAULT, by_term, named
 from chalicelib.dicom.tag_dictionary import dictionary_entry, format_tag
 
 # Orthanc's ORTHANC_MAXIMUM_TAG_LENGTH: longer values are "TooLong" in /tags, left out of the
@@ -65,41 +67,8 @@ NUMERIC_VRS = {"SS": "h", "US": "H", "SL": "i", "UL": "I", "FL": "f", "FD": "d"}
 # Character sets
 # --------------------------------------------------------------------------------------------
 
-# DICOM defined terms -> Python codec, as Orthanc maps them (GetDicomEncoding). ``None`` is
-# Orthanc's "Ascii" encoding, which drops every non-ASCII or control byte instead of decoding.
-_CHARSETS: dict[str, str | None] = {
-    "ISO_IR 6": None,
-    "ISO 2022 IR 6": None,
-    "ISO_IR 192": "utf-8",
-    "ISO_IR 100": "iso8859_1",
-    "ISO 2022 IR 100": "iso8859_1",
-    "ISO_IR 101": "iso8859_2",
-    "ISO 2022 IR 101": "iso8859_2",
-    "ISO_IR 109": "iso8859_3",
-    "ISO 2022 IR 109": "iso8859_3",
-    "ISO_IR 110": "iso8859_4",
-    "ISO 2022 IR 110": "iso8859_4",
-    "ISO_IR 148": "iso8859_9",
-    "ISO 2022 IR 148": "iso8859_9",
-    "ISO_IR 144": "iso8859_5",
-    "ISO 2022 IR 144": "iso8859_5",
-    "ISO_IR 127": "iso8859_6",
-    "ISO 2022 IR 127": "iso8859_6",
-    "ISO_IR 126": "iso8859_7",
-    "ISO 2022 IR 126": "iso8859_7",
-    "ISO_IR 138": "iso8859_8",
-    "ISO 2022 IR 138": "iso8859_8",
-    "ISO_IR 166": "tis_620",
-    "ISO 2022 IR 166": "tis_620",
-    "ISO_IR 13": "shift_jis",
-    "ISO 2022 IR 13": "shift_jis",
-    "GB18030": "gb18030",
-    "GBK": "gb18030",
-    "ISO 2022 IR 149": "euc_kr",
-    "ISO 2022 IR 87": "iso2022_jp",
-    "ISO 2022 IR 58": "gb2312",
-}
-DEFAULT_CODEC = "iso8859_1"  # Orthanc's "DefaultEncoding": "Latin1"
+# Orthanc's "DefaultEncoding": "Latin1" (the tests' shorthand for its codec).
+DEFAULT_CODEC = named(DEFAULT).codec
 
 # ISO 2022 escape sequences and shifts, which Orthanc strips after decoding multi-term charsets.
 _ISO2022_CONTROLS = re.compile(r"\x1b[\x20-\x2f]*[\x30-\x7e]|[\x0e\x0f]|\x8e\x1bN|\x8f\x1bO")
@@ -118,11 +87,12 @@ class Charset:
         self.code_extensions = code_extensions
 
     @classmethod
-    def of(cls, ds: Dataset) -> Charset:
-        """Orthanc looks at the first non-empty term only; unknown terms mean plain ASCII."""
+    def of(cls, ds: Dataset, default: str = DEFAULT) -> Charset:
+        """Orthanc looks at the first non-empty term only; unknown terms mean plain ASCII;
+        without a term, the default encoding (an Orthanc name) applies."""
         raw = ds.get_item(SPECIFIC_CHARACTER_SET) if SPECIFIC_CHARACTER_SET in ds else None
         if raw is None:
-            return cls(DEFAULT_CODEC)
+            return cls(named(default).codec)
         value = raw.value
         if isinstance(value, bytes):
             text = _trim(value, b" ").decode("latin-1")
@@ -132,10 +102,10 @@ class Charset:
             text = "" if value is None else str(value)
         terms = text.split("\\")
         for term in terms:
-            term = term.strip(" ").upper()
-            if term:
-                return cls(_CHARSETS.get(term), len(terms) > 1)
-        return cls(DEFAULT_CODEC, len(terms) > 1)
+            if term.strip(" "):
+                encoding = by_term(term)
+                return cls(encoding.codec if encoding else None, len(terms) > 1)
+        return cls(named(default).codec, len(terms) > 1)
 
     def decode(self, data: bytes) -> str:
         if self.codec is None:
@@ -341,8 +311,9 @@ def is_sequence(raw: RawDataElement | DataElement, creator: str | None) -> bool:
     return raw.is_implicit_VR and element_vr(raw, creator) == "SQ"
 
 
-def summary_value(ds: Dataset, tag: int) -> str | None:
-    """Orthanc's stored value of a top-level tag (None if absent, null, binary or too long).
+def summary_value(ds: Dataset, tag: int, default: str = DEFAULT) -> str | None:
+    """Orthanc's stored value of a top-level tag (None if absent, null, binary or too long),
+    read in the default encoding ``default`` if ``ds`` has no Specific Character Set.
 
     This is what the index keeps as a main DICOM tag.
     """
@@ -352,7 +323,7 @@ def summary_value(ds: Dataset, tag: int) -> str | None:
     creator = creator_of(tag, private_creators(ds)) if (tag >> 16) % 2 else None
     if is_sequence(raw, creator):
         return None
-    value = element_value(ds, tag, creator, Charset.of(ds))
+    value = element_value(ds, tag, creator, Charset.of(ds, default))
     if value is None or len(value.encode("utf-8")) > MAXIMUM_TAG_LENGTH:
         return None
     return value

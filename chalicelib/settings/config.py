@@ -25,6 +25,9 @@ DEFAULT_PATH = Path(__file__).with_name("default.json")
 _COMMENTS = re.compile(r'("(?:\\.|[^"\\])*")|//[^\n]*|/\*.*?\*/', re.DOTALL)
 
 
+STORAGE_MODES = ("Recycle", "Reject")
+
+
 class ConfigError(ValueError):
     """The configuration file is unreadable or has a value of the wrong type."""
 
@@ -42,6 +45,12 @@ class Config:
     RegisteredUsers: dict[str, str] = field(default_factory=dict)
     OverwriteInstances: bool = False
     StableAge: int = 60
+    # Limits of the archive (0: none), kept by recycling or rejection
+    # (chalicelib/services/resources/recycling.py). MaximumStorageSize is in MB (1024 * 1024
+    # bytes); MaximumStorageMode ("Recycle" or "Reject") is Orthanc 1.11.3's.
+    MaximumStorageSize: int = 0
+    MaximumPatientCount: int = 0
+    MaximumStorageMode: str = "Recycle"
     DicomCheckCalledAet: bool = False
     DicomAlwaysAllowEcho: bool = True
     DicomAlwaysAllowStore: bool = True
@@ -92,6 +101,19 @@ class Config:
     LargeObjectThreshold: int = 4 * 1024 * 1024
     # Cirrus-specific: how long presigned S3 URLs stay valid (seconds).
     PresignedUrlExpiration: int = 900
+    # A site's metadata ("name": number) and attachment types ("name": number or
+    # "name": [number, "MIME type"]), numbered 1024-65535 (services/resources/names.py).
+    UserMetadata: dict[str, Any] = field(default_factory=dict)
+    UserContentType: dict[str, Any] = field(default_factory=dict)
+    # Replacing or deleting user metadata and attachments requires the If-Match revision.
+    CheckRevisions: bool = False
+    # Where the settings /tools/* changes at run time start (services/system/settings.py):
+    # the encoding of DICOM without SpecificCharacterSet, what the DICOM service accepts for
+    # C-STORE (a transfer syntax UID or a list of them, "*" and "?" wildcards), metrics.
+    DefaultEncoding: str = "Latin1"
+    AcceptedTransferSyntaxes: Any = "*"
+    UnknownSopClassAccepted: bool = False
+    MetricsEnabled: bool = True
 
 
 _TYPES: dict[str, type] = {
@@ -100,6 +122,7 @@ _TYPES: dict[str, type] = {
     "bool": bool,
     "dict[str, str]": dict,
     "dict[str, Any]": dict,
+    "Any": object,  # checked by the option's own function below
 }
 
 
@@ -142,9 +165,45 @@ def parse_config(text: str, source: str = "<config>") -> Config:
             continue
         values[key] = _check(key, value, str(known[key]))
     config = Config(**values)
+    if config.MaximumStorageMode not in STORAGE_MODES:
+        raise ConfigError(
+            "Configuration option 'MaximumStorageMode' must be one of "
+            f"{', '.join(STORAGE_MODES)}, got {config.MaximumStorageMode!r}"
+        )
     _check_remotes(config)
     _check_dictionary(config)
+    _check_user_types(config)
+    _check_runtime_settings(config)
     return config
+
+
+def _check_runtime_settings(config: Config) -> None:
+    """A malformed ``DefaultEncoding`` or ``AcceptedTransferSyntaxes`` stops start-up, as in
+    Orthanc (a pattern matching nothing is allowed)."""
+    from chalicelib.errors import OrthancError
+    from chalicelib.services.system.encodings import parse_encoding
+    from chalicelib.services.system.transfer_syntaxes import resolve
+
+    for key, parse in (
+        ("DefaultEncoding", parse_encoding),
+        ("AcceptedTransferSyntaxes", resolve),
+    ):
+        try:
+            parse(getattr(config, key))
+        except OrthancError as exc:
+            raise ConfigError(f"Configuration option {key!r}: {exc}") from exc
+
+
+def _check_user_types(config: Config) -> None:
+    """A malformed or clashing user metadata or attachment type stops start-up, as in
+    Orthanc."""
+    from chalicelib.services.resources.names import content_types, metadata_names
+
+    for key, build in (("UserMetadata", metadata_names), ("UserContentType", content_types)):
+        try:
+            build(getattr(config, key))
+        except ValueError as exc:
+            raise ConfigError(f"Configuration option {key!r}: {exc}") from exc
 
 
 def _check_dictionary(config: Config) -> None:

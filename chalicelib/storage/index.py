@@ -10,6 +10,9 @@ Items of the ``index`` table:
   Patients, studies and series that are not stable yet carry ``ustb`` (the ``ByUnstable``
   index the stability check reads), and ``Born``: the FileUuid of the instance whose arrival
   created them, which tells one life of a resource from a later one under the same ID.
+  Patients carry ``rpos``, their place in the recycling order, and, unless protected against
+  recycling, ``rcy`` (``P#`` and the first hex digit of the ID): the sparse ``ByRecycling``
+  index lists the unprotected patients oldest first (services/resources/recycling.py).
 * ``pk=<parent id>, sk="C#<child id>"``: a link from a parent to a child, so that one Query on
   a parent's partition returns the record and all its children in a single round trip.
 * ``pk="#stats#NN", sk="R"``: one of ``STAT_SHARDS`` counter shards. Every ingest adds to a
@@ -21,20 +24,24 @@ DynamoDB's errors into the domain errors of this module.
 
 from __future__ import annotations
 
+import heapq
 import random
 import time
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from chalicelib.dicom.identifiers import Level
-from chalicelib.model import ChildLink, Counts, Resource
+from chalicelib.model import Attachment, ChildLink, Counts, Resource
 
 RECORD = "R"
 LINK_PREFIX = "C#"
 STATS_PREFIX = "#stats#"
+LABEL_PREFIX = "#label#"
+LABELS_IN_USE = "#labels"
 STAT_SHARDS = 16
 HEX_DIGITS = "0123456789abcdef"
 # DynamoDB's limits: 100 actions per transaction, 100 keys per BatchGetItem.
@@ -45,6 +52,19 @@ MAX_CONFLICT_RETRIES = 20
 
 _SERIALIZER = TypeSerializer()
 _DESERIALIZER = TypeDeserializer()
+
+
+@dataclass(frozen=True)
+class TagRewrite:
+    """What a stored file gives one record when the index is reconstructed: ``record`` as
+    read, with the main tags (and ``dicom_uid``, a study's patient tags) read again from the
+    file ``file_uuid`` of instance ``source``; for that instance, the metadata read from
+    the file as well (``file_metadata``)."""
+
+    record: Resource
+    source: str
+    file_uuid: str
+    file_metadata: dict[str, str] = field(default_factory=dict)
 
 
 class TransactionConflict(Exception):
@@ -82,6 +102,11 @@ def unstable_shard(resource_id: str) -> str:
     return f"U#{resource_id[0]}"
 
 
+def recycling_shard(patient_id: str) -> str:
+    """``rcy``: the ``ByRecycling`` shard of an unprotected patient (absent when protected)."""
+    return f"P#{patient_id[0]}"
+
+
 def study_date_key(study_date: str) -> str:
     """``sdate``: prefixed so that an empty StudyDate is still a valid key and sorts first."""
     return "D" + study_date
@@ -101,6 +126,16 @@ def resource_item(resource: Resource) -> dict[str, Any]:
     }
     if resource.unstable:
         item["ustb"] = unstable_shard(resource.id)
+    if resource.labels:  # a string set: DynamoDB has no empty set, so absent when empty
+        item["Labels"] = set(resource.labels)
+    if resource.attachments:
+        item["Att"] = attachments_value(resource.attachments)
+    if resource.metadata_revisions:
+        item["MetaRev"] = resource.metadata_revisions
+    if resource.recycling_position:
+        item["rpos"] = resource.recycling_position
+    if resource.level is Level.PATIENT and not resource.protected:
+        item["rcy"] = recycling_shard(resource.id)
     if resource.level is Level.STUDY:
         item["PatientMain"] = resource.patient_main_tags
         if resource.main_tags.get("AccessionNumber"):
@@ -119,6 +154,7 @@ def resource_item(resource: Resource) -> dict[str, Any]:
             Index=resource.index_in_series,
             Anc=list(resource.ancestors),
             NewAnc=resource.new_ancestors,
+            Md5=resource.file_md5 or None,
         )
     return item
 
@@ -140,7 +176,39 @@ def resource_from_item(item: dict[str, Any]) -> Resource:
         index_in_series=_int(item.get("Index")),
         ancestors=tuple(item.get("Anc", ())),
         new_ancestors=int(item.get("NewAnc", 0)),
+        labels=tuple(sorted(item.get("Labels", ()))),
+        file_md5=item.get("Md5", ""),
+        attachments=attachments_from_value(item.get("Att")),
+        metadata_revisions={k: int(v) for k, v in item.get("MetaRev", {}).items()},
+        protected=item["Level"] == Level.PATIENT.value and "rcy" not in item,
+        recycling_position=item.get("rpos", ""),
     )
+
+
+def attachments_value(attachments: dict[int, Attachment]) -> dict[str, Any]:
+    """``Att`` of a record or link: the user attachments by content type number."""
+    return {
+        str(number): {"Uuid": a.uuid, "Size": a.size, "Md5": a.md5, "Revision": a.revision}
+        for number, a in attachments.items()
+    }
+
+
+def attachments_from_value(value: dict[str, Any] | None) -> dict[int, Attachment]:
+    return {
+        int(number): Attachment(a["Uuid"], int(a["Size"]), a["Md5"], int(a["Revision"]))
+        for number, a in (value or {}).items()
+    }
+
+
+def label_member_key(label: str, level: Level, resource_id: str) -> dict[str, str]:
+    """The item saying that a resource carries a label: one partition per label, sorted by
+    level, so the resources of a level with a label are one Query (storage/labels.py)."""
+    return {"pk": LABEL_PREFIX + label, "sk": f"{level.value}#{resource_id}"}
+
+
+def label_count_key(label: str) -> dict[str, str]:
+    """The registry entry of a label: how many resources carry it (``Count``)."""
+    return {"pk": LABELS_IN_USE, "sk": LABEL_PREFIX + label}
 
 
 def link_item(link: ChildLink) -> dict[str, Any]:
@@ -151,6 +219,8 @@ def link_item(link: ChildLink) -> dict[str, Any]:
     }
     if link.level is Level.INSTANCE:
         item.update(FileSize=link.file_size, BlobKey=link.blob_key, Index=link.index_in_series)
+    if link.attachments:
+        item["Att"] = attachments_value(link.attachments)
     return item
 
 
@@ -162,6 +232,7 @@ def link_from_item(item: dict[str, Any]) -> ChildLink:
         file_size=int(item.get("FileSize", 0)),
         blob_key=item.get("BlobKey", ""),
         index_in_series=_int(item.get("Index")),
+        attachments=attachments_from_value(item.get("Att")),
     )
 
 
@@ -314,6 +385,26 @@ class ResourceIndex:
             ids += self._index_ids("ByUnstable", "ustb = :u", {":u": f"U#{digit}"})
         return ids
 
+    def recycling_order(self, page: int) -> Iterator[str]:
+        """The unprotected patients, least recently stored first (``ByRecycling``).
+
+        Each of the 16 shards is read ``page`` patients at a time and the shards are merged
+        on the position, so the first patient costs 16 Queries and more are read only when
+        a shard's page runs out. A global index is eventually consistent: callers check the
+        record of a patient before acting on it.
+        """
+        shards = [self._recycling_shard(digit, page) for digit in HEX_DIGITS]
+        for item in heapq.merge(*shards, key=lambda i: i["rpos"]):
+            yield item["pk"]
+
+    def _recycling_shard(self, digit: str, page: int) -> Iterator[dict[str, Any]]:
+        return self._query(
+            IndexName="ByRecycling",
+            KeyConditionExpression="rcy = :s",
+            ExpressionAttributeValues=dump_item({":s": recycling_shard(digit)}),
+            Limit=page,
+        )
+
     def _index_ids(self, index: str, condition: str, values: dict[str, str]) -> list[str]:
         items = self._query(
             IndexName=index,
@@ -374,13 +465,15 @@ class ResourceIndex:
         new_resources: list[Resource],
         links: list[ChildLink],
         delta: Counts,
-        replaced_file_uuid: str | None = None,
+        replaced: Resource | None = None,
     ) -> None:
         """Create resources and links atomically, with the counters in the same transaction.
 
         Each new record is conditioned on not existing, except an instance that replaces a
-        stored one (``OverwriteInstances``): it is conditioned on still holding the file being
-        replaced, so two concurrent overwrites cannot both win.
+        stored one (``OverwriteInstances``): it is conditioned on still being the record
+        ``replaced`` as read (its file, labels and attachments), so two concurrent overwrites
+        cannot both win, and the replaced instance's label items go in the same transaction
+        (as Orthanc deletes the old instance, its labels with it).
         """
         actions: list[dict[str, Any]] = []
         born = next((r.file_uuid for r in new_resources if r.level is Level.INSTANCE), "")
@@ -389,9 +482,11 @@ class ResourceIndex:
             if resource.level is not Level.INSTANCE and born:
                 item["Born"] = born
             put: dict[str, Any] = {"TableName": self._table, "Item": dump_item(item)}
-            if resource.level is Level.INSTANCE and replaced_file_uuid is not None:
-                put["ConditionExpression"] = "FileUuid = :old"
-                put["ExpressionAttributeValues"] = dump_item({":old": replaced_file_uuid})
+            if resource.level is Level.INSTANCE and replaced is not None:
+                condition, values = _as_read(replaced)
+                values[":old"] = replaced.file_uuid
+                put["ConditionExpression"] = condition + " AND FileUuid = :old"
+                put["ExpressionAttributeValues"] = dump_item(values)
             else:
                 put["ConditionExpression"] = "attribute_not_exists(pk)"
             actions.append({"Put": put})
@@ -399,6 +494,8 @@ class ResourceIndex:
             {"Put": {"TableName": self._table, "Item": dump_item(link_item(link))}}
             for link in links
         ]
+        if replaced is not None:
+            actions += self._label_deletes([replaced])
         actions.append(self._counter_update(delta))
         self._transact(actions, [r.id for r in new_resources])
 
@@ -417,22 +514,168 @@ class ResourceIndex:
             }
             raise TransactionConflict(failed) from exc
 
-    def touch(self, resource_id: str, last_update: str) -> None:
+    def touch(
+        self, resource_id: str, last_update: str, recycling_position: str | None = None
+    ) -> None:
         """Record that a resource received something at ``last_update`` (and so is unstable
         again). Ignored if the resource was deleted meanwhile or already saw a later update,
-        which makes replays of the same stream records harmless."""
+        which makes replays of the same stream records harmless.
+
+        A patient also moves to ``recycling_position``: that is to the microsecond, so a
+        later arrival within the second of ``LastUpdate`` still moves it (a replay does not).
+        """
+        if recycling_position is None:
+            self._conditional_update(
+                resource_id,
+                "SET LastUpdate = :t, ustb = :u",
+                "attribute_exists(pk) AND LastUpdate < :t",
+                {":t": last_update, ":u": unstable_shard(resource_id)},
+            )
+            return
         self._conditional_update(
             resource_id,
-            "SET LastUpdate = :t, ustb = :u",
-            "attribute_exists(pk) AND LastUpdate < :t",
-            {":t": last_update, ":u": unstable_shard(resource_id)},
+            "SET LastUpdate = :t, ustb = :u, rpos = :p",
+            "attribute_exists(pk) AND (LastUpdate < :t OR (LastUpdate = :t AND rpos < :p))",
+            {":t": last_update, ":u": unstable_shard(resource_id), ":p": recycling_position},
         )
+
+    def set_protected(self, patient_id: str, protected: bool, recycling_position: str) -> None:
+        """Take a patient out of the recycling order (remove it from ``ByRecycling``) or put
+        it back at ``recycling_position`` (the end, as Orthanc does). Conditioned on the
+        record existing (and, to unprotect, on being protected, so a patient already
+        unprotected keeps its place): a patient deleted meanwhile is left deleted."""
+        if protected:
+            patient = {":l": f"{Level.PATIENT.value}#"}
+            self._conditional_update(patient_id, "REMOVE rcy", "begins_with(lvl, :l)", patient)
+        else:
+            self._conditional_update(
+                patient_id,
+                "SET rcy = :s, rpos = :p",
+                "attribute_exists(pk) AND attribute_not_exists(rcy)",
+                {":s": recycling_shard(patient_id), ":p": recycling_position},
+            )
 
     def mark_stable(self, resource_id: str, last_update: str) -> bool:
         """Clear the unstable flag, unless the resource was updated after ``last_update``."""
         return self._conditional_update(
             resource_id, "REMOVE ustb", "LastUpdate = :t", {":t": last_update}
         )
+
+    # -- user metadata and attachments: writes conditioned on the record as read ------------
+
+    def replace_metadata(
+        self, read: Resource, metadata: dict[str, str], revisions: dict[str, int]
+    ) -> bool:
+        """Set a record's ``Meta`` and ``MetaRev`` if both are still as in ``read`` (one
+        conditional UpdateItem); False if another writer changed them first."""
+        condition, values = _unchanged({"Meta": read.metadata, "MetaRev": read.metadata_revisions})
+        return self._conditional_update(
+            read.id,
+            "SET Meta = :newMeta, MetaRev = :newMetaRev",
+            condition,
+            {**values, ":newMeta": metadata, ":newMetaRev": revisions},
+        )
+
+    def replace_attachments(
+        self, read: Resource, attachments: dict[int, Attachment], size_delta: int
+    ) -> bool:
+        """Set a resource's user attachments if they are still as in ``read``: its record,
+        the copy on its parent's link and the disk size counter, in one transaction. False if
+        another writer changed them first (or a transient conflict: read again and retry)."""
+        condition, values = _unchanged({"Att": attachments_value(read.attachments)})
+        new_value = attachments_value(attachments)
+        update = "SET Att = :newAtt" if new_value else "REMOVE Att"
+        new_values = {":newAtt": new_value} if new_value else {}
+        record: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": dump_item({"pk": read.id, "sk": RECORD}),
+            "UpdateExpression": update,
+            "ConditionExpression": condition,
+            "ExpressionAttributeValues": dump_item({**values, **new_values}),
+        }
+        actions: list[dict[str, Any]] = [{"Update": record}]
+        if read.parent:
+            link: dict[str, Any] = {
+                "TableName": self._table,
+                "Key": dump_item({"pk": read.parent, "sk": LINK_PREFIX + read.id}),
+                "UpdateExpression": update,
+            }
+            if new_values:
+                link["ExpressionAttributeValues"] = dump_item(new_values)
+            actions.append({"Update": link})
+        actions.append(self._counter_update(Counts(disk_size=size_delta)))
+        try:
+            self._transact(actions, [read.id])
+        except TransactionConflict:
+            return False
+        return True
+
+    # -- reconstruction: main tags read again from the stored files ------------------------
+
+    def rewrite_tags(self, rewrites: list[TagRewrite]) -> None:
+        """Write the main tags and the keys derived from them (``uid``, a study's ``acc``
+        and ``sdate``) of the given records, in transactions of up to 100 writes.
+
+        Each write holds only if its source instance still holds the file the values were
+        read from: the instance's own update is conditioned on its ``FileUuid``, and the
+        updates of ancestors come with a check of their source in the same transaction
+        (the writes of one source never split across two). Raises TransactionConflict
+        naming the records whose condition failed; the transactions before it are kept,
+        each being consistent on its own.
+        """
+        by_source: dict[str, list[TagRewrite]] = {}
+        for rewrite in rewrites:
+            by_source.setdefault(rewrite.source, []).append(rewrite)
+        actions: list[dict[str, Any]] = []
+        ids: list[str] = []
+        for source, group in by_source.items():
+            group_actions = [self._rewrite_action(r) for r in group]
+            group_ids = [r.record.id for r in group]
+            if all(r.record.id != source for r in group):
+                group_actions.append(self.holds_file_guard(source, group[0].file_uuid))
+                group_ids.append(source)
+            if len(actions) + len(group_actions) > MAX_TRANSACTION_ITEMS:
+                self._transact(actions, ids)
+                actions, ids = [], []
+            actions += group_actions
+            ids += group_ids
+        if actions:
+            self._transact(actions, ids)
+
+    def _rewrite_action(self, rewrite: TagRewrite) -> dict[str, Any]:
+        record = rewrite.record
+        item = resource_item(record)  # the keys as the ingest writes them
+        names = ["Main", "uid"]
+        removed: list[str] = []
+        if record.level is Level.STUDY:
+            names.append("PatientMain")
+            for key in ("acc", "sdate"):
+                (names if key in item else removed).append(key)
+        values = {f":{name}": item[name] for name in names}
+        attribute_names = {f"#{name}": name for name in names + removed}
+        assignments = [f"#{name} = :{name}" for name in names]
+        for number, (key, value) in enumerate(sorted(rewrite.file_metadata.items())):
+            attribute_names[f"#m{number}"] = key
+            values[f":m{number}"] = value
+            assignments.append(f"Meta.#m{number} = :m{number}")
+        update = "SET " + ", ".join(assignments)
+        if removed:
+            update += " REMOVE " + ", ".join(f"#{name}" for name in removed)
+        if record.level is Level.INSTANCE:
+            condition = "FileUuid = :fileUuid"
+            values[":fileUuid"] = rewrite.file_uuid
+        else:
+            condition = "attribute_exists(pk)"
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": dump_item({"pk": record.id, "sk": RECORD}),
+                "UpdateExpression": update,
+                "ConditionExpression": condition,
+                "ExpressionAttributeNames": attribute_names,
+                "ExpressionAttributeValues": dump_item(values),
+            }
+        }
 
     # -- guards: conditions on records, checked in the transaction of a log append ----------
 
@@ -492,7 +735,8 @@ class ResourceIndex:
         return True
 
     def delete(self, records: list[Resource]) -> None:
-        """Delete records with their links from their parents, in the order given.
+        """Delete records with their links from their parents and their label items (the
+        registry counts lowered in the same transaction), in the order given.
 
         Callers pass children before parents, so a crash leaves a consistent tree that a retry
         of the same DELETE finishes. Each transaction carries its own share of the counter
@@ -501,39 +745,125 @@ class ResourceIndex:
         """
         pending = list(records)
         per_record = 2
-        chunk_size = (MAX_TRANSACTION_ITEMS - 1) // per_record
         conflicts = 0
         while pending:
-            chunk, pending = pending[:chunk_size], pending[chunk_size:]
+            chunk, pending = _take_chunk(pending, per_record)
             try:
                 self._delete_chunk(chunk)
             except TransactionConflict as conflict:
-                # Records deleted meanwhile are dropped; a transient conflict retries as is.
+                # A transient conflict retries as is; see _still_there for failed conditions.
                 conflicts += 1
                 if conflicts > MAX_CONFLICT_RETRIES:
                     raise
                 if not conflict.failed:
                     time.sleep(random.uniform(0, 0.01 * conflicts))
-                pending = [r for r in chunk if r.id not in conflict.failed] + pending
+                pending = self._still_there(chunk, conflict.failed) + pending
+
+    def _still_there(self, chunk: list[Resource], failed: set[str]) -> list[Resource]:
+        """The chunk without the records deleted meanwhile. A record is also refused when its
+        labels or attachments are not the ones given (descendants are rebuilt from links,
+        which do not carry labels, and either may change concurrently): those are read again
+        (one BatchGetItem) and retried as they are now."""
+        current = self.get_many(failed) if failed else {}
+        return [
+            replace(
+                record,
+                labels=current[record.id].labels,
+                attachments=current[record.id].attachments,
+            )
+            if record.id in failed
+            else record
+            for record in chunk
+            if record.id not in failed or record.id in current
+        ]
 
     def _delete_chunk(self, chunk: list[Resource]) -> None:
         delta = Counts()
         actions: list[dict[str, Any]] = []
         for record in chunk:
-            delta = delta + Counts.one(record.level, record.file_size)
-            actions.append(
-                {
-                    "Delete": {
-                        "TableName": self._table,
-                        "Key": dump_item({"pk": record.id, "sk": RECORD}),
-                        "ConditionExpression": "attribute_exists(pk)",
-                    }
-                }
-            )
+            delta = delta + Counts.one(record.level, record.file_size + record.attachments_size)
+            condition, values = _as_read(record)
+            delete: dict[str, Any] = {
+                "TableName": self._table,
+                "Key": dump_item({"pk": record.id, "sk": RECORD}),
+                "ConditionExpression": condition,
+                "ExpressionAttributeValues": dump_item(values),
+            }
+            actions.append({"Delete": delete})
         ids = [r.id for r in chunk]
         for record in chunk:
             if record.parent:
                 key = {"pk": record.parent, "sk": LINK_PREFIX + record.id}
                 actions.append({"Delete": {"TableName": self._table, "Key": dump_item(key)}})
+        actions += self._label_deletes(chunk)
         actions.append(self._counter_update(-delta))
         self._transact(actions, ids)
+
+    def _label_deletes(self, chunk: list[Resource]) -> list[dict[str, Any]]:
+        """The label items of deleted records, and the registry counts they leave (one update
+        per label: a transaction may not touch an item twice)."""
+        actions: list[dict[str, Any]] = []
+        counts: dict[str, int] = {}
+        for record in chunk:
+            for label in record.labels:
+                key = label_member_key(label, record.level, record.id)
+                actions.append({"Delete": {"TableName": self._table, "Key": dump_item(key)}})
+                counts[label] = counts.get(label, 0) + 1
+        return actions + [
+            {
+                "Update": {
+                    "TableName": self._table,
+                    "Key": dump_item(label_count_key(label)),
+                    "UpdateExpression": "ADD #n :d",
+                    "ExpressionAttributeNames": {"#n": "Count"},
+                    "ExpressionAttributeValues": dump_item({":d": -count}),
+                }
+            }
+            for label, count in sorted(counts.items())
+        ]
+
+
+def _unchanged(attributes: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """A condition that the record exists and holds ``attributes`` as read (an empty value
+    read may also be an absent attribute)."""
+    condition = "attribute_exists(pk)"
+    values: dict[str, Any] = {}
+    for name, value in attributes.items():
+        values[f":old{name}"] = value
+        if value:
+            condition += f" AND {name} = :old{name}"
+        else:
+            condition += f" AND (attribute_not_exists({name}) OR {name} = :old{name})"
+    return condition, values
+
+
+def _as_read(record: Resource) -> tuple[str, dict[str, Any]]:
+    """A condition that a record exists and carries exactly the labels and user attachments
+    of ``record``: what a delete or an overwrite removes with it (label items, counts, S3
+    objects) is then what the record holds, even if a label or an attachment was written
+    between the read and the write."""
+    condition, values = _unchanged({"Att": attachments_value(record.attachments)})
+    if not record.labels:
+        return condition + " AND attribute_not_exists(Labels)", values
+    values[":nlabels"] = len(record.labels)
+    condition += " AND size(Labels) = :nlabels"
+    for number, label in enumerate(record.labels):
+        values[f":label{number}"] = label
+        condition += f" AND contains(Labels, :label{number})"
+    return condition, values
+
+
+def _take_chunk(pending: list[Resource], per_record: int) -> tuple[list[Resource], list[Resource]]:
+    """The first records that fit in one transaction, and the rest: ``per_record`` actions
+    each, one per label item, one per distinct label counted, and the counter update."""
+    budget = MAX_TRANSACTION_ITEMS - 1
+    labels: set[str] = set()
+    taken = 0
+    for record in pending:
+        cost = per_record + len(record.labels) + len(set(record.labels) - labels)
+        if taken and cost > budget:
+            break
+        budget -= cost
+        labels |= set(record.labels)
+        taken += 1
+    return pending[:taken], pending[taken:]

@@ -81,6 +81,8 @@ FIND_BODIES: list[dict[str, Any]] = [
     {"Level": "studies", "Query": {}},
     {"Level": "SERIES", "Query": {}},
     {"Level": "Instances", "Query": {}},
+    {"Level": "Image", "Query": {}},
+    {"Level": "images", "Query": {"SOPInstanceUID": "*"}},
     {"Level": "Study", "Query": {"PatientID": "PAT1"}},
     {"Level": "Study", "Query": {"PatientID": "pat1"}},
     {"Level": "Study", "Query": {"PatientID": "pat1"}, "CaseSensitive": True},

@@ -180,6 +180,8 @@ def run(monkeypatch: pytest.MonkeyPatch, engine: FakeEngine, cancel_after: int =
 
     monkeypatch.setattr(bootstrap, "find", lambda: engine)
     monkeypatch.setattr(bootstrap, "config", lambda: SimpleNamespace(DicomAet="CIRRUS"))
+    latin1 = SimpleNamespace(default_encoding=lambda: "Latin1")
+    monkeypatch.setattr(bootstrap, "system_settings", lambda: latin1)
     anyone = SimpleNamespace(allows=lambda caller, peer_ip, service: True)
     monkeypatch.setattr(bootstrap, "dicom_access", lambda: anyone)
     statuses: list[Any] = []

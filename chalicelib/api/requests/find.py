@@ -14,6 +14,7 @@ from chalicelib.dicom.identifiers import Level, is_resource_id
 from chalicelib.dicom.matching import parse_constraint, resolve_tag
 from chalicelib.dicom.tag_format import TagFormat
 from chalicelib.errors import ErrorCode, OrthancError, bad_request
+from chalicelib.services.resources.labels import check_label
 from chalicelib.services.search.query import (
     LABELS_CONSTRAINTS,
     RESPONSE_CONTENT,
@@ -29,6 +30,8 @@ _LEVEL_NAMES = {
     "series": Level.SERIES,
     "instance": Level.INSTANCE,
     "instances": Level.INSTANCE,
+    "image": Level.INSTANCE,
+    "images": Level.INSTANCE,
 }
 _PARENT_OPTIONS = {
     "ParentPatient": Level.PATIENT,
@@ -95,13 +98,10 @@ def parse_find(body: Any) -> FindQuery:
     query.requested_tags = [resolve_tag(n) for n in _strings(body, "RequestedTags")]
     query.order_by = [_order_key(k) for k in body.get("OrderBy", [])] if "OrderBy" in body else []
     query.parent = _parent(body)
-    query.labels = _strings(body, "Labels")
+    query.labels = _labels(body)
     query.labels_constraint = body.get("LabelsConstraint", "All")
-    if query.labels_constraint not in LABELS_CONSTRAINTS:
-        raise OrthancError(
-            ErrorCode.PARAMETER_OUT_OF_RANGE,
-            f'Field "LabelsConstraint" must be one of {", ".join(LABELS_CONSTRAINTS)}',
-        )
+    if query.labels_constraint not in LABELS_CONSTRAINTS:  # Orthanc 1.12: 400, BadRequest
+        raise bad_request('Field "LabelsConstraint" must be "All", "Any", or "None"')
     if "ResponseContent" in body:
         query.response_content = _strings(body, "ResponseContent")
         unknown = set(query.response_content) - set(RESPONSE_CONTENT)
@@ -111,6 +111,14 @@ def parse_find(body: Any) -> FindQuery:
                 f"Unsupported ResponseContent: {', '.join(sorted(unknown))}",
             )
     return query
+
+
+def _labels(body: dict[str, Any]) -> list[str]:
+    """``Labels``, as Orthanc 1.12 reads them: empty names ignored, others checked."""
+    labels = [label for label in _strings(body, "Labels") if label]
+    for label in labels:
+        check_label(label)
+    return list(dict.fromkeys(labels))
 
 
 def _order_key(spec: Any) -> OrderKey:

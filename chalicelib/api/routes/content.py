@@ -27,10 +27,12 @@ MAX_CONTENT_DEPTH = 12
 
 
 def tag_format(request: Request) -> TagFormat:
+    """``?simplify``, ``?short`` (``?full``: the default of these routes). Orthanc reads them
+    by presence, whatever their value: ``?simplify=false`` simplifies too."""
     params = http.query_params(request)
-    if http.flag(params, "simplify"):
+    if "simplify" in params:
         return TagFormat.SIMPLIFY
-    if http.flag(params, "short"):
+    if "short" in params:
         return TagFormat.SHORT
     return TagFormat.FULL
 

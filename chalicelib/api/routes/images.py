@@ -31,8 +31,8 @@ KINDS: dict[str, str | None] = {
     "image-uint16": "uint16",
     "image-int16": "int16",
 }
-# What GET /instances/{id}/frames/{n} lists (Orthanc also lists "matlab", not served here).
-FRAME_ROUTES = sorted([*KINDS, "numpy", "raw", "raw.gz"])
+# What GET /instances/{id}/frames/{n} lists: the routes under a frame, as Orthanc lists them.
+FRAME_ROUTES = sorted([*KINDS, "matlab", "numpy", "raw", "raw.gz"])
 PNG, JPEG, PAM = "image/png", "image/jpeg", "image/x-portable-arbitrarymap"
 # Orthanc's registration order, which breaks ties in the content negotiation.
 FORMATS = (PNG, JPEG, PAM)

@@ -4,7 +4,7 @@
 
 The bodies are Orthanc's (``Replace``, ``Remove``, ``Keep``, ``Force``, ``DicomVersion``,
 ``KeepPrivateTags``, ``RemovePrivateTags``, ``PrivateCreator``, ``Transcode``,
-``KeepSource``, and the job options); see ``chalicelib/services/modification/``.
+``KeepSource``, ``KeepLabels``, and the job options); see ``chalicelib/services/modification/``.
 """
 
 from __future__ import annotations

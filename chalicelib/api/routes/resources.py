@@ -13,9 +13,11 @@ from chalice.app import Request
 from chalicelib import bootstrap
 from chalicelib.api import http
 from chalicelib.api.error_map import LengthRequired
+from chalicelib.api.requests.form_upload import form_upload
+from chalicelib.api.routes.attachments import if_match, revised, written
 from chalicelib.api.routing import RouteTable
 from chalicelib.dicom.identifiers import Level
-from chalicelib.errors import ErrorCode, OrthancError, TooLarge, bad_request
+from chalicelib.errors import TooLarge, bad_request
 from chalicelib.services.resources import upload
 
 blueprint = Blueprint(__name__)
@@ -26,8 +28,9 @@ routes = RouteTable(blueprint)
 
 
 def upload_instances(request: Request) -> Any:
-    """One DICOM file, a gzip-encoded one, or a ZIP of them (answering a list). Bodies
-    larger than API Gateway carries go through POST /cirrus/uploads instead."""
+    """One DICOM file, a gzip-encoded one, or a ZIP of them (answering a list), or a
+    ``multipart/form-data`` form of them (answering nothing, as Orthanc). Bodies larger than
+    API Gateway carries go through POST /cirrus/uploads instead."""
     from chalicelib.services.resources.ingest import (
         Origin,  # pydicom: only for uploads (cold start)
     )
@@ -49,6 +52,10 @@ def upload_instances(request: Request) -> Any:
         http_username=http.username(request),
     )
     gzipped = "gzip" in http.header(request, "content-encoding").lower()
+    form = form_upload(request.headers)
+    if form is not None:
+        upload.store_form(bootstrap.ingest(), data, gzipped, form, config.MaximumUploadSize, origin)
+        return http.empty_response()
     return upload.store_body(bootstrap.ingest(), data, gzipped, config.MaximumUploadSize, origin)
 
 
@@ -91,17 +98,27 @@ def ancestor(level: Level, target: Level, request: Request, id: str) -> Any:
 
 
 def metadata_list(level: Level, request: Request, id: str) -> Any:
-    metadata = bootstrap.content().metadata(level, id)
+    values = bootstrap.metadata().values(level, id)
     if http.flag(http.query_params(request), "expand"):
-        return metadata
-    return list(metadata)
+        return dict(values)
+    return [name for name, _ in values]
 
 
 def metadata_item(level: Level, request: Request, id: str, name: str) -> Any:
-    metadata = bootstrap.content().metadata(level, id)
-    if name not in metadata:
-        raise OrthancError(ErrorCode.INEXISTENT_ITEM)
-    return http.text_response(metadata[name])
+    value, revision = bootstrap.metadata().value(level, id, name)
+    return revised(request, revision, lambda: http.text_response(value))
+
+
+def set_metadata(request: Request, id: str, name: str) -> Any:
+    """User metadata (``UserMetadata``); the URI's level is not checked, as in Orthanc."""
+    value = request.raw_body or b""
+    revision = bootstrap.metadata().set(id, name, value, if_match(request))
+    return written(revision, http.text_response(""))
+
+
+def delete_metadata(request: Request, id: str, name: str) -> Any:
+    bootstrap.metadata().delete(id, name, if_match(request))
+    return http.text_response("")
 
 
 def bulk_delete(request: Request) -> Any:
@@ -127,7 +144,12 @@ for _level in Level:
     )
     routes.add(f"{_collection}/{{id}}/statistics", GET=partial(resource_statistics, _level))
     routes.add(f"{_collection}/{{id}}/metadata", GET=partial(metadata_list, _level))
-    routes.add(f"{_collection}/{{id}}/metadata/{{name}}", GET=partial(metadata_item, _level))
+    routes.add(
+        f"{_collection}/{{id}}/metadata/{{name}}",
+        GET=partial(metadata_item, _level),
+        PUT=set_metadata,
+        DELETE=delete_metadata,
+    )
     for _other in Level:
         if _other.depth > _level.depth:
             routes.add(

@@ -29,6 +29,7 @@ def system(request: Request) -> Any:
         "DatabaseVersion": 6,
         "DicomAet": config.DicomAet,
         "DicomPort": config.DicomPort,
+        "HasLabels": True,
         "HttpPort": config.HttpPort,
         "IsHttpServerSecure": request.headers.get("x-forwarded-proto", "") == "https",
         "MaximumPatientCount": 0,

@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING
 
+from chalicelib.dicom.charsets import DEFAULT
 from chalicelib.dicom.identifiers import Level
 from chalicelib.dicom.modification.paths import apply_at
 from chalicelib.dicom.modification.spec import (
@@ -49,8 +50,14 @@ _TEXT_VRS = frozenset(
 _LEVEL_OF_UID = {tag: level for level, tag in UID_OF_LEVEL.items()}
 
 
-def apply(dataset: Dataset, modification: Modification, mapper: UidMapper) -> None:
-    """Modify ``dataset`` in place."""
+def apply(
+    dataset: Dataset,
+    modification: Modification,
+    mapper: UidMapper,
+    default_encoding: str = DEFAULT,
+) -> None:
+    """Modify ``dataset`` in place; new text values are written in its character set, in
+    ``default_encoding`` (an Orthanc name) if it has none."""
     m = modification
     if m.anonymization:
         for tag, level in _LEVEL_OF_UID.items():
@@ -67,17 +74,18 @@ def apply(dataset: Dataset, modification: Modification, mapper: UidMapper) -> No
         if m.is_removed(int(element.tag)):
             del dataset[element.tag]
     for tag, value in sorted(m.replacements.items()):  # in tag order, as Orthanc's map
-        _put(dataset, tag, value, m.private_creator)
+        _put(dataset, tag, value, m.private_creator, default_encoding)
     for level, tag in UID_OF_LEVEL.items():
         if m.regenerates(level):
             original = element_text(dataset[tag]) if tag in dataset else ""
-            _put(dataset, tag, mapper.map(original, level), "")
+            _put(dataset, tag, mapper.map(original, level), "", default_encoding)
     if m.anonymization:
         _remap(dataset, m, mapper, ())
     for path in m.removed_paths:
         apply_at(dataset, path, _delete)
     for path, value in m.replaced_paths:
-        apply_at(dataset, path, _replacer(dataset, path.tag, value, m.private_creator))
+        replace = _replacer(dataset, path.tag, value, m.private_creator, default_encoding)
+        apply_at(dataset, path, replace)
 
 
 def _register(dataset: Dataset, tag: int, value: object, level: Level, mapper: UidMapper) -> None:
@@ -116,20 +124,27 @@ def derived_identifiers(
     )
 
 
-def _put(dataset: Dataset, tag: int, value: object, private_creator: str) -> None:
+def _put(
+    dataset: Dataset, tag: int, value: object, private_creator: str, default_encoding: str
+) -> None:
     """A top-level tag replaced (inserted if absent); the file meta information follows
     the SOP Instance and Class UIDs."""
-    for element in replaced_elements(dataset, tag, value, private_creator):
+    elements = replaced_elements(
+        dataset, tag, value, private_creator, default_encoding=default_encoding
+    )
+    for element in elements:
         dataset[element.tag] = element
     if tag in (SOP_UID, SOP_CLASS_UID) and tag in dataset and hasattr(dataset, "file_meta"):
         meta = "MediaStorageSOPInstanceUID" if tag == SOP_UID else "MediaStorageSOPClassUID"
         setattr(dataset.file_meta, meta, element_text(dataset[tag]))
 
 
-def _replacer(dataset: Dataset, tag: int, value: object, private_creator: str):  # noqa: ANN202
+def _replacer(  # noqa: ANN202
+    dataset: Dataset, tag: int, value: object, private_creator: str, default_encoding: str
+):
     """The action of a path replacement: its element is built once, before any item is
     visited, so that a bad value fails even where the path reaches no item (as in Orthanc)."""
-    elements = replaced_elements(dataset, tag, value, private_creator, nested=True)
+    elements = replaced_elements(dataset, tag, value, private_creator, True, default_encoding)
 
     def replace(item: Dataset, _tag: int) -> None:
         for element in elements:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+from chalicelib.dicom.charsets import DEFAULT
 from chalicelib.dicom.identifiers import ResourceIds, compute_ids
 from chalicelib.dicom.modification.apply import apply
 from chalicelib.dicom.modification.spec import SOP_UID, Modification
@@ -24,22 +25,27 @@ class ModifiedFile:
 
 
 def modify_file(
-    data: bytes, modification: Modification, mapper: UidMapper, transcode: str | None = None
+    data: bytes,
+    modification: Modification,
+    mapper: UidMapper,
+    transcode: str | None = None,
+    default_encoding: str = DEFAULT,
 ) -> ModifiedFile:
     """The modified file. When ``transcode`` names a syntax the file cannot be written in, the
     file keeps its syntax (as Orthanc's jobs do; the instance route checks it itself with
-    ``transcoded``)."""
+    ``transcoded``). ``default_encoding`` (an Orthanc name) is the character set of a file
+    without Specific Character Set, for the values read and written."""
     import pydicom
 
     dataset = pydicom.dcmread(io.BytesIO(data), force=True)
-    source = _ids(dataset)
-    apply(dataset, modification, mapper)
+    source = _ids(dataset, default_encoding)
+    apply(dataset, modification, mapper, default_encoding)
     out = io.BytesIO()
     dataset.save_as(out, enforce_file_format=True)
     written = out.getvalue()
     if transcode:
         written = _transcoded(written, transcode, str(dataset[SOP_UID].value)) or written
-    return ModifiedFile(written, source, _ids(dataset))
+    return ModifiedFile(written, source, _ids(dataset, default_encoding))
 
 
 def transcoded(data: bytes, syntax: str) -> bytes:
@@ -74,8 +80,8 @@ def _transcoded(data: bytes, syntax: str, sop_uid: str) -> bytes | None:
     return out.getvalue()
 
 
-def _ids(dataset: object) -> ResourceIds:
-    identifiers = read_identifiers(dataset)  # type: ignore[arg-type]
+def _ids(dataset: object, default_encoding: str) -> ResourceIds:
+    identifiers = read_identifiers(dataset, default_encoding)  # type: ignore[arg-type]
     return compute_ids(
         identifiers.patient_id, identifiers.study_uid, identifiers.series_uid, identifiers.sop_uid
     )

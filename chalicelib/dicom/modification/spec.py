@@ -60,6 +60,8 @@ class Modification:
     # The DeidentificationMethod an anonymization profile writes, until an option alters
     # the profile (Orthanc then leaves the tag as the file has it).
     method: str = ""
+    # ``KeepLabels`` (Orthanc 1.12.3): the new resources get the labels of their sources.
+    keep_labels: bool = False
 
     # -- the operations, each cancelling what was said before of the same tag --------------
 
@@ -160,6 +162,8 @@ class Modification:
             replaced_paths=[(_path_of(p), v) for p, v in data["replaced_paths"]],
             private_creator=data["private_creator"],
             method=data["method"],
+            # Absent from the jobs submitted before the option existed.
+            keep_labels=data.get("keep_labels", False),
         )
 
 
@@ -186,6 +190,7 @@ def parse_modify(body: Any, default_private_creator: str) -> Modification:
     force = _boolean(body, "Force", False)
     modification = Modification(private_creator=default_private_creator)
     modification.remove_private = _boolean(body, "RemovePrivateTags", False)
+    modification.keep_labels = _boolean(body, "KeepLabels", False)
     _read_options(modification, body, force)
     return modification
 
@@ -220,6 +225,7 @@ def parse_anonymize(body: Any, default_private_creator: str, product: str) -> Mo
     modification.replace(DicomPath((), PATIENT_IDENTITY_REMOVED), "YES", profile=True)
     if _boolean(body, "KeepPrivateTags", False):
         modification.keep_private_tags()
+    modification.keep_labels = _boolean(body, "KeepLabels", False)
     _read_options(modification, body, force)
     return modification
 

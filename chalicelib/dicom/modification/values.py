@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.dicom.charsets import DEFAULT
 from chalicelib.dicom.creation import (
     CONVERSION_TYPE,
     MIME_TYPE_OF_ENCAPSULATED_DOCUMENT,
@@ -50,17 +51,23 @@ _CONTEXT_TAGS = (
 
 
 def replaced_elements(
-    dataset: Dataset, tag: int, value: Any, private_creator: str, nested: bool = False
+    dataset: Dataset,
+    tag: int,
+    value: Any,
+    private_creator: str,
+    nested: bool = False,
+    default_encoding: str = DEFAULT,
 ) -> list[DataElement]:
     """The elements Orthanc writes for ``tag`` set to ``value`` in ``dataset``: one, or
     several for a data URI image embedded in PixelData; none for a group length, which the
     writer computes. ``nested``: a path into a sequence, whose element Orthanc builds with
     FromJson alone, without the top level's cases (an empty string is then parsed like any
-    other, a data URI image is not embedded)."""
+    other, a data URI image is not embedded). Text is written in the data set's character
+    set, in ``default_encoding`` (an Orthanc name) if it has none, as Orthanc does."""
     if not tag & 0xFFFF:
         return []
     context = _context(dataset)
-    draft = Draft(MAX_EMBEDDED_PIXEL_BYTES, dict(context))
+    draft = Draft(MAX_EMBEDDED_PIXEL_BYTES, dict(context), default_encoding)
     options = Options(True, private_creator)
     try:
         if nested:

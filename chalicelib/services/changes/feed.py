@@ -14,8 +14,19 @@ local stack reads moto's stream and calls the same handler. Either way each batc
 * after either, CompletedSeries when the series is complete with this file (below);
 * the REMOVE of any resource record removes the entries naming that resource, as Orthanc's
   log forgets deleted resources (so no ``Deleted`` entry is ever listed);
+* any other MODIFY of a record that changed its user metadata (``Meta``/``MetaRev``, a name
+  outside Orthanc's built-in ones) gives UpdatedMetadata, one that changed its user
+  attachments (``Att``) UpdatedAttachment, at the resource's level, as Orthanc 1.10.1 logs
+  each PUT and DELETE of them. A record's other changes (LastUpdate and stability, labels,
+  protection and the recycling order, main tags rewritten) log nothing, as in Orthanc. Such
+  an event is keyed by the resource and the stream record's sequence number (a replay of the
+  same record has the same number; the local stack replays its recording in the same order,
+  so the numbers come back the same), and guarded by the record still being the same life
+  (an instance holding the same file, an ancestor with the same ``Born``). Their ``Date`` is
+  when the feed processes the record (the stream's lag, well under a second on AWS);
 * the ancestors that already existed get their LastUpdate refreshed and become unstable again,
-  once per batch rather than once per instance.
+  once per batch rather than once per instance; an existing patient also moves to the end of
+  the recycling order (``MaximumPatientCount``, ``MaximumStorageSize``).
 
 Entries are never written for a resource deleted meanwhile. DynamoDB Streams orders the
 records of one item only: on AWS the REMOVE of a series (its own shard) can be processed before
@@ -52,6 +63,8 @@ from typing import Any
 from chalicelib.dicom.identifiers import Level
 from chalicelib.dicom.series_status import series_status
 from chalicelib.model import ChildLink, Resource
+from chalicelib.services.resources.names import BUILTIN_METADATA
+from chalicelib.services.shared.clock import orthanc_now
 from chalicelib.storage.index import RECORD, ResourceIndex, load_item, resource_from_item
 from chalicelib.storage.logs import Entry, GuardFailed, SequencedLog
 
@@ -91,6 +104,18 @@ class _Removed:
     resource_id: str
 
 
+@dataclass
+class _Update:
+    """A stream record that changed a resource's user metadata or attachments."""
+
+    sequence: str
+    event_key: str
+    resource: Resource
+    # The resource's ``Born`` (patients, studies, series): which life of the ID it is.
+    born: str
+    change_types: list[str]
+
+
 @dataclass(frozen=True)
 class _Change:
     """One entry to write, with the guards (positions in its plan) it needs."""
@@ -103,10 +128,11 @@ class _Change:
 
 @dataclass
 class _Plan:
-    """What an arrival not logged yet writes: its entries in order, their guards, and the
+    """What an event not logged yet writes: its entries in order, their guards, and the
     resources whose earlier entries it makes Orthanc forget (an overwrite)."""
 
-    arrival: _Arrival
+    event_key: str
+    date: str
     changes: list[_Change] = field(default_factory=list)
     guards: list[dict[str, Any]] = field(default_factory=list)
     forget: list[str] = field(default_factory=list)
@@ -128,7 +154,7 @@ class ChangeFeed:
         Returns the sequence number of the first record that could not be processed (with
         every later one, Lambda retries it), or nothing when the whole batch is done.
         """
-        steps: list[_Arrival | _Removed] = []
+        steps: list[_Arrival | _Removed | _Update] = []
         for record in records:
             keys = load_item(record["dynamodb"]["Keys"])
             if keys.get("sk") != RECORD:
@@ -138,16 +164,24 @@ class ChangeFeed:
                 steps.append(_Removed(sequence, keys["pk"]))
             elif (arrival := self._arrival(sequence, record)) is not None:
                 steps.append(arrival)
+            elif (update := self._update(sequence, record)) is not None:
+                steps.append(update)
         done, failed = self._apply(steps)
         touched: dict[str, str] = {}
+        # Existing patients move to the end of the recycling order, to the latest arrival's
+        # position (services/resources/recycling.py).
+        positions: dict[str, str] = {}
         for arrival in done:
             instance = arrival.instance
             # Ancestors created with the instance already carry its LastUpdate.
             existing = instance.ancestors[0 if arrival.replaces else arrival.created :]
             for ancestor in existing:
                 touched[ancestor] = max(touched.get(ancestor, ""), instance.last_update)
+            if existing and instance.recycling_position:
+                patient = existing[-1]  # the nearest first: the patient is last
+                positions[patient] = max(positions.get(patient, ""), instance.recycling_position)
         for resource_id, last_update in touched.items():
-            self._index.touch(resource_id, last_update)
+            self._index.touch(resource_id, last_update, positions.get(resource_id))
         return failed
 
     @staticmethod
@@ -165,18 +199,42 @@ class ChangeFeed:
             return _Arrival(sequence, key, instance, 0, replaces=True)
         return None
 
-    def _apply(self, steps: list[_Arrival | _Removed]) -> tuple[list[_Arrival], list[str]]:
+    @staticmethod
+    def _update(sequence: str, record: dict[str, Any]) -> _Update | None:
+        """A MODIFY that changed user metadata or attachments (not an overwrite: that is
+        an arrival, and Orthanc logs the new file, not what it replaced)."""
+        if record["eventName"] != "MODIFY":
+            return None
+        old = load_item(record["dynamodb"].get("OldImage", {}))
+        new = load_item(record["dynamodb"].get("NewImage", {}))
+        change_types = []
+        if _user_metadata(old) != _user_metadata(new):
+            change_types.append("UpdatedMetadata")
+        if old.get("Att", {}) != new.get("Att", {}):
+            change_types.append("UpdatedAttachment")
+        if not change_types:
+            return None
+        key = f"updated#{new['pk']}#{sequence}"
+        resource = resource_from_item(new)
+        return _Update(sequence, key, resource, new.get("Born", ""), change_types)
+
+    def _apply(
+        self, steps: list[_Arrival | _Removed | _Update]
+    ) -> tuple[list[_Arrival], list[str]]:
         """Log the steps in order until one fails: the arrivals done, and the sequence
         number to retry from (none if all are done)."""
-        arrivals = [s for s in steps if isinstance(s, _Arrival)]
-        unseen = self._changes.unseen([a.event_key for a in arrivals])
+        events = [s for s in steps if not isinstance(s, _Removed)]
+        unseen = self._changes.unseen([e.event_key for e in events])
         plans: dict[int, _Plan] = {}
         series_links: dict[str, list[ChildLink]] = {}
         failed: list[str] = []
         for position, step in enumerate(steps):
-            if not isinstance(step, _Arrival) or step.event_key not in unseen:
+            if isinstance(step, _Removed) or step.event_key not in unseen:
                 continue
             try:
+                if isinstance(step, _Update):
+                    plans[position] = self._update_plan(step)
+                    continue
                 plans[position] = self._plan(step, steps[position + 1 :], series_links)
             except Exception:
                 LOG.exception("Change feed: record %s failed, retried from there", step.sequence)
@@ -194,23 +252,37 @@ class ChangeFeed:
                 if position in plans:
                     self._log(plans[position], seq)
                     seq += len(plans[position].changes)
-                # Logged now or by an earlier attempt: its ancestors are touched now.
-                done.append(step)
+                if isinstance(step, _Arrival):
+                    # Logged now or by an earlier attempt: its ancestors are touched now.
+                    done.append(step)
             except Exception:
                 # Whatever went wrong (throttling, a timeout), the record is retried.
                 LOG.exception("Change feed: record %s failed, retried from there", step.sequence)
                 return done, [step.sequence]
         return done, failed
 
+    def _update_plan(self, update: _Update) -> _Plan:
+        """The Updated* entries of one record, guarded by the record being the same life."""
+        resource = update.resource
+        plan = _Plan(update.event_key, orthanc_now())
+        if resource.level is Level.INSTANCE:
+            same = self._index.holds_file_guard(resource.id, resource.file_uuid)
+        else:
+            same = self._index.born_of_guard(resource.id, update.born)
+        guard = plan.guard(same)
+        for change_type in update.change_types:
+            plan.changes.append(_Change(change_type, resource.level, resource.id, (guard,)))
+        return plan
+
     def _plan(
         self,
         arrival: _Arrival,
-        later: list[_Arrival | _Removed],
+        later: list[_Arrival | _Removed | _Update],
         series_links: dict[str, list[ChildLink]],
     ) -> _Plan:
         """The entries of one arrival, in Orthanc's order (reads the index, writes nothing)."""
         instance = arrival.instance
-        plan = _Plan(arrival)
+        plan = _Plan(arrival.event_key, instance.last_update)
         holds_file = plan.guard(self._index.holds_file_guard(instance.id, instance.file_uuid))
         plan.changes.append(_Change("NewInstance", Level.INSTANCE, instance.id, (holds_file,)))
         if arrival.replaces:
@@ -250,7 +322,7 @@ class ChangeFeed:
     def _completion_key(
         self,
         instance: Resource,
-        later: list[_Arrival | _Removed],
+        later: list[_Arrival | _Removed | _Update],
         series_links: dict[str, list[ChildLink]],
     ) -> str | None:
         """The event key of "this file completed its series", or None if it did not.
@@ -290,7 +362,7 @@ class ChangeFeed:
         hold (the others are dropped, leaving gaps in the numbers)."""
         for resource_id in plan.forget:
             self._changes.forget(resource_id)
-        date = plan.arrival.instance.last_update
+        date = plan.date
         pending = [
             (
                 Entry(
@@ -307,7 +379,7 @@ class ChangeFeed:
             try:
                 self._changes.append(
                     [entry for entry, _ in pending],
-                    plan.arrival.event_key,
+                    plan.event_key,
                     [plan.guards[g] for g in used],
                 )
                 return
@@ -316,3 +388,14 @@ class ChangeFeed:
                 # would have forgotten them. Each round drops at least one guard.
                 dead = {used[i] for i in failure.failed}
                 pending = [(e, guards) for e, guards in pending if not dead.intersection(guards)]
+
+
+def _user_metadata(item: dict[str, Any]) -> dict[str, tuple[str, int]]:
+    """A record's user metadata with their revisions (a rewrite of the same value is a new
+    revision, which Orthanc logs too)."""
+    revisions = item.get("MetaRev", {})
+    return {
+        name: (value, int(revisions.get(name, 0)))
+        for name, value in item.get("Meta", {}).items()
+        if name not in BUILTIN_METADATA
+    }

@@ -11,7 +11,6 @@ The other side, a modality asking Cirrus, is ``services/dicom_served/commitment.
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -40,8 +39,12 @@ UNKNOWN_REASON = "Unknown failure reason"
 
 
 def new_transaction_uid() -> str:
-    """A UID under the 2.25 root (a UUID as a decimal number), as Orthanc generates them."""
-    return f"2.25.{uuid.uuid4().int}"
+    """A transaction UID, made as every UID Cirrus makes (under the 2.25 root, as Orthanc
+    makes them). Imported here: ``dicom.creation`` loads pydicom, which the routes that
+    only read a report need not load."""
+    from chalicelib.dicom.creation import new_uid
+
+    return new_uid()
 
 
 class StorageCommitmentService:

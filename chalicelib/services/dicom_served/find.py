@@ -24,13 +24,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pydicom.dataelem import DataElement
+from pydicom.dataelem import DataElement, RawDataElement
 from pydicom.dataset import Dataset
 
-from chalicelib.dicom.charsets import charset_for
+from chalicelib.dicom.charsets import DEFAULT, charset_for
 from chalicelib.dicom.identifiers import QUERY_RETRIEVE_LEVEL, QUERY_RETRIEVE_LEVELS
 from chalicelib.dicom.matching import TagInfo, parse_constraint, resolve_tag
-from chalicelib.dicom.tag_values import element_text
+from chalicelib.dicom.tag_values import Charset, element_text, element_value
 from chalicelib.errors import bad_request
 from chalicelib.services.search.find import main_tag_level
 from chalicelib.services.search.query import FindQuery
@@ -86,12 +86,16 @@ class FindRequest:
     level_text: str  # QueryRetrieveLevel as written in the query, echoed in the answers
     return_keys: list[ReturnKey] = field(default_factory=list)
     from_instance: bool = False
+    # Orthanc's DefaultEncoding when the request came: the character set of the answers.
+    default_encoding: str = DEFAULT
 
 
-def parse_identifier(identifier: Dataset) -> FindRequest:
+def parse_identifier(identifier: Dataset, default_encoding: str = DEFAULT) -> FindRequest:
     """The search an identifier asks for; an ``OrthancError`` if it cannot be run (no or an
     unknown level, a malformed range, a wildcard on a UID...), which a C-FIND answers with a
-    failure status."""
+    failure status. An identifier without SpecificCharacterSet is read in
+    ``default_encoding`` (an Orthanc name), as Orthanc reads it."""
+    texts = _default_encoded_texts(identifier, default_encoding)
     level_text = element_text(identifier.get(QUERY_RETRIEVE_LEVEL)).strip()
     level = QUERY_RETRIEVE_LEVELS.get(level_text.upper())
     if level is None:
@@ -100,7 +104,7 @@ def parse_identifier(identifier: Dataset) -> FindRequest:
             if level_text
             else "C-FIND request without the tag 0008,0052 (QueryRetrieveLevel)"
         )
-    request = FindRequest(FindQuery(level=level), level_text)
+    request = FindRequest(FindQuery(level=level), level_text, default_encoding=default_encoding)
     for element in identifier:
         if element.tag in (QUERY_RETRIEVE_LEVEL, SPECIFIC_CHARACTER_SET):
             continue
@@ -111,7 +115,7 @@ def parse_identifier(identifier: Dataset) -> FindRequest:
         request.return_keys.append(key)
         if tag.keyword not in COMPUTED and main_tag_level(tag, level) is None:
             request.from_instance = True
-        value = "" if key.vr in _BINARY_VRS else element_text(element)
+        value = "" if key.vr in _BINARY_VRS else texts.get(tag.tag, element_text(element))
         if value:
             request.query.constraints.append(parse_constraint(tag, value, tag.vr != "PN"))
     # /tools/find answers InstanceAvailability "ONLINE"; Orthanc 1.10.1's C-FIND does not.
@@ -125,12 +129,32 @@ def answer_dataset(request: FindRequest, values: dict[str, str], retrieve_aet: s
     """One C-FIND answer: every return key, with the resource's value or empty."""
     texts = {key.name: values.get(key.name, "") for key in request.return_keys}
     answer = Dataset()
-    answer.SpecificCharacterSet = charset_for([*texts.values(), request.level_text])
+    charset = charset_for([*texts.values(), request.level_text], request.default_encoding)
+    if charset is not None:
+        answer.SpecificCharacterSet = charset
     answer.QueryRetrieveLevel = request.level_text
     answer.RetrieveAETitle = retrieve_aet
     for key in request.return_keys:
         answer.add(_element(key, texts[key.name]))
     return answer
+
+
+def _default_encoded_texts(identifier: Dataset, default_encoding: str) -> dict[int, str]:
+    """The non-ASCII text values of an identifier without SpecificCharacterSet, decoded in
+    the default encoding as Orthanc decodes them (pydicom would read Latin-1). Read before
+    anything converts the elements: the raw bytes are needed."""
+    if SPECIFIC_CHARACTER_SET in identifier:
+        return {}
+    charset = Charset.of(identifier, default_encoding)
+    texts = {}
+    for tag in identifier.keys():  # noqa: SIM118 - iterating would convert every element
+        raw = identifier.get_item(tag)
+        data = raw.value if isinstance(raw, RawDataElement) else None
+        if isinstance(data, bytes) and not data.isascii():
+            text = element_value(identifier, int(tag), None, charset)
+            if text is not None:
+                texts[int(tag)] = text
+    return texts
 
 
 def _element(key: ReturnKey, text: str) -> DataElement:

@@ -3,8 +3,9 @@ or it came back on a C-GET that Cirrus asked for: the ingest of ``POST /instance
 with the C-STORE status the modality understands.
 
 Success is answered only once the file is in S3 and indexed (that is when ``store`` returns);
-a file Cirrus cannot store is "cannot understand", a storage failure "out of resources", so the
-modality knows to send it again later.
+a file Cirrus cannot store is "cannot understand", a storage failure or a full archive
+(``MaximumStorageSize``, ``MaximumPatientCount``) "out of resources", so the modality knows to
+send it again later.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from chalicelib.errors import OrthancError
+from chalicelib.errors import ErrorCode, OrthancError
 
 if TYPE_CHECKING:
     from chalicelib.services.resources.ingest import IngestService, Origin
@@ -30,7 +31,7 @@ def store_received(ingest: IngestService, data: bytes, origin: Origin) -> int:
         ingest.store(data, origin)
     except OrthancError as error:
         LOG.warning("C-STORE from %s refused: %s", origin.remote_aet, error)
-        return CANNOT_UNDERSTAND
+        return OUT_OF_RESOURCES if error.code is ErrorCode.FULL_STORAGE else CANNOT_UNDERSTAND
     except Exception:
         LOG.exception("C-STORE from %s could not be stored", origin.remote_aet)
         return OUT_OF_RESOURCES

@@ -7,8 +7,9 @@ memory and stores the result through the one ingest path, with ``ModifiedFrom`` 
 ``AnonymizedFrom`` naming the source at each level whose ID changed. New identifiers derive
 from the job's seed (``chalicelib.dicom.modification.uids``), so a batch replayed after a crash
 stores the same instances again (already stored: nothing duplicated) and every Lambda of the
-job maps a referenced UID as the instance it references. Without ``KeepSource`` the sources
-are deleted once every item is handled, as Orthanc does at the end of the job.
+job maps a referenced UID as the instance it references. With ``KeepLabels`` the new resources
+of each stored instance get its sources' labels (``kept_labels.py``). Without ``KeepSource``
+the sources are deleted once every item is handled, as Orthanc does at the end of the job.
 """
 
 from __future__ import annotations
@@ -24,12 +25,14 @@ from chalicelib.dicom.parsing import DicomIdentifiers
 from chalicelib.errors import unknown_resource
 from chalicelib.jobs.model import Job, JobState
 from chalicelib.services.jobs.sending import instance_items, read_file
+from chalicelib.services.modification.kept_labels import LabelCopier
 from chalicelib.services.resources.browse import BrowseService
 from chalicelib.services.resources.delete import DeleteService
 from chalicelib.services.resources.ingest import IngestService, Origin
 from chalicelib.storage.blobs import BlobStore
 from chalicelib.storage.index import ResourceIndex
 from chalicelib.storage.jobs import JobStore
+from chalicelib.storage.labels import LabelStore
 
 KIND = "ResourceModification"
 
@@ -73,6 +76,7 @@ class ModificationKind:
         ingest: IngestService,
         delete: DeleteService,
         jobs: JobStore,
+        labels: LabelStore,
     ) -> None:
         self._index = index
         self._blobs = blobs
@@ -80,6 +84,7 @@ class ModificationKind:
         self._ingest = ingest
         self._delete = delete
         self._jobs = jobs
+        self._labels = labels
 
     def plan(self, job: Job) -> list[Any]:
         """The instances; for a bulk job each with the IDs its copy gets (``[instance ID,
@@ -125,7 +130,7 @@ class ModificationKind:
         return answer
 
     def worker(self, job: Job) -> ModificationWorker:
-        return ModificationWorker(self._blobs, self._ingest, job.params)
+        return ModificationWorker(self._blobs, self._ingest, job.params, self._index, self._labels)
 
     def content(self, job: Job) -> dict[str, Any]:
         """Orthanc's ``Content``: the counts, and the new resource (single resource: once
@@ -173,10 +178,18 @@ class ModificationWorker:
 
     item_timeout = 60.0
 
-    def __init__(self, blobs: BlobStore, ingest: IngestService, params: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        blobs: BlobStore,
+        ingest: IngestService,
+        params: dict[str, Any],
+        index: ResourceIndex,
+        labels: LabelStore,
+    ) -> None:
         self._blobs = blobs
         self._ingest = ingest
         self._modification = Modification.from_json(params["Modification"])
+        self._labels = LabelCopier(index, labels) if self._modification.keep_labels else None
         self._mapper = UidMapper(params["Seed"])
         self._transcode = params.get("Transcode") or None
         # ModifiedFrom or AnonymizedFrom; none for a split or merge (as in Orthanc).
@@ -189,10 +202,18 @@ class ModificationWorker:
 
     def run(self, item: Any) -> int:
         data = read_file(self._blobs, item, "modified")
-        modified = modify_file(data, self._modification, self._mapper, self._transcode)
+        modified = modify_file(
+            data,
+            self._modification,
+            self._mapper,
+            self._transcode,
+            self._ingest.default_encoding(),
+        )
         self._ingest.store(
             modified.data, self._origin, self._metadata(modified.source, modified.result)
         )
+        if self._labels is not None:  # once stored (or found stored: a replayed step)
+            self._labels.copy(modified.source, modified.result)
         return 0
 
     def _metadata(self, source: ResourceIds, result: ResourceIds) -> dict[Level, dict[str, str]]:

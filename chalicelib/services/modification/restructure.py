@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import io
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,12 +74,16 @@ class RestructureService:
         blobs: BlobStore,
         jobs: JobService,
         wait_seconds: float,
+        default_encoding: Callable[[], str],
     ) -> None:
         self._index = index
         self._browse = browse
         self._blobs = blobs
         self._jobs = jobs
         self._wait = wait_seconds
+        # Orthanc's current DefaultEncoding: how the target study's file reads without a
+        # Specific Character Set.
+        self._default_encoding = default_encoding
 
     # -- split ------------------------------------------------------------------------------
 
@@ -159,7 +164,7 @@ class RestructureService:
         keep_source = _keep_source(body)
         modification = Modification(level=Level.SERIES)
         # The module values of one instance of the target (Orthanc too reads only one).
-        values = _module_values(self._blobs.get(instances[0].blob_key))
+        values = _module_values(self._blobs.get(instances[0].blob_key), self._default_encoding())
         for tag in sorted(STUDY_LEVEL_MODULES):
             if tag in values:
                 modification.replace(DicomPath((), tag), values[tag])
@@ -292,16 +297,17 @@ def _split_replacements(body: dict[str, Any]) -> dict[int, str]:
     return answer
 
 
-def _module_values(data: bytes) -> dict[int, str]:
+def _module_values(data: bytes, default_encoding: str) -> dict[int, str]:
     """The Patient and General Study module values of a file as Orthanc's summary of it holds
     them (what a merged instance takes from the target study): text only, decoded from the
-    file's character set, absent when a sequence, binary or longer than 256 bytes."""
+    file's character set (``default_encoding`` without one), absent when a sequence, binary
+    or longer than 256 bytes."""
     import pydicom
 
     dataset = pydicom.dcmread(io.BytesIO(data), force=True, stop_before_pixels=True)
     values = {}
     for tag in STUDY_LEVEL_MODULES:
-        value = summary_value(dataset, tag)
+        value = summary_value(dataset, tag, default_encoding)
         if value is not None:
             values[tag] = value
     return values

@@ -94,7 +94,12 @@ class ModificationService:
             modification.level = detect_level(modification)
         _, data = self._content.file(instance_id)
         check_level(modification)
-        modified = modify_file(data, modification, UidMapper(str(uuid.uuid4())))
+        modified = modify_file(
+            data,
+            modification,
+            UidMapper(str(uuid.uuid4())),
+            default_encoding=self._content.default_encoding(),
+        )
         if transcode:
             return transcoded(modified.data, transcode)
         return modified.data

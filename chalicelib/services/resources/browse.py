@@ -57,7 +57,7 @@ class BrowseService:
             "ID": resource.id,
             "Type": level.value,
             "MainDicomTags": resource.main_tags,
-            "Labels": [],
+            "Labels": list(resource.labels),
         }
         if level in _PARENT_KEY:
             answer[_PARENT_KEY[level]] = resource.parent

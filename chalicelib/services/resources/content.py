@@ -1,10 +1,11 @@
-"""What is inside an instance: its file, its tags in Orthanc's JSON forms, raw element values,
-and its metadata. Every answer here reads the DICOM file from S3 (except metadata)."""
+"""What is inside an instance: its file, its tags in Orthanc's JSON forms, raw element values.
+Every answer here reads the DICOM file from S3."""
 
 from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pydicom
@@ -17,7 +18,7 @@ from chalicelib.dicom.tag_format import TagFormat
 from chalicelib.dicom.tag_values import creator_of, is_sequence, private_creators
 from chalicelib.errors import ErrorCode, OrthancError, unknown_resource
 from chalicelib.model import Resource
-from chalicelib.services.resources.browse import BrowseService, metadata_of
+from chalicelib.services.resources.browse import BrowseService
 from chalicelib.storage.blobs import BlobStore
 from chalicelib.storage.index import ResourceIndex
 
@@ -41,10 +42,19 @@ def _tag_name(tag: BaseTag) -> str:
 
 
 class ContentService:
-    def __init__(self, index: ResourceIndex, blobs: BlobStore, browse: BrowseService) -> None:
+    def __init__(
+        self,
+        index: ResourceIndex,
+        blobs: BlobStore,
+        browse: BrowseService,
+        default_encoding: Callable[[], str],
+    ) -> None:
         self._index = index
         self._blobs = blobs
         self._browse = browse
+        # Orthanc's current DefaultEncoding (by name): how files without a Specific
+        # Character Set read.
+        self.default_encoding = default_encoding
 
     def instance(self, instance_id: str) -> Resource:
         resource = self._index.get(instance_id) if is_resource_id(instance_id) else None
@@ -71,11 +81,13 @@ class ContentService:
         self, instance_id: str, fmt: TagFormat, ignore_length: frozenset[int] = frozenset()
     ) -> dict[str, Any]:
         """``/tags``; values of the ``ignore_length`` tags are shown however long."""
-        return orthanc_json.instance_tags(self.dataset(instance_id), fmt.value, ignore_length)
+        return orthanc_json.instance_tags(
+            self.dataset(instance_id), fmt.value, ignore_length, self.default_encoding()
+        )
 
     def dicom_json(self, instance_id: str) -> dict[str, Any]:
         """The instance in the DICOM JSON model (``/file`` asked as ``application/dicom+json``)."""
-        return dicom_json.dataset_json(self.dataset(instance_id))
+        return dicom_json.dataset_json(self.dataset(instance_id), self.default_encoding())
 
     def header(self, instance_id: str, fmt: TagFormat) -> dict[str, Any]:
         return orthanc_json.instance_header(self.dataset(instance_id, False), fmt.value)
@@ -95,8 +107,11 @@ class ContentService:
         """Top-level string tags whose value is the same in every instance of a resource."""
         ids = self._browse.descendants(level, resource_id, Level.INSTANCE)
         shared: dict[str, Any] | None = None
+        encoding = self.default_encoding()
         for instance_id in ids:
-            full = orthanc_json.full_tags(self.dataset(instance_id, False))
+            full = orthanc_json.full_tags(
+                self.dataset(instance_id, False), default_encoding=encoding
+            )
             strings = {k: v for k, v in full.items() if v.get("Type") == "String"}
             if shared is None:
                 shared = strings
@@ -131,11 +146,6 @@ class ContentService:
         if isinstance(node, Dataset):
             return [_tag_name(element.tag) for element in node]
         return [str(i) for i in range(len(node))]
-
-    def metadata(self, level: Level, resource_id: str) -> dict[str, str]:
-        if level is Level.INSTANCE:
-            return metadata_of(self.instance(resource_id))
-        return metadata_of(self._browse.load(level, resource_id)[0])
 
 
 _ITEM_NUMBER = re.compile(r"[+-]?[0-9]+")

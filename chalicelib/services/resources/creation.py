@@ -45,7 +45,12 @@ class CreationService:
         """Create and store what ``body`` asks for; Orthanc's answer for an instance, or for
         the series when ``Content`` is a list."""
         creation = prepare(
-            body, self._parent, self._max_pixel_bytes, datetime.now(UTC), self._private_creator
+            body,
+            self._parent,
+            self._max_pixel_bytes,
+            datetime.now(UTC),
+            self._private_creator,
+            self._content.default_encoding(),
         )
         if not creation.is_series:
             (data,) = creation.files()
@@ -78,4 +83,5 @@ class CreationService:
                 raise OrthancError(ErrorCode.INTERNAL_ERROR)
             instance_id = children[0].child
         dataset = self._content.dataset(instance_id, with_pixels=False)
-        return ParentTags(resource.level, orthanc_json.full_tags(dataset))
+        full = orthanc_json.full_tags(dataset, default_encoding=self._content.default_encoding())
+        return ParentTags(resource.level, full)

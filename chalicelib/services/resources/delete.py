@@ -14,7 +14,7 @@ from chalicelib.dicom.identifiers import Level, is_resource_id
 from chalicelib.errors import unknown_resource
 from chalicelib.model import ChildLink, Resource
 from chalicelib.services.resources.browse import BrowseService
-from chalicelib.storage.blobs import BlobStore
+from chalicelib.storage.blobs import BlobStore, stored_objects
 from chalicelib.storage.index import ResourceIndex
 
 
@@ -53,7 +53,7 @@ class DeleteService:
         ancestor that remains."""
         doomed = self._subtree(resource)
         self._index.delete(doomed)
-        self._blobs.delete(r.blob_key for r in doomed if r.level is Level.INSTANCE)
+        self._blobs.delete(stored_objects(doomed))
         return self._prune_ancestors(resource)
 
     def _subtree(self, resource: Resource) -> list[Resource]:
@@ -78,6 +78,7 @@ class DeleteService:
             if self._index.children(parent.id, limit=1):
                 return parent
             self._index.delete([parent])
+            self._blobs.delete(stored_objects([parent]))
             parent_id = parent.parent
         return None
 
@@ -92,4 +93,5 @@ def _stub(link: ChildLink) -> Resource:
         last_update="",
         file_size=link.file_size,
         blob_key=link.blob_key,
+        attachments=dict(link.attachments),
     )

@@ -5,7 +5,9 @@ the files a C-GET brings back.
 The sequence is chosen for durability and few round trips (at most 3 AWS requests for a new
 instance, 1 for one already stored):
 
-1. one consistent BatchGetItem tells which of the instance and its three ancestors exist;
+1. one consistent BatchGetItem tells which of the instance and its three ancestors exist
+   (with ``MaximumStorageSize`` or ``MaximumPatientCount``, a second one reads the totals and
+   patients are recycled if the file does not fit: ``recycling.py``);
 2. the file is written to S3 under a fresh key (never overwriting a file the index points at);
 3. one transaction creates the instance, the missing ancestors, their links and the counter
    update, each record conditioned on not existing.
@@ -18,9 +20,10 @@ not written at all, so parallel uploads into one series do not contend on the se
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -28,6 +31,7 @@ from pydicom.dataset import Dataset
 
 from chalicelib import observability
 from chalicelib.dicom import main_tags
+from chalicelib.dicom.charsets import DEFAULT
 from chalicelib.dicom.identifiers import Level, ResourceIds, compute_ids
 from chalicelib.dicom.parsing import (
     DicomIdentifiers,
@@ -40,8 +44,9 @@ from chalicelib.dicom.parsing import (
 )
 from chalicelib.errors import ErrorCode, OrthancError, bad_file
 from chalicelib.model import ChildLink, Counts, Resource
+from chalicelib.services.resources.recycling import RecyclingService, recycling_position
 from chalicelib.services.shared.clock import orthanc_now
-from chalicelib.storage.blobs import BlobStore, blob_key
+from chalicelib.storage.blobs import BlobStore, blob_key, stored_objects
 from chalicelib.storage.index import ResourceIndex, TransactionConflict
 
 LOG = logging.getLogger(__name__)
@@ -73,9 +78,10 @@ class StoreResult:
 
 
 @dataclass(frozen=True)
-class _Parsed:
+class ParsedFile:
     """Everything the index needs from the file, read before anything is stored: pydicom
-    decodes values only when they are read, so a malformed value must fail here."""
+    decodes values only when they are read, so a malformed value must fail here. The
+    reconstruction of the index (``reconstruct.py``) reads stored files with it too."""
 
     identifiers: DicomIdentifiers
     ids: ResourceIds
@@ -84,12 +90,34 @@ class _Parsed:
     index_in_series: int | None
     file_metadata: dict[str, str]
 
+    def identifier(self, level: Level) -> str:
+        """The DICOM identifier naming the resource of ``level`` (the index's ``uid`` key)."""
+        return {
+            Level.PATIENT: self.identifiers.patient_id,
+            Level.STUDY: self.identifiers.study_uid,
+            Level.SERIES: self.identifiers.series_uid,
+            Level.INSTANCE: self.identifiers.sop_uid,
+        }[level]
+
 
 class IngestService:
-    def __init__(self, index: ResourceIndex, blobs: BlobStore, overwrite: bool) -> None:
+    def __init__(
+        self,
+        index: ResourceIndex,
+        blobs: BlobStore,
+        overwrite: bool,
+        recycling: RecyclingService | None = None,
+        *,
+        default_encoding: Callable[[], str],
+    ) -> None:
         self._index = index
         self._blobs = blobs
         self._overwrite = overwrite
+        # Orthanc's current DefaultEncoding (by name): how a file without Specific Character
+        # Set reads (and how the modification jobs storing through here write one).
+        self.default_encoding = default_encoding
+        # Only with MaximumStorageSize or MaximumPatientCount: no totals read otherwise.
+        self._recycling = recycling
 
     def store(
         self, data: bytes, origin: Origin, metadata: Mapping[Level, dict[str, str]] | None = None
@@ -97,9 +125,10 @@ class IngestService:
         """Store one DICOM file; raises OrthancError(BadFileFormat) for a non-DICOM input.
         ``metadata``: more metadata for the resources this file creates, by level (the
         ModifiedFrom/AnonymizedFrom of a modified file)."""
-        parsed = self._parse(data)
+        parsed = parse_file(data, self.default_encoding())
         file_uuid = str(uuid.uuid4())
         key = blob_key(parsed.ids.instance, file_uuid)
+        md5 = hashlib.md5(data).hexdigest()  # the MD5 Orthanc records for the attachment
         written = False
         try:
             for _ in range(MAX_ATTEMPTS):
@@ -108,9 +137,16 @@ class IngestService:
                 if stored and not self._overwrite:
                     return StoreResult(parsed.ids, StoreStatus.ALREADY_STORED)
                 if not written:
+                    if self._recycling is not None:  # before anything is written, as Orthanc
+                        self._recycling.make_room(
+                            parsed.ids.patient,
+                            parsed.ids.patient not in existing,
+                            len(data),
+                            stored.file_size if stored else 0,
+                        )
                     self._blobs.put(key, data)
                     written = True
-                records = self._records(parsed, existing, origin, len(data), file_uuid, key)
+                records = self._records(parsed, existing, origin, len(data), md5, file_uuid, key)
                 for record in records:
                     record.metadata.update((metadata or {}).get(record.level, {}))
                 links = [
@@ -120,9 +156,10 @@ class IngestService:
                 ]
                 delta = sum((Counts.one(r.level, r.file_size) for r in records), Counts())
                 if stored:
-                    delta = delta + -Counts.one(Level.INSTANCE, stored.file_size)
+                    replaced_size = stored.file_size + stored.attachments_size
+                    delta = delta + -Counts.one(Level.INSTANCE, replaced_size)
                 try:
-                    self._index.insert(records, links, delta, stored.file_uuid if stored else None)
+                    self._index.insert(records, links, delta, stored)
                 except TransactionConflict as conflict:
                     if parsed.ids.instance not in conflict.failed:
                         continue  # an ancestor was created meanwhile: read again, retry
@@ -145,62 +182,27 @@ class IngestService:
                 self._blobs.delete([key])
 
     def _committed(self, ids: ResourceIds, replaced: Resource | None) -> StoreResult:
-        """The index points at the new file: drop the file it replaced, if any."""
+        """The index points at the new file: drop the file it replaced, if any, and that
+        instance's user attachments (Orthanc deletes the old instance, attachments and all)."""
         if replaced is not None:
-            self._blobs.delete([replaced.blob_key])
+            self._blobs.delete(stored_objects([replaced]))
         observability.count("InstancesStored")
         return StoreResult(ids, StoreStatus.SUCCESS)
 
     @staticmethod
-    def _parse(data: bytes) -> _Parsed:
-        try:
-            parsed = parse_dicom(data)
-            ds = parsed.dataset
-            identifiers = read_identifiers(ds)
-            return _Parsed(
-                identifiers,
-                compute_ids(
-                    identifiers.patient_id,
-                    identifiers.study_uid,
-                    identifiers.series_uid,
-                    identifiers.sop_uid,
-                ),
-                main_tags.extract_main_tags(ds),
-                main_tags.expected_number_of_instances(ds),
-                main_tags.index_in_series(ds),
-                _file_metadata(ds, parsed.pixel_data_offset),
-            )
-        except MissingIdentifier as exc:
-            raise OrthancError(ErrorCode.INEXISTENT_TAG, str(exc)) from exc
-        except InvalidDicom as exc:
-            raise bad_file(str(exc)) from exc
-        except MemoryError:
-            raise
-        except Exception as exc:
-            # A value pydicom cannot decode (an unknown VR, a length past the end of a
-            # sequence, a broken deflate stream): refused as Orthanc refuses it, logged in
-            # case it is Cirrus's fault rather than the file's.
-            LOG.warning("Refused a DICOM file that cannot be read", exc_info=True)
-            raise bad_file(invalid_file_message(len(data))) from exc
-
-    @staticmethod
     def _records(
-        parsed: _Parsed,
+        parsed: ParsedFile,
         existing: dict[str, Resource],
         origin: Origin,
         size: int,
+        md5: str,
         file_uuid: str,
         key: str,
     ) -> list[Resource]:
         """The records to create: the instance and every ancestor not yet in the index."""
         now = orthanc_now()
         ids, tags = parsed.ids, parsed.tags
-        uids = {
-            Level.PATIENT: parsed.identifiers.patient_id,
-            Level.STUDY: parsed.identifiers.study_uid,
-            Level.SERIES: parsed.identifiers.series_uid,
-            Level.INSTANCE: parsed.identifiers.sop_uid,
-        }
+        position = recycling_position(ids.patient)
         records = []
         for level in Level:
             if level is not Level.INSTANCE and ids.of(level) in existing:
@@ -212,24 +214,66 @@ class IngestService:
                 parent=ids.of(parent) if parent else None,
                 main_tags=tags[level.value],
                 last_update=now,
-                dicom_uid=uids[level],
+                dicom_uid=parsed.identifier(level),
                 unstable=level is not Level.INSTANCE,
             )
+            if level in (Level.PATIENT, Level.INSTANCE):
+                # A new patient goes to the end of the recycling order; an existing one moves
+                # there when the change feed sees this instance (services/changes/feed.py).
+                record.recycling_position = position
             if level is Level.STUDY:
                 record.patient_main_tags = tags[Level.PATIENT.value]
             if level in (Level.SERIES, Level.INSTANCE):
                 # The instance keeps its own count too: CompletedSeries is decided with it.
                 record.expected_instances = parsed.expected_instances
+            if level is Level.SERIES:
+                record.metadata = _series_metadata(parsed.expected_instances, origin)
             if level is Level.INSTANCE:
                 record.ancestors = (ids.series, ids.study, ids.patient)
                 record.new_ancestors = len(records)
                 record.file_size = size
+                record.file_md5 = md5
                 record.file_uuid = file_uuid
                 record.blob_key = key
                 record.index_in_series = parsed.index_in_series
                 record.metadata = _instance_metadata(parsed.file_metadata, origin, now)
             records.append(record)
         return records
+
+
+def parse_file(data: bytes, default_encoding: str = DEFAULT) -> ParsedFile:
+    """What the index derives from a DICOM file, read in ``default_encoding`` (an Orthanc
+    name) if it has no Specific Character Set; raises OrthancError (BadFileFormat,
+    InexistentTag) for a file that cannot be stored."""
+    try:
+        parsed = parse_dicom(data)
+        ds = parsed.dataset
+        identifiers = read_identifiers(ds, default_encoding)
+        return ParsedFile(
+            identifiers,
+            compute_ids(
+                identifiers.patient_id,
+                identifiers.study_uid,
+                identifiers.series_uid,
+                identifiers.sop_uid,
+            ),
+            main_tags.extract_main_tags(ds, default_encoding),
+            main_tags.expected_number_of_instances(ds),
+            main_tags.index_in_series(ds),
+            _file_metadata(ds, parsed.pixel_data_offset),
+        )
+    except MissingIdentifier as exc:
+        raise OrthancError(ErrorCode.INEXISTENT_TAG, str(exc)) from exc
+    except InvalidDicom as exc:
+        raise bad_file(str(exc)) from exc
+    except MemoryError:
+        raise
+    except Exception as exc:
+        # A value pydicom cannot decode (an unknown VR, a length past the end of a
+        # sequence, a broken deflate stream): refused as Orthanc refuses it, logged in
+        # case it is Cirrus's fault rather than the file's.
+        LOG.warning("Refused a DICOM file that cannot be read", exc_info=True)
+        raise bad_file(invalid_file_message(len(data))) from exc
 
 
 def _file_metadata(ds: Dataset, pixel_data_offset: int | None) -> dict[str, str]:
@@ -242,6 +286,15 @@ def _file_metadata(ds: Dataset, pixel_data_offset: int | None) -> dict[str, str]
         meta["IndexInSeries"] = index_text
     if pixel_data_offset is not None:
         meta["PixelDataOffset"] = str(pixel_data_offset)
+    return meta
+
+
+def _series_metadata(expected_instances: int | None, origin: Origin) -> dict[str, str]:
+    """The built-in metadata Orthanc (1.9.0 and later) attaches to a new series: the AE
+    title of the file that created it (empty over REST), and its expected count if any."""
+    meta = {"RemoteAET": origin.remote_aet}
+    if expected_instances is not None:
+        meta["ExpectedNumberOfInstances"] = str(expected_instances)
     return meta
 
 

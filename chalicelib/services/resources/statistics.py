@@ -41,16 +41,24 @@ class StatisticsService:
         }
 
     def resource_statistics(self, level: Level, resource_id: str) -> dict[str, Any]:
-        """Walk the subtree: one Query per resource above the instance level."""
+        """Walk the subtree: one Query per resource above the instance level. Disk sizes
+        count the user attachments of the resource and its descendants (their links carry
+        them), the ``Dicom`` ones the DICOM files only, as Orthanc does."""
         resource, links = self._browse.load(level, resource_id)
         answer: dict[str, Any] = {}
-        if level is Level.INSTANCE:
-            size = resource.file_size
-        else:
+        dicom_size = resource.file_size
+        attachments_size = resource.attachments_size
+        if level is not Level.INSTANCE:
             by_level = self._browse.walk(resource, links)
             for child_level, child_links in by_level.items():
                 answer[_COUNT_KEYS[child_level]] = len(child_links)
-            size = sum(link.file_size for link in by_level[Level.INSTANCE])
-        for prefix in ("Disk", "Uncompressed", "DicomDisk", "DicomUncompressed"):
-            answer.update(_sizes(prefix, size))
+            descendants = [link for child_links in by_level.values() for link in child_links]
+            dicom_size = sum(link.file_size for link in descendants)
+            attachments_size += sum(
+                a.size for link in descendants for a in link.attachments.values()
+            )
+        for prefix in ("Disk", "Uncompressed"):
+            answer.update(_sizes(prefix, dicom_size + attachments_size))
+        for prefix in ("DicomDisk", "DicomUncompressed"):
+            answer.update(_sizes(prefix, dicom_size))
         return answer

@@ -1,6 +1,7 @@
-"""Unpacking an upload body into DICOM files (plain, gzip-encoded, or a ZIP archive) and
-storing them with the answer of ``POST /instances``, for the REST route and for uploads that
-went through S3 (chalicelib/services/resources/large_uploads.py).
+"""Unpacking an upload body into DICOM files (plain, gzip-encoded, a ZIP archive, or the parts
+of a ``multipart/form-data`` form) and storing them with the answer of ``POST /instances``,
+for the REST route and for uploads that went through S3
+(chalicelib/services/resources/large_uploads.py).
 
 Every size is bounded while decompressing (never trusting a declared size), so a small
 compressed body cannot expand into gigabytes of memory.
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.errors import ErrorCode, OrthancError, TooLarge
+from chalicelib.services.resources.multipart import Form, form_parts
 
 if TYPE_CHECKING:  # pydicom behind them: imported by the caller only when storing
     from chalicelib.services.resources.ingest import IngestService, Origin, StoreResult
@@ -104,3 +106,34 @@ def store_body(
             if error.code not in (ErrorCode.BAD_FILE_FORMAT, ErrorCode.INEXISTENT_TAG):
                 raise
     return answers
+
+
+def store_form(
+    ingest: IngestService, data: bytes, gzipped: bool, form: Form, limit: int, origin: Origin
+) -> None:
+    """Store the files of a ``multipart/form-data`` body as Orthanc 1.10.1 does: each part as
+    the body of a ``POST /instances`` of its own (a ZIP part expands), in order, the first
+    failing part answering for the request (those before it stay stored), and no answer
+    body. In jQuery File Upload's chunked mode (``form.file_size``) consecutive parts are
+    chunks of one file, stored when they add up to its size and dropped beyond it."""
+    if len(data) > limit:
+        raise too_large(limit)
+    if gzipped:
+        data = gunzip(data, limit)
+    chunks = bytearray()
+    for part in form_parts(data, form.boundary):
+        if form.file_size is None:
+            store_body(ingest, part, False, limit, origin)
+            continue
+        chunks += part
+        if len(chunks) == form.file_size:
+            store_body(ingest, bytes(chunks), False, limit, origin)
+        if len(chunks) >= form.file_size:
+            chunks.clear()
+    if chunks:
+        # Orthanc keeps the chunks for the next request; a function keeps nothing between them.
+        raise OrthancError(
+            ErrorCode.NOT_IMPLEMENTED,
+            "A file split across several requests (X-File-Size) is not supported: "
+            "send it in one request",
+        )

@@ -4,11 +4,14 @@ A search runs in two phases (the numbers are measured by ``bench/find.py``):
 
 1. Candidates. The most selective indexed constraint picks them: an identifier (PatientID,
    StudyInstanceUID, SeriesInstanceUID, SOPInstanceUID: ``ByUid``; AccessionNumber:
-   ``ByAccession``), a ``Parent*`` option, or a StudyDate (``ByStudyDate``, 16 shards). Their
-   cost grows with the number of matches. Candidates at an upper level are expanded down to
-   the query level through the child links (one Query per resource). Without such a
-   constraint every resource of the level is a candidate, read in ID order, page by page,
-   until enough matches are found: the cost then grows with the size of the archive.
+   ``ByAccession``), a ``Parent*`` option, ``Labels`` with ``All`` or ``Any`` (one Query per
+   label of its items, ``storage/labels.py``), or a StudyDate (``ByStudyDate``, 16 shards).
+   Their cost grows with the number of matches. ``LabelsConstraint: None`` leaves out the
+   labelled resources from the candidates; labels are checked on every record read.
+   Candidates at an upper level are expanded down to the query level through the child links
+   (one Query per resource). Without such a constraint every resource of the level is a
+   candidate, read in ID order, page by page, until enough matches are found: the cost then
+   grows with the size of the archive.
 2. Matching. Candidates are read in batches of 100 (BatchGetItem), with their ancestors when a
    constraint needs them, and every constraint is checked with Orthanc's rules
    (``dicom/matching.py``). ``ModalitiesInStudy`` reads the series of each candidate study.
@@ -33,6 +36,7 @@ from chalicelib.model import Resource
 from chalicelib.services.resources.browse import BrowseService, metadata_of
 from chalicelib.services.search.query import FindQuery, OrderKey
 from chalicelib.storage.index import ResourceIndex
+from chalicelib.storage.labels import LabelStore
 
 if TYPE_CHECKING:
     from pydicom.dataset import Dataset
@@ -85,6 +89,8 @@ class _Seed:
     level: Level
     ids: list[str]
     exact: Constraint | None = None
+    # The candidates are the descendants of the query's ``Parent*`` resource.
+    from_parent: bool = False
 
 
 class _Chain:
@@ -105,13 +111,19 @@ class FindService:
         self,
         index: ResourceIndex,
         browse: BrowseService,
+        labels: LabelStore,
         read_dataset: Callable[[str], Dataset],
         limit_results: int,
         limit_instances: int,
+        default_encoding: Callable[[], str],
     ) -> None:
         self._index = index
         self._browse = browse
+        self._labels = labels
         self._read_dataset = read_dataset
+        # Orthanc's current DefaultEncoding: how a tag read from a file without Specific
+        # Character Set (not a main tag) is matched and shown.
+        self._default_encoding = default_encoding
         self._limit_results = limit_results
         self._limit_instances = limit_instances
 
@@ -165,9 +177,18 @@ class FindService:
         constraints = [c for c in query.constraints if seed is None or c is not seed.exact]
         wanted = None if query.order_by or limit is None else query.since + limit
         tags = [c.tag for c in constraints] + [k.tag for k in query.order_by if k.tag]
+        candidates = self._candidates(query.level, seed)
+        if query.parent is not None and seed is not None and not seed.from_parent:
+            # An identifier gave the candidates: keep those below the Parent* resource too.
+            below_parent = set(self._candidates(query.level, self._parent_seed(query.parent)))
+            candidates = (i for i in candidates if i in below_parent)
+        if seed is None and query.labels and query.labels_constraint == "None":
+            candidates = self._without_labels(query, candidates)
         matches: list[_Chain] = []
-        for page in _pages(self._candidates(query.level, seed), first=wanted or PAGE):
+        for page in _pages(candidates, first=wanted or PAGE):
             chains = self._chains(query.level, page, tags)
+            # Labels are checked on the records read, whatever gave the candidates.
+            chains = [c for c in chains if query.accepts_labels(c.resource.labels)]
             matches += [c for c in chains if self._matches(query.level, constraints, c)]
             if wanted is not None and len(matches) >= wanted:
                 break
@@ -178,8 +199,6 @@ class FindService:
 
     @staticmethod
     def _satisfiable(query: FindQuery) -> bool:
-        if query.labels and query.labels_constraint != "None":
-            return False  # no resource carries labels yet
         for constraint in query.constraints:
             level = main_tag_level(constraint.tag, query.level)
             if level is not None and _DEPTH[level] > _DEPTH[query.level]:
@@ -217,9 +236,9 @@ class FindService:
             # The index keys are upper-cased, as the case-insensitive matching compares.
             return _Seed(level, ids, None if constraint.case_sensitive else constraint)
         if query.parent is not None:
-            level, parent_id = query.parent
-            found = self._index.get(parent_id)
-            return _Seed(level, [parent_id] if found is not None and found.level is level else [])
+            return self._parent_seed(query.parent)
+        if query.labels and query.labels_constraint != "None":
+            return _Seed(query.level, self._labelled(query))
         study_date = by_keyword.get("StudyDate")
         if study_date is not None and _DEPTH[query.level] >= _DEPTH[Level.STUDY]:
             if study_date.kind is ConstraintKind.RANGE:
@@ -229,6 +248,35 @@ class FindService:
                 ids = [i for v in study_date.values for i in self._index.study_ids_by_date(v, v)]
                 return _Seed(Level.STUDY, ids, study_date)
         return None
+
+    def _parent_seed(self, parent: tuple[Level, str]) -> _Seed:
+        """The ``Parent*`` resource as the candidates' root (none if it is not of that level)."""
+        level, parent_id = parent
+        found = self._index.get(parent_id)
+        ids = [parent_id] if found is not None and found.level is level else []
+        return _Seed(level, ids, from_parent=True)
+
+    def _labelled(self, query: FindQuery) -> list[str]:
+        """The resources of the query level carrying all (``All``) or any (``Any``) of the
+        labels: one Query per label (``All`` stops at an empty intersection)."""
+        found: set[str] | None = None
+        for label in dict.fromkeys(query.labels):
+            ids = set(self._labels.ids_with_label(label, query.level))
+            if query.labels_constraint == "Any":
+                found = ids | (found or set())
+            else:
+                found = ids if found is None else found & ids
+                if not found:
+                    break
+        return sorted(found or ())
+
+    def _without_labels(self, query: FindQuery, candidates: Iterator[str]) -> Iterator[str]:
+        """``None``: the level's IDs minus those carrying one of the labels (one Query per
+        label), so labelled records are not read."""
+        excluded = {
+            i for label in query.labels for i in self._labels.ids_with_label(label, query.level)
+        }
+        return (i for i in candidates if i not in excluded)
 
     def _chains(self, level: Level, ids: list[str], tags: Iterable[TagInfo]) -> list[_Chain]:
         """The records of a page of candidates, with the ancestors holding ``tags``: one
@@ -273,7 +321,8 @@ class FindService:
                     return False
             else:
                 dataset = dataset if dataset is not None else self._sample_dataset(chain.resource)
-                if not constraint.matches(_dataset_value(dataset, constraint.tag)):
+                value = _dataset_value(dataset, constraint.tag, self._default_encoding())
+                if not constraint.matches(value):
                     return False
         return True
 
@@ -364,7 +413,7 @@ class FindService:
                 value = None if deeper else chain.main_value(level, tag.keyword)
             else:
                 dataset = dataset if dataset is not None else self._sample_dataset(resource)
-                value = _dataset_value(dataset, tag)
+                value = _dataset_value(dataset, tag, self._default_encoding())
             if value is not None:
                 values[tag.keyword or tag.hex] = value
         return values
@@ -412,10 +461,10 @@ def _pages(ids: Iterable[str], first: int) -> Iterator[list[str]]:
         yield page
 
 
-def _dataset_value(dataset: Dataset | None, tag: TagInfo) -> str | None:
+def _dataset_value(dataset: Dataset | None, tag: TagInfo, default_encoding: str) -> str | None:
     from chalicelib.dicom.tag_values import summary_value
 
-    return summary_value(dataset, tag.tag) if dataset is not None else None
+    return summary_value(dataset, tag.tag, default_encoding) if dataset is not None else None
 
 
 def format_tags(

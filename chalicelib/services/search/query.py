@@ -4,6 +4,7 @@ into one at the edge (``chalicelib/api/requests/find.py``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from chalicelib.dicom.identifiers import Level
@@ -46,3 +47,16 @@ class FindQuery:
     labels: list[str] = field(default_factory=list)
     labels_constraint: str = "All"
     response_content: list[str] | None = None
+
+    def accepts_labels(self, carried: Iterable[str]) -> bool:
+        """Orthanc 1.12's ``LabelsConstraint`` on the labels a resource carries: ``All`` of
+        ``labels``, ``Any`` of them, or ``None`` of them; no ``labels`` accepts everything."""
+        wanted = set(self.labels)
+        if not wanted:
+            return True
+        shared = len(wanted.intersection(carried))
+        if self.labels_constraint == "All":
+            return shared == len(wanted)
+        if self.labels_constraint == "Any":
+            return shared > 0
+        return shared == 0
