@@ -9,7 +9,7 @@ from chalice import Response
 from chalice.app import Request
 
 from chalicelib.api.xml_answers import XML_CONTENT_TYPE, json_to_xml
-from chalicelib.errors import ErrorCode, OrthancError, TooLarge
+from chalicelib.errors import ErrorCode, OrthancError, TooLarge, bad_file
 
 if TYPE_CHECKING:
     from chalicelib.services.downloads.large_downloads import Download
@@ -154,3 +154,16 @@ def json_body_or_none(request: Request) -> Any:
         if error.code is not ErrorCode.BAD_JSON:
             raise
         return None
+
+
+_BOOLEANS = {"0": False, "false": False, "1": True, "true": True}
+
+
+def boolean_body(request: Request) -> bool:
+    """Orthanc's Boolean bodies (``PUT /patients/{id}/protected``, ``/tools/metrics``...):
+    ``0``, ``1``, ``false`` or ``true`` between any white space, else "Boolean value
+    expected" (read before anything is looked up, as Orthanc does)."""
+    text = (request.raw_body or b"").decode("utf-8", "replace").strip(" \t\n\v\f\r")
+    if text not in _BOOLEANS:
+        raise bad_file("Boolean value expected")
+    return _BOOLEANS[text]

@@ -58,3 +58,22 @@ def wait_job(client: Any, job_id: str, states: tuple[str, ...] = ("Success", "Fa
             return job
         time.sleep(0.05)
     raise AssertionError(f"job {job_id} still {job['State']}")
+
+
+def kill_the_first_mark(monkeypatch: Any) -> dict[str, int]:
+    """Make the job worker die once, after doing a step's work but before recording it (the
+    first ``JobStore.mark`` raises); the returned counter says how many marks were tried,
+    so a test can check the step ran again."""
+    from chalicelib.storage.jobs import JobStore
+
+    real_mark = JobStore.mark
+    calls = {"n": 0}
+
+    def dying_mark(self: JobStore, *args: Any, **kwargs: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("worker killed")
+        return real_mark(self, *args, **kwargs)
+
+    monkeypatch.setattr(JobStore, "mark", dying_mark)
+    return calls

@@ -15,7 +15,7 @@ from pydicom.uid import generate_uid
 
 from chalicelib.services.jobs.steps import BATCH_SIZE
 from chalicelib.services.resources.labels import MAX_LABELS_PER_RESOURCE
-from tests.integration.helpers import assert_orthanc_error, body, get, upload
+from tests.integration.helpers import assert_orthanc_error, body, get, kill_the_first_mark, upload
 from tests.support.dicom_factory import make_instance
 
 
@@ -167,19 +167,8 @@ def test_replayed_steps_keep_the_label_counts_exact(
     """Two batches copy the same series, study and patient labels (the second finds them
     there), and the first step dies after storing its instances: its retry copies again.
     Deleting every carrier then empties ``/tools/labels``: no count was raised twice."""
-    from chalicelib.storage.jobs import JobStore
-
     source = _study(client, "KL6", BATCH_SIZE + 2)
-    real_mark = JobStore.mark
-    calls = {"n": 0}
-
-    def dying_mark(self: JobStore, *args: Any, **kwargs: Any) -> Any:
-        calls["n"] += 1
-        if calls["n"] == 1:
-            raise RuntimeError("worker killed")
-        return real_mark(self, *args, **kwargs)
-
-    monkeypatch.setattr(JobStore, "mark", dying_mark)
+    calls = kill_the_first_mark(monkeypatch)
     answer = body(
         _post(
             client,

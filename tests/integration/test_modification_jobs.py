@@ -16,7 +16,14 @@ from pydicom.sequence import Sequence
 from pydicom.uid import CTImageStorage, generate_uid
 
 from chalicelib.services.jobs.steps import BATCH_SIZE
-from tests.integration.helpers import assert_orthanc_error, body, get, upload, wait_job
+from tests.integration.helpers import (
+    assert_orthanc_error,
+    body,
+    get,
+    kill_the_first_mark,
+    upload,
+    wait_job,
+)
 from tests.support.dicom_factory import make_instance
 
 
@@ -75,19 +82,8 @@ def test_a_step_killed_after_storing_stores_nothing_twice(
 ) -> None:
     """The step stores its instances, then dies before recording them: the retried batch
     stores the same files again (same seed, same UIDs), which the index already has."""
-    from chalicelib.storage.jobs import JobStore
-
     study_id, _ = study(client, 12)
-    real_mark = JobStore.mark
-    calls = {"n": 0}
-
-    def dying_mark(self: JobStore, *args: Any, **kwargs: Any) -> Any:
-        calls["n"] += 1
-        if calls["n"] == 1:
-            raise RuntimeError("worker killed")
-        return real_mark(self, *args, **kwargs)
-
-    monkeypatch.setattr(JobStore, "mark", dying_mark)
+    calls = kill_the_first_mark(monkeypatch)
     answer = body(post(client, f"/studies/{study_id}/modify", {"Replace": {"StudyID": "X"}}))
     assert calls["n"] >= 2
     assert answer["InstancesCount"] == 12 and answer["FailedInstancesCount"] == 0

@@ -15,7 +15,14 @@ from pydicom.uid import generate_uid
 from chalicelib.services.jobs.steps import RECORD_EVERY
 from chalicelib.storage import aws as aws_clients
 from chalicelib.storage.schema import bucket_name
-from tests.integration.helpers import assert_orthanc_error, body, get, upload, wait_job
+from tests.integration.helpers import (
+    assert_orthanc_error,
+    body,
+    get,
+    kill_the_first_mark,
+    upload,
+    wait_job,
+)
 from tests.support.dicom_factory import make_instance
 from tests.support.fake_peer import FakePeer
 from tests.support.orthanc_server import free_port
@@ -234,19 +241,8 @@ def test_a_worker_dying_after_a_send_does_not_send_twice(
 ) -> None:
     """The worker sends the instances then dies before recording them: the retried batch asks
     the peer, finds them there, and goes on without sending them again."""
-    from chalicelib.storage.jobs import JobStore
-
     series_id, answers, _ = series(cirrus, 4)
-    real_mark = JobStore.mark
-    calls = {"n": 0}
-
-    def dying_mark(self: JobStore, *args: Any, **kwargs: Any) -> bool:
-        calls["n"] += 1
-        if calls["n"] == 1:
-            raise RuntimeError("worker killed")
-        return real_mark(self, *args, **kwargs)
-
-    monkeypatch.setattr(JobStore, "mark", dying_mark)
+    calls = kill_the_first_mark(monkeypatch)
     answer = body(post(cirrus, "/peers/fake/store", {"Resources": [series_id]}))
     assert answer["InstancesCount"] == 4 and answer["FailedInstancesCount"] == 0
     assert calls["n"] >= 2  # the step died once, and was run again

@@ -13,7 +13,6 @@ import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pydicom
 import pydicom.data
@@ -24,6 +23,7 @@ from pydicom.sequence import Sequence
 from tests.conftest import chalice_client, moto_storage
 from tests.support.dicom_factory import make_instance, set_raw, to_file
 from tests.support.orthanc_server import OrthancServer
+from tests.support.raw_pair import RawPair
 
 TEST_FILES_DIR = Path(pydicom.data.get_testdata_file("CT_small.dcm")).parent
 TEST_FILES = sorted(TEST_FILES_DIR.glob("*.dcm"))
@@ -33,69 +33,15 @@ WITHOUT_PIXEL_DATA = ["rtplan.dcm", "reportsi.dcm", "rtstruct.dcm", "test-SR.dcm
 DICOM_JSON = "application/dicom+json"
 
 
-class Answer:
-    """Status, content type (without parameters) and body of one answer."""
-
-    def __init__(self, status: int, content_type: str, body: bytes) -> None:
-        self.status, self.content_type, self.body = status, content_type, body
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-    def __repr__(self) -> str:
-        return f"Answer({self.status}, {self.content_type!r}, {self.body[:200]!r})"
-
-
-class Pair:
-    """The same request to Orthanc and to Cirrus; instance IDs are the same on both."""
-
-    def __init__(self, orthanc: OrthancServer, cirrus: Any) -> None:
-        self.orthanc, self.cirrus = orthanc, cirrus
-
+class Pair(RawPair):
     def upload(self, data: bytes) -> str | None:
         """Post to both; the instance ID, or None when Orthanc refuses the file."""
-        theirs = self.orthanc.post("/instances", data=data)
-        ours = self.cirrus.http.post("/instances", body=data)
+        theirs, ours = self.post_both(data)
         if theirs.status_code != 200:
             return None
         assert ours.status_code == 200, ours.body
         assert json.loads(ours.body)["ID"] == theirs.json()["ID"]
         return str(theirs.json()["ID"])
-
-    def delete(self, instance_id: str) -> None:
-        self.orthanc.delete(f"/instances/{instance_id}")
-        self.cirrus.http.delete(f"/instances/{instance_id}")
-
-    def get(self, path: str, headers: dict[str, str] | None = None) -> tuple[Answer, Answer]:
-        theirs = self.orthanc.get(path, headers=headers or {})
-        ours = self.cirrus.http.get(path, headers=headers or {})
-        ours_headers = {k.lower(): v for k, v in ours.headers.items()}
-        body = ours.body if isinstance(ours.body, bytes) else ours.body.encode()
-        return (
-            Answer(theirs.status_code, _kind(theirs.headers.get("Content-Type")), theirs.content),
-            Answer(ours.status_code, _kind(ours_headers.get("content-type")), body),
-        )
-
-    def same(self, path: str, headers: dict[str, str] | None = None) -> Answer:
-        """Orthanc's answer, checked equal to Cirrus's: same status and content type, same
-        JSON or same bytes. Where Orthanc sends an error without a body, Cirrus's body is
-        Orthanc's JSON error (docs/compatibility.md), so only the status is compared."""
-        theirs, ours = self.get(path, headers)
-        assert ours.status == theirs.status, (path, theirs, ours)
-        if theirs.status >= 400:
-            if theirs.body:
-                assert ours.json()["OrthancStatus"] == theirs.json()["OrthancStatus"], path
-            return theirs
-        assert ours.content_type == theirs.content_type, (path, theirs, ours)
-        if theirs.content_type.endswith("json"):
-            assert ours.json() == theirs.json(), path
-        else:
-            assert ours.body == theirs.body, (path, theirs, ours)
-        return theirs
-
-
-def _kind(content_type: str | None) -> str:
-    return (content_type or "").split(";")[0].strip()
 
 
 @pytest.fixture(scope="module")

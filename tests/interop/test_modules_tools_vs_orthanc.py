@@ -16,7 +16,6 @@ import struct
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import pydicom
 import pydicom.data
@@ -27,6 +26,7 @@ from pydicom.sequence import Sequence
 from tests.conftest import chalice_client, moto_storage
 from tests.support.dicom_factory import make_instance, set_raw, to_file
 from tests.support.orthanc_server import OrthancServer
+from tests.support.raw_pair import RawPair
 
 TEST_FILES_DIR = Path(pydicom.data.get_testdata_file("CT_small.dcm")).parent
 # Files with the modules' tags in other character sets, sequences and private elements.
@@ -52,66 +52,12 @@ DECODED_ONLY_BY_CIRRUS = ["MR_small_jp2klossless.dcm", "rtdose.dcm", "SC_rgb_rle
 FORMATS = ("", "?simplify", "?short", "?full", "?ignore-length=StudyDescription,PatientComments")
 
 
-class Answer:
-    def __init__(self, status: int, content_type: str, body: bytes) -> None:
-        self.status, self.content_type, self.body = status, content_type, body
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-    def __repr__(self) -> str:
-        return f"Answer({self.status}, {self.content_type!r}, {self.body[:300]!r})"
-
-
-class Pair:
-    """The same request to Orthanc and to Cirrus (resource IDs are the same on both)."""
-
-    def __init__(self, orthanc: OrthancServer, cirrus: Any) -> None:
-        self.orthanc, self.cirrus = orthanc, cirrus
-
+class Pair(RawPair):
     def upload(self, data: bytes) -> dict[str, str]:
-        theirs = self.orthanc.post("/instances", data=data)
-        ours = self.cirrus.http.post("/instances", body=data)
+        theirs, ours = self.post_both(data)
         assert theirs.status_code == ours.status_code == 200, (theirs.text, ours.body)
         assert json.loads(ours.body)["ID"] == theirs.json()["ID"]
         return dict(theirs.json())
-
-    def delete(self, instance_id: str) -> None:
-        self.orthanc.delete(f"/instances/{instance_id}")
-        self.cirrus.http.delete(f"/instances/{instance_id}")
-
-    def request(self, method: str, path: str, body: str = "") -> tuple[Answer, Answer]:
-        theirs = self.orthanc.session.request(
-            method, self.orthanc.url + path, data=body, timeout=30
-        )
-        ours = getattr(self.cirrus.http, method.lower())(path, body=body)
-        headers = {k.lower(): v for k, v in ours.headers.items()}
-        data = ours.body if isinstance(ours.body, bytes) else ours.body.encode()
-        return (
-            Answer(theirs.status_code, _kind(theirs.headers.get("Content-Type")), theirs.content),
-            Answer(ours.status_code, _kind(headers.get("content-type")), data),
-        )
-
-    def same(self, path: str, method: str = "GET", body: str = "") -> Answer:
-        """Orthanc's answer, checked equal to Cirrus's."""
-        theirs, ours = self.request(method, path, body)
-        assert ours.status == theirs.status, (path, theirs, ours)
-        if theirs.status >= 400:
-            error = ours.json()
-            assert error["HttpStatus"] == theirs.status, (path, ours)
-            if theirs.body:
-                assert error["OrthancStatus"] == theirs.json()["OrthancStatus"], (path, ours)
-            return theirs
-        assert ours.content_type == theirs.content_type, (path, theirs, ours)
-        if theirs.content_type.endswith("json"):
-            assert ours.json() == theirs.json(), path
-        else:
-            assert ours.body == theirs.body, (path, theirs, ours)
-        return theirs
-
-
-def _kind(content_type: str | None) -> str:
-    return (content_type or "").split(";")[0].strip()
 
 
 @pytest.fixture(scope="module")

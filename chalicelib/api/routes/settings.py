@@ -14,7 +14,7 @@ from chalice import Blueprint, Response
 from chalice.app import Request
 
 from chalicelib import bootstrap
-from chalicelib.api.http import text_response
+from chalicelib.api.http import boolean_body, text_response
 from chalicelib.api.routing import RouteTable
 from chalicelib.services.system.logs import CATEGORIES
 
@@ -53,7 +53,7 @@ def get_unknown_sop_class_accepted(request: Request) -> Response:
 
 
 def put_unknown_sop_class_accepted(request: Request) -> Response:
-    bootstrap.system_settings().set_unknown_sop_class_accepted(_body(request))
+    bootstrap.system_settings().set_unknown_sop_class_accepted(boolean_body(request))
     return text_response("")
 
 
@@ -62,7 +62,7 @@ def get_metrics(request: Request) -> Response:
 
 
 def put_metrics(request: Request) -> Response:
-    bootstrap.system_settings().set_metrics_enabled(_body(request))
+    bootstrap.system_settings().set_metrics_enabled(boolean_body(request))
     return text_response("")
 
 

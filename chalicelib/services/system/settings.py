@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.errors import ErrorCode, OrthancError
 from chalicelib.services.shared.runtime_settings import RuntimeSettings
 from chalicelib.services.system import logs, transfer_syntaxes
 from chalicelib.services.system.encodings import parse_encoding
@@ -18,16 +17,6 @@ DEFAULT_ENCODING = "DefaultEncoding"
 ACCEPTED_TRANSFER_SYNTAXES = "AcceptedTransferSyntaxes"
 UNKNOWN_SOP_CLASS_ACCEPTED = "UnknownSopClassAccepted"
 METRICS_ENABLED = "MetricsEnabled"
-
-
-def parse_boolean(text: str) -> bool:
-    """A boolean body: ``0``/``false`` or ``1``/``true``, spaces around allowed."""
-    value = text.strip()
-    if value in ("0", "false"):
-        return False
-    if value in ("1", "true"):
-        return True
-    raise OrthancError(ErrorCode.BAD_FILE_FORMAT, "Boolean value expected")
 
 
 def defaults(config: Config) -> dict[str, Any]:
@@ -65,11 +54,11 @@ class SystemSettings:
     def unknown_sop_class_accepted(self) -> bool:
         return bool(self._settings.get(UNKNOWN_SOP_CLASS_ACCEPTED))
 
-    def set_unknown_sop_class_accepted(self, text: str) -> None:
-        self._settings.put({UNKNOWN_SOP_CLASS_ACCEPTED: parse_boolean(text)})
+    def set_unknown_sop_class_accepted(self, accepted: bool) -> None:
+        self._settings.put({UNKNOWN_SOP_CLASS_ACCEPTED: accepted})
 
     def metrics_enabled(self) -> bool:
         return bool(self._settings.get(METRICS_ENABLED))
 
-    def set_metrics_enabled(self, text: str) -> None:
-        self._settings.put({METRICS_ENABLED: parse_boolean(text)})
+    def set_metrics_enabled(self, enabled: bool) -> None:
+        self._settings.put({METRICS_ENABLED: enabled})
