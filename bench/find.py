@@ -13,7 +13,7 @@ that still gives it exactly what an upload would:
 
 - Orthanc gets the files over REST (``POST /instances``, several threads).
 - Cirrus's index items are written straight into the emulator with BatchWriteItem: each file
-  goes through the ingest's own parsing and record building (``IngestService._parse`` and
+  goes through the ingest's own parsing and record building (``parse_file`` and
   ``_records``), so the records, child links and counter shards are the ones an upload writes
   (uploading 100,000 files through the local stack would take an hour; ``ingest.py`` measures
   that path). Only the DICOM files are not written to S3: queries on tags that are not main
@@ -53,7 +53,7 @@ from servers import MotoProcess, OrthancServer, post_instances
 
 from chalicelib.dicom.identifiers import Level, compute_ids
 from chalicelib.model import ChildLink, Counts, Resource
-from chalicelib.services.resources.ingest import IngestService, Origin
+from chalicelib.services.resources.ingest import IngestService, Origin, parse_file
 from chalicelib.storage.blobs import blob_key
 from chalicelib.storage.index import (
     STAT_SHARDS,
@@ -199,7 +199,7 @@ def index_items(files: Iterable[bytes], labelled: frozenset[str]) -> Iterator[di
     shards = [Counts() for _ in range(STAT_SHARDS)]
     carrying = 0
     for number, data in enumerate(files):
-        parsed = IngestService._parse(data)
+        parsed = parse_file(data)
         file_uuid = str(uuid.uuid5(FILE_NAMESPACE, parsed.ids.instance))
         key = blob_key(parsed.ids.instance, file_uuid)
         md5 = hashlib.md5(data).hexdigest()

@@ -377,9 +377,7 @@ def product_only(target: Target, args: argparse.Namespace) -> list[str]:
             f"in AWS calls {result.aws_per_instance * 1000:6.2f} ms, "
             f"outside {own * 1000:6.2f} ms  [{statuses}]"
         )
-    lines.append(
-        f"  parsing alone (IngestService._parse: pydicom + main tags)  {parse * 1000:7.2f} ms/inst"
-    )
+    lines.append(f"  parsing alone (parse_file: pydicom + main tags)  {parse * 1000:7.2f} ms/inst")
     lines.append(
         "  'in AWS calls' is measured between botocore's before-send and before-parse hooks: "
         "emulator + network"

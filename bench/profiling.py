@@ -231,12 +231,11 @@ def direct_in_process(instances: Sequence[Instance], warmup: int) -> DirectResul
 def parse_only(instances: Sequence[Instance]) -> float:
     """Seconds per instance spent turning bytes into what ingest stores (pydicom + main tags).
 
-    Uses the service's private ``_parse`` on purpose: it is exactly the parsing step of
-    ``store`` and nothing else.
+    ``parse_file`` is exactly the parsing step of ``IngestService.store`` and nothing else.
     """
-    from chalicelib.services.resources.ingest import IngestService
+    from chalicelib.services.resources.ingest import parse_file
 
     began = time.perf_counter()
     for instance in instances:
-        IngestService._parse(instance.data)
+        parse_file(instance.data)
     return (time.perf_counter() - began) / max(len(instances), 1)

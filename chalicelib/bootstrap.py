@@ -172,7 +172,7 @@ def browse() -> BrowseService:
 def archive() -> ArchiveService:
     from chalicelib.services.downloads.archive import ArchiveService
 
-    return ArchiveService(index(), blobs(), browse())
+    return ArchiveService(index(), blobs(), browse(), system_settings().default_encoding)
 
 
 @cache
@@ -270,7 +270,12 @@ def dicom_client() -> DicomClient:
     from chalicelib.dicom_client.client import DicomClient
 
     settings = config()
-    return DicomClient(settings.DicomAet, settings.DicomScuTimeout, dicom_tls())
+    return DicomClient(
+        settings.DicomAet,
+        settings.DicomScuTimeout,
+        dicom_tls(),
+        system_settings().default_encoding,
+    )
 
 
 @cache
@@ -598,7 +603,7 @@ def bulk_content() -> BulkContentService:
 def reconstruct() -> ReconstructService:
     from chalicelib.services.resources.reconstruct import ReconstructService
 
-    return ReconstructService(index(), blobs(), browse())
+    return ReconstructService(index(), blobs(), browse(), system_settings().default_encoding)
 
 
 @cache

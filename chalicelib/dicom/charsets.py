@@ -58,7 +58,6 @@ _BY_TERM = {
 # Orthanc's ORTHANC_DEFAULT_DICOM_ENCODING, the "DefaultEncoding" of its configuration.
 DEFAULT = "Latin1"
 ASCII = "Ascii"
-LATIN1 = "ISO_IR 100"
 UTF8 = "ISO_IR 192"
 
 

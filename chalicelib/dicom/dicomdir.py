@@ -7,7 +7,8 @@ records Orthanc 1.10.1 writes (observed, and read in its DicomDirWriter for the 
   Modality, SeriesInstanceUID, SeriesNumber (if it has a value), and SeriesDescription in the
   "extended" form; IMAGE: InstanceNumber and the referenced file, SOP class and instance and
   transfer syntax. Every record copies SpecificCharacterSet when there is one.
-- values are reduced to printable ASCII (other characters are dropped);
+- values are read as Orthanc reads them (in the default encoding when the file has no
+  SpecificCharacterSet), then reduced to printable ASCII (other characters are dropped);
 - records are keyed by PatientID, StudyInstanceUID, SeriesInstanceUID and SOPInstanceUID, and
   are written depth first in the order their first instance was added.
 
@@ -20,14 +21,17 @@ the number of instances, not their size. Plain Python without AWS.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from chalicelib.dicom.charsets import DEFAULT
+
 if TYPE_CHECKING:
     from pydicom.dataset import Dataset
     from pydicom.filebase import DicomBytesIO
+
+    from chalicelib.dicom.tag_values import Charset
 
 FILE_SET_ID = "ORTHANC_MEDIA"
 IN_USE = 0xFFFF
@@ -55,24 +59,32 @@ class _Node:
 class DicomDir:
     """Collects the records of the instances added, then encodes the DICOMDIR file."""
 
-    def __init__(self, extended: bool = False, now: datetime | None = None) -> None:
+    def __init__(
+        self, extended: bool = False, now: datetime | None = None, default_encoding: str = DEFAULT
+    ) -> None:
+        """``default_encoding`` (an Orthanc name) reads the files without Specific Character
+        Set."""
         self._extended = extended
         self._now = now or datetime.now(UTC)
+        self._default_encoding = default_encoding
         self._roots: list[_Node] = []
         self._nodes: dict[tuple[str, str], _Node] = {}
 
     def add(self, file_id: str, header: Dataset) -> None:
         """Add the instance stored at ``file_id`` (``IMAGES/IM0``), from its header (read
         without pixel data, with its file meta). An instance already added is ignored."""
-        key = ("IMAGE", _text(header, "SOPInstanceUID") or "")
+        from chalicelib.dicom.tag_values import Charset
+
+        charset = Charset.of(header, self._default_encoding)
+        key = ("IMAGE", _text(header, "SOPInstanceUID", charset) or "")
         if key in self._nodes:
             return
-        image = self._image(file_id, header)
+        image = self._image(file_id, header, charset)
         self._nodes[key] = image
         chain = [
-            (("SERIES", _text(header, "SeriesInstanceUID") or ""), self._series),
-            (("STUDY", _text(header, "StudyInstanceUID") or ""), self._study),
-            (("PATIENT", _text(header, "PatientID") or ""), self._patient),
+            (("SERIES", _text(header, "SeriesInstanceUID", charset) or ""), self._series),
+            (("STUDY", _text(header, "StudyInstanceUID", charset) or ""), self._study),
+            (("PATIENT", _text(header, "PatientID", charset) or ""), self._patient),
         ]
         child = image
         for node_key, build in chain:
@@ -80,7 +92,7 @@ class DicomDir:
             if parent is not None:
                 parent.children.append(child)
                 return
-            parent = _Node(build(header))
+            parent = _Node(build(header, charset))
             parent.children.append(child)
             self._nodes[node_key] = parent
             child = parent
@@ -134,31 +146,37 @@ class DicomDir:
 
     # -- records -----------------------------------------------------------------------------
 
-    def _patient(self, header: Dataset) -> Dataset:
-        return _record("PATIENT", header, _PATIENT)
+    def _patient(self, header: Dataset, charset: Charset) -> Dataset:
+        return _record("PATIENT", header, _PATIENT, charset)
 
-    def _study(self, header: Dataset) -> Dataset:
-        record = _record("STUDY", header, _STUDY)
-        date = _first(header, _DATE_SOURCES)
-        time = _first(header, _TIME_SOURCES)
+    def _study(self, header: Dataset, charset: Charset) -> Dataset:
+        record = _record("STUDY", header, _STUDY, charset)
+        date = _first(header, _DATE_SOURCES, charset)
+        time = _first(header, _TIME_SOURCES, charset)
         record.StudyDate = self._now.strftime("%Y%m%d") if date is None else date
         record.StudyTime = self._now.strftime("%H%M%S.000000") if time is None else time
         return record
 
-    def _series(self, header: Dataset) -> Dataset:
-        return _record("SERIES", header, _SERIES + (_EXTENDED_SERIES if self._extended else ()))
+    def _series(self, header: Dataset, charset: Charset) -> Dataset:
+        keywords = _SERIES + (_EXTENDED_SERIES if self._extended else ())
+        return _record("SERIES", header, keywords, charset)
 
-    def _image(self, file_id: str, header: Dataset) -> _Node:
-        record = _record("IMAGE", header, (("InstanceNumber", "1"),))
+    def _image(self, file_id: str, header: Dataset, charset: Charset) -> _Node:
+        record = _record("IMAGE", header, (("InstanceNumber", "1"),), charset)
         record.ReferencedFileID = file_id.split("/")
-        record.ReferencedSOPClassUIDInFile = _ascii(_text(header, "SOPClassUID") or "")
-        record.ReferencedSOPInstanceUIDInFile = _ascii(_text(header, "SOPInstanceUID") or "")
+        sop_class, sop_instance = (
+            _text(header, keyword, charset) or "" for keyword in ("SOPClassUID", "SOPInstanceUID")
+        )
+        record.ReferencedSOPClassUIDInFile = _ascii(sop_class)
+        record.ReferencedSOPInstanceUIDInFile = _ascii(sop_instance)
         syntax = header.file_meta.get("TransferSyntaxUID", "")
         record.ReferencedTransferSyntaxUIDInFile = _ascii(str(syntax))
         return _Node(record)
 
 
-def _record(kind: str, header: Dataset, keywords: tuple[tuple[str, str], ...]) -> Dataset:
+def _record(
+    kind: str, header: Dataset, keywords: tuple[tuple[str, str], ...], charset: Charset
+) -> Dataset:
     from pydicom.dataset import Dataset
 
     record = Dataset()
@@ -167,7 +185,7 @@ def _record(kind: str, header: Dataset, keywords: tuple[tuple[str, str], ...]) -
     record.OffsetOfReferencedLowerLevelDirectoryEntity = 0
     record.DirectoryRecordType = kind
     for keyword, kind_of_type in (*keywords, ("SpecificCharacterSet", "1C")):
-        value = _text(header, keyword)
+        value = _text(header, keyword, charset)
         if kind_of_type == "1C" and not value:
             continue
         if kind_of_type == "3" and value is None:
@@ -176,25 +194,23 @@ def _record(kind: str, header: Dataset, keywords: tuple[tuple[str, str], ...]) -
     return record
 
 
-def _text(header: Dataset, keyword: str) -> str | None:
-    """The value of an element as text (several values joined by backslashes), None when
-    the element is absent, "" when it is empty."""
-    if keyword not in header:
+def _text(header: Dataset, keyword: str, charset: Charset) -> str | None:
+    """The value of an element as Orthanc reads it (several values joined by backslashes),
+    None when the element is absent, "" when it is empty."""
+    from pydicom.datadict import tag_for_keyword
+
+    from chalicelib.dicom.tag_values import element_value
+
+    tag = tag_for_keyword(keyword)
+    if tag is None or tag not in header:
         return None
-    value = header[keyword].value
-    if value is None:
-        return ""
-    if isinstance(value, Sequence) and not isinstance(value, str | bytes):
-        return "\\".join(str(item) for item in value)
-    if isinstance(value, bytes):
-        return value.decode("ascii", "ignore")
-    return str(value)
+    return element_value(header, tag, None, charset) or ""
 
 
-def _first(header: Dataset, keywords: tuple[str, ...]) -> str | None:
+def _first(header: Dataset, keywords: tuple[str, ...], charset: Charset) -> str | None:
     """The first of ``keywords`` present (even empty), as Orthanc picks a study's date."""
     for keyword in keywords:
-        value = _text(header, keyword)
+        value = _text(header, keyword, charset)
         if value is not None:
             return _ascii(value)
     return None

@@ -17,6 +17,7 @@ _BINARY_VRS = frozenset({"OB", "OW", "UN"})
 _UNDECIDED_VRS = frozenset(
     {0x00041200, 0x00041202, 0x00041400, 0x00041420, 0x00041504, 0x00189810, 0x00221452}
     | {0x00280104, 0x00280105, 0x00280110, 0x00280111, 0x00281101, 0x00281102, 0x00281103}
+    | {0x00280071, 0x00281100, 0x00281111, 0x00281112, 0x00281113}
 )
 
 
@@ -82,16 +83,17 @@ def _worklist_items(
         else:
             value = element_value(ds, tag, None, charset)
             if value is not None and target is not None:
-                value = _representable(value, target)
+                value = representable(value, target)
             node["Type"], node["Value"] = ("Null", None) if value is None else ("String", value)
         full[format_tag(tag)] = node
     return full
 
 
-def _representable(text: str, encoding: Encoding) -> str:
-    """``text`` without the characters ``encoding`` cannot hold (Orthanc's conversion)."""
+def representable(text: str, encoding: Encoding) -> str:
+    """``text`` without the characters ``encoding`` cannot hold (Orthanc's conversion), nor
+    the trailing spaces DCMTK strips from the value it is then put in."""
     from chalicelib.dicom.tag_values import to_ascii
 
     if encoding.codec is None:
-        return to_ascii(text)
-    return text.encode(encoding.codec, "ignore").decode(encoding.codec)
+        return to_ascii(text).rstrip(" ")
+    return text.encode(encoding.codec, "ignore").decode(encoding.codec).rstrip(" ")

@@ -67,9 +67,6 @@ NUMERIC_VRS = {"SS": "h", "US": "H", "SL": "i", "UL": "I", "FL": "f", "FD": "d"}
 # Character sets
 # --------------------------------------------------------------------------------------------
 
-# Orthanc's "DefaultEncoding": "Latin1" (the tests' shorthand for its codec).
-DEFAULT_CODEC = named(DEFAULT).codec
-
 # ISO 2022 escape sequences and shifts, which Orthanc strips after decoding multi-term charsets.
 _ISO2022_CONTROLS = re.compile(r"\x1b[\x20-\x2f]*[\x30-\x7e]|[\x0e\x0f]|\x8e\x1bN|\x8f\x1bO")
 _JIS_X_0201_ROMAN = str.maketrans({"\\": "\u00a5", "~": "\u203e"})

@@ -10,10 +10,11 @@ cannot process the request), worded as Orthanc words it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
+from chalicelib.dicom.charsets import DEFAULT
 from chalicelib.dicom_client import commitment
 from chalicelib.dicom_client import find as c_find
 from chalicelib.dicom_client.association import Associate, open_association, status_text
@@ -26,12 +27,21 @@ from chalicelib.remotes.modality import Modality
 
 
 class DicomClient:
-    def __init__(self, local_aet: str, default_timeout: int, tls: TlsSettings) -> None:
+    def __init__(
+        self,
+        local_aet: str,
+        default_timeout: int,
+        tls: TlsSettings,
+        default_encoding: Callable[[], str] = lambda: DEFAULT,
+    ) -> None:
         """``local_aet`` is the AE title Cirrus calls as unless told otherwise (a modality's
-        ``LocalAet``, a request's); ``default_timeout`` is DicomScuTimeout (0: none)."""
+        ``LocalAet``, a request's); ``default_timeout`` is DicomScuTimeout (0: none);
+        ``default_encoding`` reads the current default encoding, in which C-FIND answers
+        without SpecificCharacterSet are read (Orthanc's default unless told)."""
         self.local_aet = local_aet
         self._default_timeout = default_timeout
         self._tls = tls
+        self.default_encoding = default_encoding
 
     def timeout(self, modality: Modality, requested: int | None = None) -> float | None:
         """Seconds for a DICOM exchange: the request's (0: none), else the modality's, else
@@ -90,14 +100,18 @@ class DicomClient:
         return StoreSession(associate, modality, self.timeout(modality, timeout), move_originator)
 
     def find(self, modality: Modality, dataset: Any, timeout: int | None) -> list[dict[str, str]]:
-        """C-FIND an identifier made by ``find.build_identifier``; the answers."""
-        return c_find.find(self.associate(modality, timeout=timeout), modality, dataset)
+        """C-FIND an identifier made by ``find.build_identifier``; the answers, read as Orthanc
+        reads them (in the default encoding without SpecificCharacterSet)."""
+        associate = self.associate(modality, timeout=timeout)
+        return c_find.find(associate, modality, dataset, self.default_encoding())
 
     def find_worklist(
         self, modality: Modality, dataset: Any, timeout: int | None
     ) -> list[dict[str, Any]]:
-        """C-FIND (Modality Worklist) an identifier made by ``find.build_worklist_identifier``."""
-        return c_find.find_worklist(self.associate(modality, timeout=timeout), modality, dataset)
+        """C-FIND (Modality Worklist) an identifier made by ``find.build_worklist_identifier``;
+        the answers re-encoded in the default encoding, as Orthanc shows them."""
+        associate = self.associate(modality, timeout=timeout)
+        return c_find.find_worklist(associate, modality, dataset, self.default_encoding())
 
     def retrieve_session(
         self,

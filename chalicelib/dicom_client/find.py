@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.dicom.charsets import LATIN1, charset_for
+from chalicelib.dicom.charsets import DEFAULT, Encoding, by_term, charset_for, named
 from chalicelib.dicom_client.association import Associate
 from chalicelib.errors import RemoteError, RemoteUnprocessable
 from chalicelib.remotes.modality import Modality
@@ -29,15 +29,19 @@ _NUMBERS |= {"FL": float, "FD": float}
 PIXEL_DATA = 0x7FE00010
 # Answer tag -> the file meta tag Orthanc adds with the same value.
 _META_COPIES = {"0008,0016": "0002,0002", "0008,0018": "0002,0003"}
+_SPECIFIC_CHARACTER_SET = "0008,0005"
 
 
 class BadValue(ValueError):
     """A query value the tag's VR cannot hold; the message says which."""
 
 
-def find(associate: Associate, modality: Modality, dataset: Any) -> list[dict[str, str]]:
-    """C-FIND an identifier made by :func:`build_identifier`; the answers. RemoteError if
-    the modality cannot be reached or answers a failure."""
+def find(
+    associate: Associate, modality: Modality, dataset: Any, default_encoding: str = DEFAULT
+) -> list[dict[str, str]]:
+    """C-FIND an identifier made by :func:`build_identifier`; the answers, read in
+    ``default_encoding`` (an Orthanc name) when they have no SpecificCharacterSet.
+    RemoteError if the modality cannot be reached or answers a failure."""
     from pynetdicom.sop_class import (  # type: ignore[attr-defined]
         PatientRootQueryRetrieveInformationModelFind,
         StudyRootQueryRetrieveInformationModelFind,
@@ -48,12 +52,15 @@ def find(associate: Associate, modality: Modality, dataset: Any) -> list[dict[st
         if dataset.QueryRetrieveLevel == "PATIENT"
         else StudyRootQueryRetrieveInformationModelFind
     )
-    return [answer_values(a) for a in _c_find(associate, modality, dataset, model)]
+    answers = _c_find(associate, modality, dataset, model)
+    return [answer_values(answer, default_encoding) for answer in answers]
 
 
-def find_worklist(associate: Associate, modality: Modality, dataset: Any) -> list[dict[str, Any]]:
+def find_worklist(
+    associate: Associate, modality: Modality, dataset: Any, default_encoding: str = DEFAULT
+) -> list[dict[str, Any]]:
     """C-FIND (Modality Worklist) an identifier made by :func:`build_worklist_identifier`;
-    the answers in Orthanc's full JSON format."""
+    the answers in Orthanc's full JSON format, re-encoded in ``default_encoding``."""
     from pynetdicom.sop_class import (  # type: ignore[attr-defined]
         ModalityWorklistInformationFind,
     )
@@ -61,12 +68,17 @@ def find_worklist(associate: Associate, modality: Modality, dataset: Any) -> lis
     from chalicelib.dicom.query_json import worklist_answer
 
     answers = _c_find(associate, modality, dataset, ModalityWorklistInformationFind)
-    return [worklist_answer(answer) for answer in answers]
+    return [worklist_answer(answer, default_encoding) for answer in answers]
 
 
 def _c_find(associate: Associate, modality: Modality, dataset: Any, model: Any) -> list[Any]:
-    """The answer datasets of one C-FIND. As Orthanc, only a final Success status is a
-    success: Cancel and Warning fail the request too."""
+    """The answer datasets of one C-FIND, their elements raw (read as Orthanc reads them,
+    not by pydicom). As Orthanc, only a final Success status is a success: Cancel and
+    Warning fail the request too."""
+    from pynetdicom import _config
+
+    # Logging an answer would decode its values with pydicom's character sets first.
+    _config.LOG_RESPONSE_IDENTIFIERS = False
     association = associate([(model, None)])
     answers: list[Any] = []
     try:
@@ -91,15 +103,20 @@ def _c_find(associate: Associate, modality: Modality, dataset: Any, model: Any) 
     return answers
 
 
-def build_identifier(retrieve_level: str, identifier: dict[str, str]) -> Any:
-    """The pydicom Dataset of an identifier; BadValue for a value its VR cannot hold."""
+def build_identifier(
+    retrieve_level: str, identifier: dict[str, str], default_encoding: str = DEFAULT
+) -> Any:
+    """The pydicom Dataset of an identifier, in the character set of ``default_encoding``
+    (an Orthanc name) as Orthanc's, UTF-8 where a value does not fit (``charset_for``), or
+    in the one the identifier names; BadValue for a value its VR cannot hold."""
     from pydicom.dataelem import DataElement
     from pydicom.dataset import Dataset
     from pydicom.sequence import Sequence
 
     dataset = Dataset()
-    texts = [retrieve_level, *identifier.values()]
-    dataset.SpecificCharacterSet = charset_for(texts)
+    charset = charset_for([retrieve_level, *identifier.values()], default_encoding)
+    if charset is not None:
+        dataset.SpecificCharacterSet = charset
     dataset.QueryRetrieveLevel = retrieve_level
     for key, text in identifier.items():
         tag = int(key.replace(",", ""), 16)
@@ -113,29 +130,38 @@ def build_identifier(retrieve_level: str, identifier: dict[str, str]) -> Any:
     return dataset
 
 
-def build_worklist_identifier(query: dict[str, Any]) -> Any:
+def build_worklist_identifier(query: dict[str, Any], default_encoding: str = DEFAULT) -> Any:
     """The pydicom Dataset of a worklist query checked by
-    ``query_normalization.worklist_query``: in its own SpecificCharacterSet if it has one,
-    else in Latin-1, characters the character set cannot hold being dropped as Orthanc drops
-    them. BadValue for a value its VR cannot hold."""
-    from pydicom.charset import python_encoding
+    ``query_normalization.worklist_query``, as Orthanc builds it: in its own
+    SpecificCharacterSet if it has one, else in ``default_encoding`` (an Orthanc name; its
+    term written, none for Windows1251), characters the encoding cannot hold dropped.
+    BadValue for a value its VR cannot hold."""
     from pydicom.dataset import Dataset
 
-    charset = str(query.get("0008,0005") or LATIN1)
-    terms = [term.strip() for term in charset.split("\\") if term.strip()]
-    codec = python_encoding.get(terms[0] if terms else LATIN1, "latin_1")
+    given = str(query.get(_SPECIFIC_CHARACTER_SET) or "")
+    terms = [term for term in given.split("\\") if term.strip(" ")]
+    encoding = named(default_encoding)
+    if terms:  # a term Orthanc knows: worklist_query refused the others
+        encoding = by_term(terms[0]) or encoding
     dataset = Dataset()
-    dataset.SpecificCharacterSet = charset
-    _fill(dataset, {k: v for k, v in query.items() if k != "0008,0005"}, codec)
+    charset = given if terms else encoding.term
+    if charset is not None:
+        dataset.SpecificCharacterSet = charset
+    _fill(dataset, {k: v for k, v in query.items() if k != _SPECIFIC_CHARACTER_SET}, encoding)
     return dataset
 
 
-def _fill(dataset: Any, query: dict[str, Any], codec: str) -> None:
-    """Add ``query``'s tags to ``dataset``, sequences as lists of datasets."""
-    from pydicom.dataelem import DataElement
+def _fill(dataset: Any, query: dict[str, Any], encoding: Encoding) -> None:
+    """Add ``query``'s tags to ``dataset``, sequences as lists of datasets, text values as
+    the bytes of ``encoding`` (the data set may name no character set)."""
+    from pydicom.dataelem import DataElement, RawDataElement
     from pydicom.dataset import Dataset
     from pydicom.sequence import Sequence
+    from pydicom.tag import BaseTag
 
+    from chalicelib.dicom.query_json import representable
+
+    codec = encoding.codec or "ascii"
     for key, value in sorted(query.items()):
         tag = int(key.replace(",", ""), 16)
         vr = _vr(tag)
@@ -147,11 +173,16 @@ def _fill(dataset: Any, query: dict[str, Any], codec: str) -> None:
             items = []
             for item in value or []:
                 items.append(Dataset())
-                _fill(items[-1], item, codec)
+                _fill(items[-1], item, encoding)
             dataset.add(DataElement(tag, vr, Sequence(items)))
+            continue
+        element = _value(key, vr, representable(value, encoding))
+        if isinstance(element, str):
+            data = element.encode(codec)
+            data += (b"\0" if vr == "UI" else b" ") * (len(data) % 2)  # even, padded as DCMTK
+            dataset[tag] = RawDataElement(BaseTag(tag), vr, len(data), data, 0, False, True)
         else:
-            text = value.encode(codec, "ignore").decode(codec)
-            dataset.add(DataElement(tag, vr, _value(key, vr, text)))
+            dataset.add(DataElement(tag, vr, element))
 
 
 def _vr(tag: int) -> str:
@@ -191,21 +222,29 @@ def _out_of_range(key: str, text: str) -> str:
     return f'While creating a DICOM instance, tag ({key}) has out-of-range value: "{text}"'
 
 
-def answer_values(answer: Any) -> dict[str, str]:
+def answer_values(answer: Any, default_encoding: str = DEFAULT) -> dict[str, str]:
     """An answer as Orthanc shows it (``?short``): tag -> text, sequences and binary values
-    left out; unlike ``/tags``, long values are shown whole."""
+    left out; unlike ``/tags``, long values are shown whole. Orthanc keeps an answer in its
+    default encoding (an Orthanc name): read in it without SpecificCharacterSet, characters
+    it lacks dropped, and its term as SpecificCharacterSet (Windows1251 has none)."""
     from chalicelib.dicom.orthanc_json import full_tags
+    from chalicelib.dicom.query_json import representable
     from chalicelib.dicom.tag_values import Charset, element_value
 
     values: dict[str, str] = {}
-    for key, node in full_tags(answer).items():
+    encoding = named(default_encoding)
+    charset = Charset.of(answer, default_encoding)
+    for key, node in full_tags(answer, default_encoding=default_encoding).items():
         if node["Type"] == "String":
-            values[key] = node["Value"]
+            values[key] = representable(node["Value"], encoding)
         elif node["Type"] == "TooLong":
             tag = int(key.replace(",", ""), 16)
             creator = node.get("PrivateCreator")
-            values[key] = element_value(answer, tag, creator, Charset.of(answer)) or ""
+            text = element_value(answer, tag, creator, charset) or ""
+            values[key] = representable(text, encoding)
+    if encoding.term is not None:
+        values[_SPECIFIC_CHARACTER_SET] = encoding.term
     for source, meta in _META_COPIES.items():
         if source in values:
             values[meta] = values[source]
-    return values
+    return dict(sorted(values.items()))

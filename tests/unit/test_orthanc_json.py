@@ -11,8 +11,9 @@ from pydicom.sequence import Sequence
 from pydicom.uid import ExplicitVRLittleEndian
 
 from chalicelib.dicom import orthanc_json as oj
+from chalicelib.dicom.charsets import DEFAULT, named
 from chalicelib.dicom.tag_dictionary import UNKNOWN_TAG_NAME, tag_name
-from chalicelib.dicom.tag_values import ASCII, DEFAULT_CODEC, Charset, leaf_value
+from chalicelib.dicom.tag_values import ASCII, Charset, leaf_value
 from tests.support.dicom_factory import roundtrip, set_raw
 
 
@@ -66,7 +67,7 @@ def test_too_long_is_measured_in_utf8_bytes() -> None:
 
 
 def test_charsets() -> None:
-    assert Charset(DEFAULT_CODEC).decode(b"Caf\xe9") == "Café"
+    assert Charset(named(DEFAULT).codec).decode(b"Caf\xe9") == "Café"
     assert Charset("utf-8").decode(b"\xe5\xb1\xb1\xff") == "山"  # invalid bytes skipped
     assert ASCII.decode(b"a\xe9\x01b\nc") == "ab\nc"
     assert Charset("shift_jis").decode(b"A\\B") == "A\u00a5B"

@@ -55,10 +55,13 @@ def legacy_identifier(level: str, body: Any) -> dict[str, str] | None:
     return normalization.legacy_identifier(level, body)
 
 
-def worklist_request(body: Any, modality: Callable[[], Modality]) -> tuple[Modality, Any]:
+def worklist_request(
+    body: Any, modality: Callable[[], Modality], default_encoding: Callable[[], str]
+) -> tuple[Modality, Any]:
     """``find-worklist``: ``{"Query": {...}, "Short"|"Full"|"Simplify": bool, "Timeout": s}``
     or, as in Orthanc <= 1.9.4, the query alone. Checked in Orthanc's order: the query, the
-    format, the modality, then the timeout."""
+    format, the modality, then the timeout. The identifier is built in the query's
+    character set, else in ``default_encoding()``."""
     from chalicelib.dicom_client import find
 
     if body is None:
@@ -68,7 +71,7 @@ def worklist_request(body: Any, modality: Callable[[], Modality]) -> tuple[Modal
     options = body if "Query" in body else {}
     query = normalization.worklist_query(body.get("Query", body))
     try:
-        identifier = find.build_worklist_identifier(query)
+        identifier = find.build_worklist_identifier(query, default_encoding())
     except find.BadValue as exc:
         raise bad_file(str(exc)) from exc
     fmt = _worklist_format(options)

@@ -136,8 +136,10 @@ def find_worklist(request: Request, id: str) -> Any:
     from chalicelib.dicom.orthanc_json import reformat
 
     lookup = partial(bootstrap.modalities().get, id)
-    modality, worklist = read.worklist_request(http.json_body_or_none(request), lookup)
-    result = bootstrap.queries().find_worklist(modality, worklist)
+    queries = bootstrap.queries()
+    body = http.json_body_or_none(request)
+    modality, worklist = read.worklist_request(body, lookup, queries.default_encoding)
+    result = queries.find_worklist(modality, worklist)
     return [reformat(answer, result.fmt.value) for answer in result.answers]  # type: ignore[arg-type]
 
 

@@ -178,6 +178,11 @@ class QueryService:
         """Forget a query; an unknown ID is not an error (Orthanc answers 200 too)."""
         self._store.delete(query_id)
 
+    def default_encoding(self) -> str:
+        """The encoding identifiers are built in where they name no character set (the
+        default encoding, an Orthanc name, as the DICOM client reads answers in it)."""
+        return self._client.default_encoding()
+
     # -- internals -----------------------------------------------------------------------------
 
     def _find(
@@ -188,7 +193,7 @@ class QueryService:
         modality = self._modalities.get(modality_name)
         retrieve_level = normalization.RETRIEVE_LEVELS[level]
         try:
-            dataset = find.build_identifier(retrieve_level, identifier)
+            dataset = find.build_identifier(retrieve_level, identifier, self.default_encoding())
         except find.BadValue as exc:
             raise bad_file(str(exc)) from exc
         return self._client.find(modality, dataset, timeout)

@@ -54,10 +54,19 @@ class _Tree:
 
 
 class ArchiveService:
-    def __init__(self, index: ResourceIndex, blobs: BlobStore, browse: BrowseService) -> None:
+    def __init__(
+        self,
+        index: ResourceIndex,
+        blobs: BlobStore,
+        browse: BrowseService,
+        default_encoding: Callable[[], str],
+    ) -> None:
+        """``default_encoding`` reads the current default encoding, in which the DICOMDIR
+        reads the files without SpecificCharacterSet, as Orthanc does."""
         self._index = index
         self._blobs = blobs
         self._browse = browse
+        self._default_encoding = default_encoding
 
     # -- planning ----------------------------------------------------------------------------
 
@@ -163,7 +172,7 @@ class ArchiveService:
 
         from chalicelib.dicom.dicomdir import DicomDir
 
-        directory = DicomDir(extended)
+        directory = DicomDir(extended, default_encoding=self._default_encoding())
         writer = _ZipChunks()
         for entry, data in self._files(entries, transcode):
             header = pydicom.dcmread(io.BytesIO(data), stop_before_pixels=True)

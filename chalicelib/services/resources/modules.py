@@ -58,7 +58,8 @@ class ModuleService:
             resource_id if module is Level.INSTANCE else self._sample_instance(resource_id)
         )
         dataset = self._content.dataset(instance_id, with_pixels=False)
-        full = orthanc_json.full_tags(dataset, ignore_length)
+        encoding = self._content.default_encoding()
+        full = orthanc_json.full_tags(dataset, ignore_length, default_encoding=encoding)
         wanted = MODULE_TAGS[module]
         return orthanc_json.reformat({k: v for k, v in full.items() if k in wanted}, fmt.value)
 

@@ -27,6 +27,7 @@ job routes do.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
@@ -60,10 +61,19 @@ class _Moved(Exception):
 
 
 class ReconstructService:
-    def __init__(self, index: ResourceIndex, blobs: BlobStore, browse: BrowseService) -> None:
+    def __init__(
+        self,
+        index: ResourceIndex,
+        blobs: BlobStore,
+        browse: BrowseService,
+        default_encoding: Callable[[], str],
+    ) -> None:
+        """``default_encoding`` reads the current default encoding, in which the files
+        without SpecificCharacterSet are read again, as Orthanc does."""
         self._index = index
         self._blobs = blobs
         self._browse = browse
+        self._default_encoding = default_encoding
 
     def reconstruct(self, resource_id: str) -> None:
         """Reconstruct a resource of any level: Orthanc ignores the level of the URI (the ID
@@ -114,15 +124,17 @@ class ReconstructService:
         return rewrites
 
     def _read(self, record: Resource) -> ParsedFile:
-        """The file of an instance, parsed; a file that is not the instance's any more (its
-        IDs differ: the index is corrupt) is Orthanc's internal error."""
+        """The file of an instance, parsed (in the current default encoding without
+        Specific Character Set); a file that is not the instance's any more (its IDs differ:
+        the index is corrupt, or the default encoding changed how its patient ID reads) is
+        Orthanc's internal error."""
         try:
             data = self._blobs.get(record.blob_key)
         except ClientError as exc:
             if exc.response["Error"]["Code"] not in ("NoSuchKey", "404"):
                 raise
             raise _Moved() from exc
-        values = parse_file(data)
+        values = parse_file(data, self._default_encoding())
         if values.ids.instance != record.id:
             raise OrthancError(
                 ErrorCode.INTERNAL_ERROR, f"The file of instance {record.id} names another one"
