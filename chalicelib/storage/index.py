@@ -10,9 +10,11 @@ Items of the ``index`` table:
   Patients, studies and series that are not stable yet carry ``ustb`` (the ``ByUnstable``
   index the stability check reads), and ``Born``: the FileUuid of the instance whose arrival
   created them, which tells one life of a resource from a later one under the same ID.
-  Patients carry ``rpos``, their place in the recycling order, and, unless protected against
-  recycling, ``rcy`` (``P#`` and the first hex digit of the ID): the sparse ``ByRecycling``
-  index lists the unprotected patients oldest first (services/resources/recycling.py).
+  Patients carry ``rpos``, their place in the recycling order, and either ``Prot`` (protected
+  against recycling) or ``rcy`` (``P#`` and the first hex digit of the ID): the sparse
+  ``ByRecycling`` index lists the unprotected patients oldest first
+  (services/resources/recycling.py). A patient stored before recycling existed has neither
+  until a reconstruct gives it ``rcy``.
 * ``pk=<parent id>, sk="C#<child id>"``: a link from a parent to a child, so that one Query on
   a parent's partition returns the record and all its children in a single round trip.
 * ``pk="#stats#NN", sk="R"``: one of ``STAT_SHARDS`` counter shards. Every ingest adds to a
@@ -134,8 +136,11 @@ def resource_item(resource: Resource) -> dict[str, Any]:
         item["MetaRev"] = resource.metadata_revisions
     if resource.recycling_position:
         item["rpos"] = resource.recycling_position
-    if resource.level is Level.PATIENT and not resource.protected:
-        item["rcy"] = recycling_shard(resource.id)
+    if resource.level is Level.PATIENT:
+        if resource.protected:
+            item["Prot"] = True
+        else:
+            item["rcy"] = recycling_shard(resource.id)
     if resource.level is Level.STUDY:
         item["PatientMain"] = resource.patient_main_tags
         if resource.main_tags.get("AccessionNumber"):
@@ -180,7 +185,7 @@ def resource_from_item(item: dict[str, Any]) -> Resource:
         file_md5=item.get("Md5", ""),
         attachments=attachments_from_value(item.get("Att")),
         metadata_revisions={k: int(v) for k, v in item.get("MetaRev", {}).items()},
-        protected=item["Level"] == Level.PATIENT.value and "rcy" not in item,
+        protected=bool(item.get("Prot")),
         recycling_position=item.get("rpos", ""),
     )
 
@@ -545,12 +550,14 @@ class ResourceIndex:
         record existing (and, to unprotect, on being protected, so a patient already
         unprotected keeps its place): a patient deleted meanwhile is left deleted."""
         if protected:
-            patient = {":l": f"{Level.PATIENT.value}#"}
-            self._conditional_update(patient_id, "REMOVE rcy", "begins_with(lvl, :l)", patient)
+            patient = {":l": f"{Level.PATIENT.value}#", ":t": True}
+            self._conditional_update(
+                patient_id, "SET Prot = :t REMOVE rcy", "begins_with(lvl, :l)", patient
+            )
         else:
             self._conditional_update(
                 patient_id,
-                "SET rcy = :s, rpos = :p",
+                "SET rcy = :s, rpos = :p REMOVE Prot",
                 "attribute_exists(pk) AND attribute_not_exists(rcy)",
                 {":s": recycling_shard(patient_id), ":p": recycling_position},
             )
@@ -658,12 +665,19 @@ class ResourceIndex:
             attribute_names[f"#m{number}"] = key
             values[f":m{number}"] = value
             assignments.append(f"Meta.#m{number} = :m{number}")
+        if record.level is Level.PATIENT and not record.protected:
+            # A patient stored before recycling existed enters the order here (once: rpos
+            # is kept when set); a protect landing meanwhile fails the write, read again.
+            values[":rcy"], values[":rpos"] = item["rcy"], record.recycling_position
+            assignments += ["rcy = :rcy", "rpos = if_not_exists(rpos, :rpos)"]
         update = "SET " + ", ".join(assignments)
         if removed:
             update += " REMOVE " + ", ".join(f"#{name}" for name in removed)
         if record.level is Level.INSTANCE:
             condition = "FileUuid = :fileUuid"
             values[":fileUuid"] = rewrite.file_uuid
+        elif record.level is Level.PATIENT and not record.protected:
+            condition = "attribute_exists(pk) AND attribute_not_exists(Prot)"
         else:
             condition = "attribute_exists(pk)"
         return {

@@ -266,3 +266,38 @@ def test_the_index_lag_never_recycles_a_protected_patient(
     monkeypatch.setattr(ResourceIndex, "recycling_order", lagging)
     newest = _store(client, "NEW")
     assert _patients(client) == sorted([protected, newest])  # the oldest one recycled
+
+
+def test_patients_stored_before_recycling_enter_it_at_a_reconstruct(
+    client: Any, configure: Any
+) -> None:
+    """A patient record written before recycling existed has neither ``rcy`` nor ``Prot``:
+    it reads as unprotected (as it is) but is out of ``ByRecycling`` until a reconstruct
+    puts it in, at its last update, so the oldest such patient goes first."""
+    from chalicelib.storage import aws
+    from chalicelib.storage.schema import table_name
+
+    old, older = _store(client, "LEGACY1"), _store(client, "LEGACY0")
+    kept = _store(client, "KEPT")
+    _protect(client, kept, "1")
+    for patient, last_update in ((old, "20200102T000000"), (older, "20200101T000000")):
+        aws.client("dynamodb").update_item(
+            TableName=table_name("index"),
+            Key={"pk": {"S": patient}, "sk": {"S": "R"}},
+            UpdateExpression="SET LastUpdate = :t REMOVE rcy, rpos",
+            ExpressionAttributeValues={":t": {"S": last_update}},
+        )
+    assert _is_protected(client, old) == "0"
+    configure(MaximumPatientCount=3)
+    assert get(client, "/statistics")["CountPatients"] == 3
+    refused = client.http.post("/instances", body=make_instance("NEW1"))
+    assert_orthanc_error(refused, 500, 19, "POST")  # FullStorage: nothing recyclable yet
+
+    for patient in (old, older, kept):
+        response = client.http.post(f"/patients/{patient}/reconstruct", body=b"")
+        assert response.status_code == 200, response.body
+    assert _is_protected(client, kept) == "1"
+    newest = _store(client, "NEW1")
+    assert _patients(client) == sorted([old, kept, newest])  # the older legacy one went
+    newer = _store(client, "NEW2")
+    assert _patients(client) == sorted([kept, newest, newer])

@@ -1,8 +1,9 @@
 """Protecting patients against recycling: ``GET``/``PUT /patients/{id}/protected``.
 
-A patient is protected when its record is out of the ``ByRecycling`` index (no ``rcy``);
-protecting removes it, unprotecting puts it back at the end of the recycling order, as
-Orthanc does. Orthanc answers an ID that names no patient with ``ParameterOutOfRange``.
+A patient is protected when its record says so (``Prot``) and is out of the ``ByRecycling``
+index (no ``rcy``); protecting takes it out, unprotecting puts it back at the end of the
+recycling order, as Orthanc does. Orthanc answers an ID that names no patient with
+``ParameterOutOfRange``.
 """
 
 from __future__ import annotations

@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -41,6 +42,7 @@ from chalicelib.model import Resource
 from chalicelib.services.jobs.engine import JobService
 from chalicelib.services.resources.browse import BrowseService
 from chalicelib.services.resources.ingest import ParsedFile, parse_file
+from chalicelib.services.resources.recycling import recycling_position
 from chalicelib.storage.blobs import BlobStore
 from chalicelib.storage.index import (
     MAX_CONFLICT_RETRIES,
@@ -149,7 +151,18 @@ def _rewrite(
     new = replace(record, main_tags=values.tags[level.value], dicom_uid=values.identifier(level))
     if level is Level.STUDY:
         new.patient_main_tags = values.tags[Level.PATIENT.value]
+    if level is Level.PATIENT and not new.recycling_position:
+        # Stored before recycling existed: it enters the order at its last update.
+        new.recycling_position = recycling_position(new.id, _moment(new.last_update))
     return TagRewrite(new, source.id, source.file_uuid, metadata)
+
+
+def _moment(orthanc_time: str) -> datetime | None:
+    """An Orthanc timestamp (``20261207T085112``, UTC) as a datetime; None if unreadable."""
+    try:
+        return datetime.strptime(orthanc_time, "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
+    except ValueError:
+        return None
 
 
 # -- /tools/reconstruct: the whole archive, as a job ------------------------------------------
