@@ -12,6 +12,7 @@ not pay pydicom's import time (about 250 ms).
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,7 @@ from chalicelib.dicom.declared_tags import parse_dictionary, register
 from chalicelib.jobs.launcher import JobLauncher
 from chalicelib.jobs.state_machine import find_state_machine
 from chalicelib.peer_client.client import HttpSettings
+from chalicelib.remotes.destinations import Destinations, destinations
 from chalicelib.services.changes.exports import ExportLog
 from chalicelib.services.changes.feed import ChangeFeed
 from chalicelib.services.changes.pages import LogPages
@@ -256,6 +258,7 @@ def stability() -> StabilityService:
 def peers() -> PeerService:
     settings = config()
     http = HttpSettings(
+        destinations=remote_destinations(),
         timeout=settings.HttpTimeout,
         verify=settings.HttpsVerifyPeers,
         ca_file=settings.HttpsCACertificates,
@@ -275,7 +278,15 @@ def dicom_client() -> DicomClient:
         settings.DicomScuTimeout,
         dicom_tls(),
         system_settings().default_encoding,
+        destinations=remote_destinations(),
     )
+
+
+@cache
+def remote_destinations() -> Destinations:
+    """The networks peers and modalities may be reached in: the configuration's
+    ``RemoteNetworksAllowed``, and the deployment's own networks guarded (CIRRUS_VPC_CIDRS)."""
+    return destinations(config().RemoteNetworksAllowed, os.environ)
 
 
 @cache

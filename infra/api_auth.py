@@ -26,15 +26,20 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
+from chalicelib.credentials import GROUP_ROLES
 from infra.chalice_app import AUTHORIZER, ChaliceApp
 from infra.log_groups import log_group
-from infra.settings import REPO_ROOT
+from infra.settings import DEFAULTS, REPO_ROOT
 
 # The authorizer's package, and the modules of chalicelib it imports (standard library only).
 AUTHORIZER_PACKAGE = REPO_ROOT / "infra" / "authorizer" / "api_authorizer"
 SHARED_MODULES = ("chalicelib/__init__.py", "chalicelib/credentials.py")
 # How long API Gateway reuses an authorizer's answer for the same Authorization header.
 AUTH_CACHE_SECONDS = 300
+# What the authorizer logs when it refuses credentials, and the metric that counts it.
+DENIED_MESSAGE = "Denied"
+FAILED_LOGINS_METRIC = "FailedLogins"
+METRIC_NAMESPACE = "Cirrus"
 BASIC_HEADER = r"[Bb]asic [A-Za-z0-9+/=]+"
 BEARER_HEADER = r"Bearer [A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]+"
 ACCESS_LOG_FORMAT = json.dumps(
@@ -65,13 +70,18 @@ class ApiAuth(Construct):
         user_pool: str,
         user_pool_client_ids: tuple[str, ...],
         retain: bool,
+        rate_limit: int = DEFAULTS["cirrus:apiRateLimit"],
+        burst_limit: int = DEFAULTS["cirrus:apiBurstLimit"],
     ) -> None:
         super().__init__(scope, construct_id)
         self.user_pool: cognito.IUserPool | None = None
         self.user_pool_client: cognito.UserPoolClient | None = None
         jwt_environment = self._user_pool(user_pool, user_pool_client_ids, retain)
-        # Orthanc's RegisteredUsers, as a JSON object {"user": "password"}; the deployment
-        # creates one user, "orthanc", with a random password (docs/deploy.md).
+        # Orthanc's RegisteredUsers, as a JSON object {"user": "password"}, or
+        # {"RegisteredUsers": {...}, "CirrusUserRoles": {...}} to give roles
+        # (infra/authorizer/api_authorizer/basic.py); the deployment creates one user,
+        # "orthanc", with a random password and no role, hence an administrator
+        # (docs/deploy.md).
         self.users = secretsmanager.Secret(
             self,
             "Users",
@@ -102,6 +112,17 @@ class ApiAuth(Construct):
             reserved_concurrent_executions=50,
         )
         self.users.grant_read(self.function)
+        # Refused credentials, counted from the authorizer's log (an alarm watches the count).
+        self.failed_logins = logs.MetricFilter(
+            self,
+            "FailedLoginsFilter",
+            log_group=self.log_group,
+            filter_pattern=logs.FilterPattern.string_value("$.message", "=", DENIED_MESSAGE),
+            metric_namespace=METRIC_NAMESPACE,
+            metric_name=FAILED_LOGINS_METRIC,
+            metric_value="1",
+            default_value=0,
+        ).metric(statistic="Sum", period=Duration.minutes(5))
         rest_api = app.get_resource("RestAPI")
         rest_api.add_property_override(
             "DefinitionBody.securityDefinitions",
@@ -152,6 +173,10 @@ class ApiAuth(Construct):
                     "HttpMethod": "*",
                     "LoggingLevel": "ERROR",
                     "MetricsEnabled": True,
+                    # Above this rate API Gateway answers 429 without calling the authorizer
+                    # or the function.
+                    "ThrottlingRateLimit": rate_limit,
+                    "ThrottlingBurstLimit": burst_limit,
                 }
             ],
         )
@@ -215,6 +240,7 @@ class ApiAuth(Construct):
                 enable_token_revocation=True,
             )
             client_ids = (self.user_pool_client.user_pool_client_id,)
+            self._role_groups(pool)
         else:
             pool = cognito.UserPool.from_user_pool_id(self, "UserPool", user_pool)
         self.user_pool = pool
@@ -224,6 +250,18 @@ class ApiAuth(Construct):
             ),
             "CIRRUS_JWT_CLIENT_IDS": Fn.join(",", list(client_ids)),
         }
+
+    def _role_groups(self, pool: cognito.UserPool) -> None:
+        """The groups whose members the authorizer gives a role (chalicelib/credentials.py);
+        a user in none is read-only. (An existing pool needs groups of the same names.)"""
+        for group, role in GROUP_ROLES.items():
+            cognito.CfnUserPoolGroup(
+                self,
+                f"Group-{group}",
+                user_pool_id=pool.user_pool_id,
+                group_name=group,
+                description=f"Cirrus API callers with the role {role}",
+            )
 
 
 def _authorizer_asset() -> str:

@@ -2,11 +2,11 @@
 
 One stack: the storage of the shared schema (infra/storage.py), the Chalice application
 packaged by Chalice's construct (infra/chalice_app.py, infra/functions.py) behind an
-authenticated API (infra/api_auth.py), the jobs state machine (infra/jobs.py), the DICOM
-service on Fargate in a VPC (infra/network.py, infra/scp.py) and the alarms
-(infra/monitoring.py). Settings are CDK context (infra/settings.py). cdk-nag's AwsSolutions
-and HIPAA Security rules run on every synthesis; each accepted finding is justified in
-infra/nag.py.
+authenticated, throttled API (infra/api_auth.py) and a WAF (infra/waf.py), the jobs state
+machine (infra/jobs.py), the DICOM service on Fargate in a VPC (infra/network.py,
+infra/scp.py) and the alarms (infra/monitoring.py). Settings are CDK context
+(infra/settings.py). cdk-nag's AwsSolutions and HIPAA Security rules run on every synthesis;
+each accepted finding is justified in infra/nag.py.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from infra.api_auth import ApiAuth  # noqa: E402
 from infra.chalice_app import LAMBDA_RUNTIME, LAMBDA_UNZIPPED_LIMIT  # noqa: E402
-from infra.functions import Functions  # noqa: E402
+from infra.functions import DICOM_SERVICE, Functions, grant_data  # noqa: E402
 from infra.headroom import measure  # noqa: E402
 from infra.jobs import JobsOrchestration  # noqa: E402
 from infra.monitoring import Alarms  # noqa: E402
@@ -33,6 +33,7 @@ from infra.network import Network  # noqa: E402
 from infra.scp import DicomService  # noqa: E402
 from infra.settings import load_settings  # noqa: E402
 from infra.storage import Storage  # noqa: E402
+from infra.waf import ApiFirewall  # noqa: E402
 
 
 class CirrusStack(cdk.Stack):
@@ -85,7 +86,7 @@ class CirrusStack(cdk.Stack):
             tables=self.storage.tables,
             bucket=bucket,
             key=key,
-            environment=self.storage.environment(),
+            environment=self._environment(),
             state_machine_arn=machine_arn,
             vpc=self.network.vpc,
             subnets=self.network.private_subnets,
@@ -102,7 +103,21 @@ class CirrusStack(cdk.Stack):
             user_pool=settings.user_pool,
             user_pool_client_ids=settings.user_pool_client_ids,
             retain=settings.retain,
+            rate_limit=settings.api_rate_limit,
+            burst_limit=settings.api_burst_limit,
         )
+        self.firewall: ApiFirewall | None = None
+        if settings.waf:
+            self.firewall = ApiFirewall(
+                self,
+                "Firewall",
+                name=f"{self.stack_name}-api",
+                rest_api_id=rest_api.ref,
+                rest_api_logical_id="RestAPI",
+                limit=settings.waf_rate_limit,
+                key=key,
+                log_retention=retention,
+            )
         self.jobs = JobsOrchestration(
             self, "Jobs", app.get_function("JobStep"), name=machine_name, key=key
         )
@@ -112,7 +127,7 @@ class CirrusStack(cdk.Stack):
             vpc=self.network.vpc,
             subnets=self.network.private_subnets,
             settings=settings,
-            environment=self.storage.environment(),
+            environment=self._environment(),
             key=key,
         )
         self._grant_dicom_service()
@@ -126,6 +141,8 @@ class CirrusStack(cdk.Stack):
             target_group=self.scp.target_group,
             state_machine=self.jobs.state_machine,
             rest_api_name=f"{self.stack_name}-api",
+            failed_logins=self.auth.failed_logins,
+            failed_login_threshold=settings.failed_login_alarm,
         )
         cdk.CfnOutput(
             self,
@@ -143,15 +160,22 @@ class CirrusStack(cdk.Stack):
             cdk.CfnOutput(self, "UserPoolId", value=self.auth.user_pool.user_pool_id)
         suppress(self)
 
+    def _environment(self) -> dict[str, str]:
+        """What the functions and the DICOM service are told: the tables' and bucket's names,
+        and the VPC's range, which outbound connections refuse unless the configuration's
+        RemoteNetworksAllowed lists it (chalicelib/remotes/destinations.py)."""
+        return {**self.storage.environment(), "CIRRUS_VPC_CIDRS": self.network.vpc.vpc_cidr_block}
+
     def _grant_dicom_service(self) -> None:
         """The DICOM service stores, finds, retrieves and answers storage commitment."""
-        tables = self.storage.tables
-        role = self.scp.task_role
-        for table in ("index", "logs", "commitments"):
-            tables[table].grant_read_write_data(role)
-        tables["remotes"].grant_read_data(role)
-        bucket = self.storage.buckets["dicom"]
-        bucket.grant_read_write(role)
+        storage = self.storage
+        grant_data(
+            self.scp.task_role,
+            DICOM_SERVICE,
+            storage.tables,
+            storage.buckets["dicom"],
+            storage.key,
+        )
 
 
 def build(app: cdk.App) -> CirrusStack:

@@ -10,7 +10,7 @@ failures and dead letters, and the S3 notification of large uploads.
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from aws_cdk import Aws, Duration, Stack
@@ -35,42 +35,128 @@ CONFIG_PATH = "/opt/cirrus/config.json"
 
 @dataclass(frozen=True)
 class Access:
-    """What one function may touch: tables read-write or read-only, the bucket, the jobs
-    state machine, the network."""
+    """What one function may do, action by action, as its code calls AWS: DynamoDB actions
+    per table (``Query`` on the table itself), the tables whose indexes it queries, S3
+    actions on the bucket's objects and on the bucket, starting jobs, the network.
 
-    write_tables: tuple[str, ...] = ()
-    read_tables: tuple[str, ...] = ()
-    bucket: bool = False
+    tests/infra/test_iam_calls.py records the calls of each function and checks both ways:
+    every call is allowed, and every action listed here is called (or its exception says
+    why not)."""
+
+    tables: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    index_queries: tuple[str, ...] = ()
+    objects: tuple[str, ...] = ()
+    bucket: tuple[str, ...] = ()
     start_jobs: bool = False
     in_vpc: bool = False
 
+
+# The data key, for the tables and the bucket it encrypts: DynamoDB and S3 use it on the
+# caller's behalf, and every function writes to some table.
+KEY_ACTIONS = (
+    "kms:Decrypt",
+    "kms:DescribeKey",
+    "kms:Encrypt",
+    "kms:ReEncrypt*",
+    "kms:GenerateDataKey*",
+)
+# Every function reads "remotes" for the log levels set through /tools/log-level (app.py's
+# middleware, chalicelib/storage/settings_store.py).
+LOG_LEVELS = ("Query",)
+# The sequenced logs (chalicelib/storage/logs.py): appending (a counter update, the entry's
+# transaction), reading, clearing (batched deletes); "unseen" reads event markers in batches.
+LOG_APPEND = ("PutItem", "UpdateItem")
+LOG_READ = ("GetItem", "Query")
 
 # Per function of app.py (Chalice's logical names), from the services each one builds in
 # chalicelib/bootstrap.py.
 ACCESS: dict[str, Access] = {
     # Every route: the whole data model, and jobs are started from it.
     "APIHandler": Access(
-        write_tables=("index", "logs", "jobs", "remotes", "queries", "commitments"),
-        bucket=True,
+        tables={
+            "index": (
+                "GetItem",
+                "BatchGetItem",
+                "Query",
+                "PutItem",
+                "UpdateItem",
+                "DeleteItem",
+                "ConditionCheckItem",
+            ),
+            "logs": (*LOG_READ, *LOG_APPEND, "BatchWriteItem"),
+            "jobs": ("GetItem", "BatchGetItem", "PutItem", "UpdateItem"),
+            "remotes": ("GetItem", "Query", "PutItem"),
+            "queries": ("Query", "BatchWriteItem"),
+            "commitments": ("GetItem", "PutItem", "DeleteItem"),
+        },
+        index_queries=("index", "jobs", "queries"),
+        objects=(
+            "s3:GetObject",
+            "s3:PutObject",
+            "s3:DeleteObject",
+            "s3:AbortMultipartUpload",
+            "s3:ListMultipartUploadParts",
+        ),
         start_jobs=True,
         in_vpc=True,
     ),
-    # Job steps send to modalities and peers, write archives, and may start jobs.
+    # Job steps send to modalities and peers (with storage commitment), modify, restructure
+    # and retrieve resources, and write archives.
     "JobStep": Access(
-        write_tables=("index", "logs", "jobs", "queries", "commitments"),
-        read_tables=("remotes",),
-        bucket=True,
-        start_jobs=True,
+        tables={
+            "index": (
+                "GetItem",
+                "BatchGetItem",
+                "Query",
+                "PutItem",
+                "UpdateItem",
+                "DeleteItem",
+            ),
+            "jobs": ("GetItem", "BatchGetItem", "Query", "UpdateItem", "BatchWriteItem"),
+            "remotes": ("GetItem", "Query"),
+            "commitments": ("PutItem",),
+        },
+        index_queries=("jobs",),
+        objects=("s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"),
+        bucket=("s3:ListBucket",),
         in_vpc=True,
     ),
-    # The changes log from the index stream. Every function reads "remotes" for the log
-    # levels set through /tools/log-level (app.py's middleware).
-    "IndexStream": Access(write_tables=("logs",), read_tables=("index", "remotes")),
+    # The changes log from the index stream, touching the ancestors of what changed
+    # (ChangeFeed: an update guarded by conditions in the log's transaction).
+    "IndexStream": Access(
+        tables={
+            "index": ("UpdateItem", "ConditionCheckItem"),
+            "logs": ("BatchGetItem", "Query", *LOG_APPEND, "BatchWriteItem"),
+            "remotes": LOG_LEVELS,
+        },
+    ),
     # Ingesting a file uploaded through a presigned URL.
-    "UploadReceived": Access(write_tables=("index", "logs"), read_tables=("remotes",), bucket=True),
+    "UploadReceived": Access(
+        tables={"index": ("BatchGetItem", "PutItem", "UpdateItem"), "remotes": LOG_LEVELS},
+        objects=("s3:GetObject", "s3:PutObject", "s3:DeleteObject"),
+    ),
     # StableSeries/StableStudy/StablePatient.
-    "StabilityCheck": Access(write_tables=("index", "logs"), read_tables=("remotes",)),
+    "StabilityCheck": Access(
+        tables={
+            "index": ("BatchGetItem", "UpdateItem"),
+            "logs": ("BatchGetItem", *LOG_APPEND),
+            "remotes": LOG_LEVELS,
+        },
+        index_queries=("index",),
+    ),
 }
+# The DICOM service's task (infra/scp.py): C-STORE ingests, C-FIND, C-MOVE and C-GET read
+# the index and the files, storage commitment reports are recorded; who may call comes from
+# the modalities of "remotes" (with the log levels).
+DICOM_SERVICE = Access(
+    tables={
+        "index": ("BatchGetItem", "Query", "PutItem", "UpdateItem"),
+        "commitments": ("PutItem",),
+        "remotes": ("Query",),
+    },
+    index_queries=("index",),
+    objects=("s3:GetObject", "s3:PutObject"),
+)
 
 
 class Functions(Construct):
@@ -115,6 +201,8 @@ class Functions(Construct):
             description="The Orthanc-style configuration file of the deployment",
         )
         managed_layer = self.app.get_resource("ManagedLayer")
+        # What the roles grant jobs on (tests/infra/test_iam_calls.py resolves it).
+        self.state_machine_arn = state_machine_arn
         self.names: dict[str, str] = {}
         for logical, access in ACCESS.items():
             name = f"{stack.stack_name}-{logical}"
@@ -123,7 +211,7 @@ class Functions(Construct):
             log_group = make_log_group(
                 self, f"{logical}Logs", key, settings.log_retention, f"/aws/lambda/{name}"
             )
-            role = self._role(logical, access, tables, bucket, state_machine_arn, log_group)
+            role = self._role(logical, access, tables, bucket, key, state_machine_arn, log_group)
             function.add_property_override("FunctionName", name)
             function.add_property_override("Role", role.role_arn)
             function.add_property_override(
@@ -149,6 +237,11 @@ class Functions(Construct):
                         "SecurityGroupIds": [self.security_group.security_group_id],
                     },
                 )
+        # A flood of requests takes at most this share of the account's concurrency (the
+        # stream and the uploads keep theirs) and answers 429 above it (cirrus:apiConcurrency).
+        self.app.get_resource("APIHandler").add_property_override(
+            "ReservedConcurrentExecutions", settings.api_concurrency
+        )
         self._wire_index_stream(tables["index"])
         for logical in ("UploadReceived", "StabilityCheck"):
             self.app.get_resource(logical).add_property_override(
@@ -162,6 +255,7 @@ class Functions(Construct):
         access: Access,
         tables: dict[str, dynamodb.Table],
         bucket: s3.Bucket,
+        key: kms.IKey,
         state_machine_arn: str,
         log_group: logs.LogGroup,
     ) -> iam.Role:
@@ -182,13 +276,7 @@ class Functions(Construct):
                 actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources=["*"]
             )
         )
-        for table in access.write_tables:
-            tables[table].grant_read_write_data(role)
-        for table in access.read_tables:
-            tables[table].grant_read_data(role)
-        if access.bucket:
-            bucket.grant_read_write(role)
-            bucket.grant_delete(role)
+        grant_data(role, access, tables, bucket, key)
         if access.start_jobs:
             role.add_to_policy(
                 iam.PolicyStatement(
@@ -253,6 +341,42 @@ class Functions(Construct):
         notifications = bucket.node.try_find_child("Notifications")
         if notifications is not None:
             notifications.node.add_dependency(permission)
+
+
+def grant_data(
+    role: iam.IRole,
+    access: Access,
+    tables: dict[str, dynamodb.Table],
+    bucket: s3.IBucket,
+    key: kms.IKey,
+) -> None:
+    """The statements of ``access`` on the tables, their indexes and the bucket, action by
+    action (CDK's ``grant_read_write_data`` and ``grant_read_write`` grant far more: scans,
+    stream reads, object ACLs, legal holds), and the data key they are encrypted with."""
+    for name, actions in access.tables.items():
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=[f"dynamodb:{action}" for action in actions],
+                resources=[tables[name].table_arn],
+            )
+        )
+    for name in access.index_queries:
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:Query"], resources=[f"{tables[name].table_arn}/index/*"]
+            )
+        )
+    if access.objects:
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=list(access.objects), resources=[bucket.arn_for_objects("*")]
+            )
+        )
+    if access.bucket:
+        role.add_to_principal_policy(
+            iam.PolicyStatement(actions=list(access.bucket), resources=[bucket.bucket_arn])
+        )
+    key.grant(role, *KEY_ACTIONS)
 
 
 def _config_layer_dir(text: str) -> str:

@@ -3,7 +3,8 @@
 What an operator must hear about: a function failing or throttled (stored files not indexed,
 changes not logged), events parked in the dead-letter queue (each one is a change or an upload
 that needs a look), the DICOM service without a healthy task (modalities cannot send), jobs
-failing, and the API answering 5xx.
+failing, the API answering 5xx, and refused credentials piling up (someone guessing
+passwords, or a client left with an old one).
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ class Alarms(Construct):
         target_group: elbv2.NetworkTargetGroup,
         state_machine: sfn.IStateMachine,
         rest_api_name: str,
+        failed_logins: cloudwatch.IMetric,
+        failed_login_threshold: int,
     ) -> None:
         super().__init__(scope, construct_id)
         self.topic = sns.Topic(self, "Topic", master_key=key, enforce_ssl=True)
@@ -92,6 +95,12 @@ class Alarms(Construct):
             ),
             "The API answered 5xx",
             threshold=5,
+        )
+        self._alarm(
+            "FailedLogins",
+            failed_logins,
+            "Credentials refused by the API's authorizer",
+            threshold=failed_login_threshold,
         )
 
     def _alarm(

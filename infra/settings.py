@@ -9,6 +9,8 @@ are not taken from it: their passwords live in Secrets Manager (docs/deploy.md).
 
 from __future__ import annotations
 
+import ipaddress
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,7 +33,8 @@ DEFAULTS: dict[str, Any] = {
     # reachable through the VPC, and the SCP image pulled through ECR endpoints).
     "cirrus:natGateways": 1,
     "cirrus:maxAzs": 2,
-    # Who may open DICOM associations to the load balancer (the VPN's client ranges).
+    # Who may open DICOM associations to the load balancer: the hospital's ranges (the
+    # modalities' subnets behind the VPN), IPv4, none wider than /MIN_CLIENT_PREFIX.
     "cirrus:dicomClientCidrs": ["10.0.0.0/8"],
     # "asset" builds scp_container/Dockerfile at deployment (synthesis needs no Docker);
     # otherwise the URI of an image already pushed.
@@ -48,7 +51,30 @@ DEFAULTS: dict[str, Any] = {
     # tokens of the app clients listed in cirrus:userPoolClientIds.
     "cirrus:userPool": "create",
     "cirrus:userPoolClientIds": [],
+    # API Gateway's throttling of the API stage (requests per second, and the burst above it),
+    # before the authorizer or the API function is called.
+    "cirrus:apiRateLimit": 100,
+    "cirrus:apiBurstLimit": 200,
+    # A WAF web ACL on the API stage whose rate-based rule blocks an address above
+    # cirrus:wafRateLimit requests per 5 minutes (false: throttling and concurrency only).
+    "cirrus:waf": True,
+    "cirrus:wafRateLimit": 2000,
+    # Concurrent executions reserved for (and capping) the API function, so that a flood of
+    # requests cannot take the account's concurrency from the other functions.
+    "cirrus:apiConcurrency": 100,
+    # Failed logins (refused credentials) in 5 minutes that raise the alarm.
+    "cirrus:failedLoginAlarm": 50,
 }
+
+# The DICOM options a deployment changes from Orthanc's defaults unless its file sets them:
+# the DICOM service faces a hospital's network, so a modality must be declared, and call from
+# its declared host, to store (the local defaults stay Orthanc's: chalicelib/settings).
+AWS_DICOM_DEFAULTS: dict[str, Any] = {
+    "DicomCheckModalityHost": True,
+    "DicomAlwaysAllowStore": False,
+}
+# The widest client range accepted: a /0 (or a /1 ... /7) opens DICOM to everyone.
+MIN_CLIENT_PREFIX = 8
 
 
 # CloudWatch Logs accepts these retention periods only (days).
@@ -86,6 +112,12 @@ class Settings:
     alarm_email: str
     user_pool: str
     user_pool_client_ids: tuple[str, ...]
+    api_rate_limit: int
+    api_burst_limit: int
+    waf: bool
+    waf_rate_limit: int
+    api_concurrency: int
+    failed_login_alarm: int
 
 
 def _flag(value: Any) -> bool:
@@ -104,8 +136,35 @@ def _retention(days: int) -> logs.RetentionDays:
     return RETENTIONS[days]
 
 
+def client_cidrs(values: tuple[str, ...]) -> tuple[str, ...]:
+    """The DICOM client ranges, refused when malformed, not IPv4 (the security groups' rules
+    are IPv4), wider than /:data:`MIN_CLIENT_PREFIX`, or none at all."""
+    if not values:
+        raise ValueError("cirrus:dicomClientCidrs must list the ranges of the modalities")
+    for value in values:
+        try:
+            network = ipaddress.ip_network(value)
+        except ValueError as exc:
+            raise ValueError(f"cirrus:dicomClientCidrs: {exc}") from exc
+        if network.version != 4 or network.prefixlen < MIN_CLIENT_PREFIX:
+            raise ValueError(
+                f"cirrus:dicomClientCidrs: {value} is not an IPv4 range of at most "
+                f"/{MIN_CLIENT_PREFIX}: list the hospital's ranges, not the whole network"
+            )
+    return values
+
+
+def deployed_config_text(text: str) -> str:
+    """The Orthanc-style file as the functions and the DICOM service receive it: the file's
+    own options, and :data:`AWS_DICOM_DEFAULTS` for those it does not set (``text`` holds a
+    JSON object: ``load_config`` has checked it)."""
+    from chalicelib.settings.config import strip_comments
+
+    return json.dumps({**AWS_DICOM_DEFAULTS, **json.loads(strip_comments(text))}, indent=1)
+
+
 def load_settings(scope: Construct) -> Settings:
-    from chalicelib.settings.config import load_config
+    from chalicelib.settings.config import load_config, parse_config
 
     def get(key: str) -> Any:
         value = scope.node.try_get_context(key)
@@ -122,7 +181,10 @@ def load_settings(scope: Construct) -> Settings:
             f"from the existing user pool {user_pool}"
         )
     path = REPO_ROOT / str(get("cirrus:orthancConfig"))
-    orthanc = load_config(path)
+    # Read and checked as the runtime reads it (a malformed file fails here, with its name).
+    load_config(path)
+    deployed = deployed_config_text(path.read_text("utf-8"))
+    orthanc = parse_config(deployed, str(path))
     if not (orthanc.RemoteAccessAllowed or orthanc.AuthenticationEnabled):
         # Every caller is remote behind API Gateway: Cirrus would answer 403 to all.
         raise ValueError(
@@ -131,7 +193,7 @@ def load_settings(scope: Construct) -> Settings:
         )
     return Settings(
         orthanc_config_path=path,
-        orthanc_config_text=path.read_text("utf-8"),
+        orthanc_config_text=deployed,
         dicom_port=orthanc.DicomPort,
         dicom_aet=orthanc.DicomAet,
         chalice_stage=str(get("cirrus:chaliceStage")),
@@ -139,7 +201,7 @@ def load_settings(scope: Construct) -> Settings:
         intelligent_tiering=_flag(get("cirrus:intelligentTiering")),
         nat_gateways=int(get("cirrus:natGateways")),
         max_azs=int(get("cirrus:maxAzs")),
-        dicom_client_cidrs=_list(get("cirrus:dicomClientCidrs")),
+        dicom_client_cidrs=client_cidrs(_list(get("cirrus:dicomClientCidrs"))),
         scp_image=str(get("cirrus:scpImage")),
         scp_tasks=int(get("cirrus:scpTasks")),
         scp_cpu=int(get("cirrus:scpCpu")),
@@ -148,4 +210,10 @@ def load_settings(scope: Construct) -> Settings:
         alarm_email=str(get("cirrus:alarmEmail")),
         user_pool=user_pool,
         user_pool_client_ids=client_ids,
+        api_rate_limit=int(get("cirrus:apiRateLimit")),
+        api_burst_limit=int(get("cirrus:apiBurstLimit")),
+        waf=_flag(get("cirrus:waf")),
+        waf_rate_limit=int(get("cirrus:wafRateLimit")),
+        api_concurrency=int(get("cirrus:apiConcurrency")),
+        failed_login_alarm=int(get("cirrus:failedLoginAlarm")),
     )

@@ -11,6 +11,7 @@ code that runs on AWS: the proxy's value decoded as API Gateway decodes path par
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -72,6 +73,16 @@ class OrthancGateway(LocalGateway):
             app_object.api.binary_types,
         )
         self._authorizer = NoAuthorizer()  # type: ignore[assignment]
+        self._source_ip: str | None = None
+
+    def for_peer(self, address: str) -> OrthancGateway:
+        """This gateway for the requests of one connection, whose events name ``address``
+        (the socket's peer) as ``sourceIp``, as API Gateway names the caller: Chalice writes
+        127.0.0.1 whoever calls, which would make every caller pass the loopback check of
+        ``RemoteAccessAllowed``. A shallow copy: the app and the converter are shared."""
+        gateway = copy.copy(self)
+        gateway._source_ip = address
+        return gateway
 
     def _generate_lambda_event(
         self, method: str, path: str, headers: HeaderType, body: bytes | None
@@ -81,6 +92,8 @@ class OrthancGateway(LocalGateway):
         event["path"] = urlsplit(path).path
         event["httpMethod"] = method
         event["pathParameters"] = event["pathParameters"] or None  # API Gateway's null
+        if self._source_ip is not None:
+            event["requestContext"]["identity"]["sourceIp"] = self._source_ip
         return event
 
     def _has_user_defined_options_method(self, lambda_event: LambdaEvent) -> bool:

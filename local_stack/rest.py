@@ -8,6 +8,11 @@ validation). The local server is then made to behave like the deployed stack whe
   (``local_stack/gateway.py``) instead of Chalice's pre-routed ones.
 - API Gateway accepts chunked uploads; Chalice's handler reads only Content-Length bodies and
   would pass an empty body on. Chunked bodies are decoded here.
+- API Gateway names the caller's address in the event (``sourceIp``, which the loopback check
+  of ``RemoteAccessAllowed`` reads); Chalice writes 127.0.0.1 for everyone. Each connection's
+  events name the socket's peer here (never a header a client could set).
+- API Gateway refuses bodies above its limit; here a body larger than ``MaximumUploadSize`` is
+  answered 413 (Orthanc's JSON error) before it is read, and the connection is closed.
 - Accepted sockets get ``TCP_NODELAY`` (headers and body are written separately; without it, a
   keep-alive client pays a delayed-ACK wait on every request), and the listen backlog is raised
   so that parallel benchmark clients are not refused.
@@ -29,7 +34,9 @@ from chalice.config import Config
 from chalice.deploy.validate import validate_routes
 from chalice.local import ChaliceRequestHandler, HeaderType, LocalGateway, create_local_server
 
-from chalicelib.errors import ErrorCode, OrthancError
+from chalicelib import bootstrap
+from chalicelib.errors import ErrorCode, OrthancError, TooLarge
+from chalicelib.services.resources.upload import too_large
 from local_stack import feed, job_runner
 from local_stack.child import service_address
 from local_stack.gateway import GatewayResponse, OrthancGateway
@@ -50,8 +57,9 @@ class CirrusRequestHandler(ChaliceRequestHandler):
     """Chalice's request handler with the differences listed in the module docstring."""
 
     def __init__(self, request: Any, client_address: Any, server: Any, gateway: LocalGateway):
-        # Chalice's __init__ builds its own LocalGateway per connection; share ours instead.
-        self.local_gateway = gateway
+        # Chalice's __init__ builds its own LocalGateway per connection; share ours instead,
+        # naming this connection's peer.
+        self.local_gateway = gateway.for_peer(client_address[0])
         super(ChaliceRequestHandler, self).__init__(request, client_address, server)
 
     def setup(self) -> None:
@@ -63,9 +71,13 @@ class CirrusRequestHandler(ChaliceRequestHandler):
         Errors are still logged by http.server."""
 
     def _parse_payload(self) -> tuple[HeaderType, bytes | None]:
+        limit = bootstrap.config().MaximumUploadSize
         if "chunked" not in self.headers.get("Transfer-Encoding", "").lower():
+            declared = self.headers.get("Content-Length", "0").strip()
+            if declared.isascii() and declared.isdigit() and int(declared) > limit:
+                raise too_large(limit)
             return super()._parse_payload()
-        body = _read_chunked(self.rfile)
+        body = _read_chunked(self.rfile, limit)
         # Present the body as API Gateway would: complete, with its length.
         del self.headers["Transfer-Encoding"]
         del self.headers["Content-Length"]
@@ -76,17 +88,24 @@ class CirrusRequestHandler(ChaliceRequestHandler):
         try:
             self._generic_handle()
         except MalformedChunkedBody as error:
-            # The rest of the stream cannot be parsed: answer, then close the connection.
-            self.close_connection = True
-            answer = OrthancError(ErrorCode.BAD_REQUEST, str(error))
-            self._send_error_response(GatewayResponse(answer, self.command, self.path))
+            self._refuse(OrthancError(ErrorCode.BAD_REQUEST, str(error)))
+        except TooLarge as error:
+            self._refuse(error)
+
+    def _refuse(self, error: OrthancError) -> None:
+        """Answer ``error``, then close the connection: the rest of the stream cannot be
+        parsed, or was not read."""
+        self.close_connection = True
+        self._send_error_response(GatewayResponse(error, self.command, self.path))
 
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _handle
 
 
-def _read_chunked(stream: Any) -> bytes:
-    """Decode a chunked request body (RFC 9112, section 7.1), trailers discarded."""
+def _read_chunked(stream: Any, limit: int) -> bytes:
+    """Decode a chunked request body (RFC 9112, section 7.1) of at most ``limit`` bytes,
+    trailers discarded."""
     parts: list[bytes] = []
+    total = 0
     while True:
         line = stream.readline(_MAX_LINE)
         try:
@@ -95,6 +114,9 @@ def _read_chunked(stream: Any) -> bytes:
             raise MalformedChunkedBody(f"Bad chunk size line {line[:40]!r}") from None
         if size == 0:
             break
+        total += size
+        if total > limit:
+            raise too_large(limit)
         chunk = stream.read(size)
         if len(chunk) != size or stream.read(2) != b"\r\n":
             raise MalformedChunkedBody("Chunk shorter than announced")
@@ -123,14 +145,16 @@ def serve(host: str, port: int) -> None:
     feed.start()
     if os.environ.get("CIRRUS_JOB_RUNNER") != "external":
         job_runner.start_in_background()
-    local_server = create_local_server(app, config, host, port)
-    server = local_server.server
+    server = create_local_server(app, config, host, port).server
     # Chalice offers no parameter for the handler class of the server it builds.
-    server.RequestHandlerClass = functools.partial(
-        CirrusRequestHandler, gateway=OrthancGateway(app, config)
-    )
+    server.RequestHandlerClass = handler_class(app, config)
     server.socket.listen(LISTEN_BACKLOG)
     server.serve_forever()
+
+
+def handler_class(app: Any, config: Config) -> Any:
+    """What serves each connection: :class:`CirrusRequestHandler` with one shared gateway."""
+    return functools.partial(CirrusRequestHandler, gateway=OrthancGateway(app, config))
 
 
 def main() -> None:

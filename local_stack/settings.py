@@ -32,6 +32,13 @@ class StackSettings:
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> StackSettings:
         config = load_config()
+        if config.RemoteAccessAllowed and not config.AuthenticationEnabled:
+            # Orthanc only warns; here the REST API would answer anyone on the network.
+            raise SettingsError(
+                "RemoteAccessAllowed with AuthenticationEnabled false would open the local "
+                "API to the network without credentials: set RegisteredUsers and leave "
+                "AuthenticationEnabled true or absent"
+            )
         data_dir = Path(environ.get("CIRRUS_DATA_DIR") or PROJECT_ROOT / "data")
         return cls(
             # Like Orthanc, listen on every interface only when remote access is allowed.

@@ -24,6 +24,7 @@ from pydicom.dataset import Dataset
 
 from chalicelib import bootstrap
 from chalicelib.errors import OrthancError
+from chalicelib.remotes.destinations import DestinationRefused
 from chalicelib.remotes.modality import Modality
 from chalicelib.services.dicom_served.retrieve import RetrieveService, StoredInstance
 from scp_container.dimse import (
@@ -53,8 +54,14 @@ def handle_move(event: Any) -> Iterator[Any]:
         LOG.warning("C-MOVE from %s to unknown %r", calling_aet(event), event.move_destination)
         yield None, None  # pynetdicom answers 0xA801, move destination unknown
         return
+    try:  # the destinations Cirrus may connect to (docs/security.md), after name resolution
+        address = bootstrap.remote_destinations().check(destination.host, destination.port)
+    except DestinationRefused as refused:
+        LOG.warning("C-MOVE from %s to %r refused: %s", calling_aet(event), destination, refused)
+        yield None, None  # 0xA801, as for an unknown destination
+        return
     plan = _plan(event, "C-MOVE")
-    yield destination.host, destination.port, _sub_association(destination, plan)
+    yield address, destination.port, _sub_association(destination, plan)
     yield from _sub_operations(event, plan)
 
 

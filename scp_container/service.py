@@ -41,6 +41,7 @@ from scp_container.dimse import (
     peer_ip,
 )
 from scp_container.find import handle_find
+from scp_container.receive import discard_partial, limit_received, receive_to_files
 from scp_container.retrieve import handle_get, handle_move
 
 LOG = logging.getLogger("cirrus.scp")
@@ -160,8 +161,10 @@ def handle_echo(event: Any) -> int:
     return SUCCESS
 
 
-def handle_store(event: Any) -> int:
-    from chalicelib.services.dicom_served.store import store_received
+def handle_store(event: Any, maximum: int) -> int:
+    """C-STORE: the data set pynetdicom received to a temporary file (``receive``), stored
+    unless it exceeds ``maximum`` bytes (``DicomMaximumObjectSize``)."""
+    from chalicelib.services.dicom_served.store import store_received_file
     from chalicelib.services.resources.ingest import Origin
 
     if not bootstrap.dicom_access().allows(calling_aet(event), peer_ip(event), "store"):
@@ -172,27 +175,36 @@ def handle_store(event: Any) -> int:
         remote_aet=calling_aet(event),
         called_aet=ae_title(event.assoc.acceptor.ae_title),
     )
-    return store_received(bootstrap.ingest(), event.encoded_dataset(include_meta=True), origin)
+    return store_received_file(bootstrap.ingest(), event.dataset_path, origin, maximum)
 
 
-HANDLERS = [
-    (evt.EVT_CONN_OPEN, set_tcp_nodelay),
-    (evt.EVT_REQUESTED, offer_contexts),
-    (evt.EVT_C_ECHO, handle_echo),
-    (evt.EVT_C_STORE, handle_store),
-    (evt.EVT_C_FIND, handle_find),
-    (evt.EVT_C_MOVE, handle_move),
-    (evt.EVT_C_GET, handle_get),
-    (evt.EVT_N_ACTION, handle_n_action),
-    (evt.EVT_N_EVENT_REPORT, handle_n_event_report),
-]
+def handlers(config: Config) -> list[tuple[Any, ...]]:
+    """The event handlers, the C-STORE limit of ``config`` bound to those that enforce it."""
+    maximum = config.DicomMaximumObjectSize
+    return [
+        (evt.EVT_CONN_OPEN, set_tcp_nodelay),
+        (evt.EVT_REQUESTED, offer_contexts),
+        (evt.EVT_C_ECHO, handle_echo),
+        (evt.EVT_PDU_RECV, limit_received, [maximum]),
+        (evt.EVT_ABORTED, discard_partial),
+        (evt.EVT_CONN_CLOSE, discard_partial),
+        (evt.EVT_C_STORE, handle_store, [maximum]),
+        (evt.EVT_C_FIND, handle_find),
+        (evt.EVT_C_MOVE, handle_move),
+        (evt.EVT_C_GET, handle_get),
+        (evt.EVT_N_ACTION, handle_n_action),
+        (evt.EVT_N_EVENT_REPORT, handle_n_event_report),
+    ]
 
 
 def start(host: str, port: int, block: bool) -> Any:
     """Serve DICOM on ``host:port`` with the configuration of the deployment (TLS only when
-    ``DicomTlsEnabled``, as Orthanc)."""
+    ``DicomTlsEnabled``, as Orthanc). Received data sets go to temporary files."""
     config = bootstrap.config()
+    receive_to_files()
     ae = build_ae(config)
     tls = bootstrap.dicom_tls().server_context() if config.DicomTlsEnabled else None
     LOG.info("DICOM SCP %s listening on %s:%d%s", ae.ae_title, host, port, " (TLS)" if tls else "")
-    return ae.start_server((host, port), block=block, evt_handlers=HANDLERS, ssl_context=tls)
+    return ae.start_server(
+        (host, port), block=block, evt_handlers=handlers(config), ssl_context=tls
+    )

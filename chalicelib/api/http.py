@@ -116,11 +116,12 @@ def flag(params: dict[str, str], name: str) -> bool:
 
 
 def integer(params: dict[str, str], name: str, default: int | None = None) -> int | None:
-    """A non-negative integer query option (``since``, ``limit``)."""
+    """A non-negative integer query option (``since``, ``limit``): ASCII digits only, since
+    ``str.isdigit`` also accepts ``²`` (which ``int`` refuses) and ``١`` (which it reads)."""
     if name not in params:
         return default
     value = params[name]
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise OrthancError(
             ErrorCode.PARAMETER_OUT_OF_RANGE, f'Value for option "{name}" must be an integer'
         )

@@ -1,7 +1,8 @@
 """Registering routes with Orthanc's behaviour around them, in one place.
 
 Every route goes through :func:`RouteTable.add`, which gives it what Orthanc gives every URI
-(:func:`serve`): authentication, and an Orthanc-style JSON body for every error (raised
+(:func:`serve`): authentication, the caller's role checked against the policy table
+(chalicelib/api/permissions.py), and an Orthanc-style JSON body for every error (raised
 anywhere as :class:`OrthancError`) instead of Chalice's own error shapes. The answers for a
 path no route names and for a method a route lacks go through :func:`serve` too, from the
 dispatch of ``chalicelib/api/proxy.py``.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -21,8 +23,17 @@ from chalice.app import Request
 from chalicelib import bootstrap
 from chalicelib.api.error_map import error_answer
 from chalicelib.api.http import json_response, whatever_accept, xml_response
+from chalicelib.api.permissions import required_role
 from chalicelib.api.xml_answers import wants_xml
-from chalicelib.credentials import REALM, basic_user
+from chalicelib.credentials import (
+    ADMINISTRATOR,
+    READ_ONLY,
+    REALM,
+    ROLES,
+    basic_role,
+    basic_user,
+    grants,
+)
 from chalicelib.errors import ErrorCode, OrthancError
 
 LOG = logging.getLogger(__name__)
@@ -51,27 +62,51 @@ def error_response(error: OrthancError, request: Request | None) -> Response:
     return response
 
 
-def authenticate(request: Request) -> str:
-    """The user name of an authorized request ("" when authentication is off).
+@dataclass(frozen=True)
+class Caller:
+    """Who sent a request ("" when authentication is off) and the role it holds."""
+
+    name: str
+    role: str
+
+
+def authenticate(request: Request) -> Caller:
+    """The caller of an authenticated request.
 
     With ``AuthenticationEnabled`` the request needs HTTP Basic credentials of one of the
-    ``RegisteredUsers``. Without it, only loopback callers are served unless
-    ``RemoteAccessAllowed`` says otherwise: the same default as Orthanc, so nothing is open
-    to the network by mistake. On AWS, API Gateway's authorizer has admitted the caller
-    before the function runs (infra/authorizer) and names it in the request's context, which
-    clients cannot set.
+    ``RegisteredUsers``, whose role ``CirrusUserRoles`` gives. Without it, only loopback
+    callers are served unless ``RemoteAccessAllowed`` says otherwise: the same default as
+    Orthanc, so nothing is open to the network by mistake. On AWS, API Gateway's authorizer
+    has admitted the caller before the function runs (infra/authorizer) and names it and its
+    role in the request's context, which clients cannot set; a context without a valid role
+    (an authorizer's answer cached from before roles) is read-only. With no authentication
+    at all, everyone is an administrator, as in Orthanc.
     """
     config = bootstrap.config()
     if config.AuthenticationEnabled:
         user = basic_user(request.headers.get("authorization", ""), config.RegisteredUsers)
         if user is None:
             raise OrthancError(ErrorCode.UNAUTHORIZED, headers={"WWW-Authenticate": REALM})
-        return user
+        return Caller(user, basic_role(user, config.CirrusUserRoles))
     if not config.RemoteAccessAllowed and not _is_loopback(request):
         raise OrthancError(
             ErrorCode.FORBIDDEN_ACCESS, "Remote access is disabled (RemoteAccessAllowed)"
         )
-    return str((request.context.get("authorizer") or {}).get("principalId", ""))
+    authorizer = request.context.get("authorizer") or {}
+    if not authorizer:
+        return Caller("", ADMINISTRATOR)
+    role = authorizer.get("role")
+    return Caller(str(authorizer.get("principalId", "")), role if role in ROLES else READ_ONLY)
+
+
+def authorize(caller: Caller, request: Request) -> None:
+    """Refuse, as Orthanc's authorization filter does (403), a request the caller's role does
+    not allow. ``request.method`` is the faked method, if the client faked one."""
+    needed = required_role(request.method, request.context.get("resourcePath", ""))
+    if not grants(caller.role, needed):
+        raise OrthancError(
+            ErrorCode.FORBIDDEN_ACCESS, f"This requires the role {needed}, not {caller.role}"
+        )
 
 
 def _is_loopback(request: Request) -> bool:
@@ -83,13 +118,16 @@ def _is_loopback(request: Request) -> bool:
 
 
 def serve(request: Request, handler: Handler, params: dict[str, str]) -> Response:
-    """What every URI gets around its handler: authentication first, then the handler's
-    answer, every error in Orthanc's form. A JSON answer is XML when ``Accept`` asks for it
-    (read before the handler, which may widen ``Accept``); errors stay JSON, as Orthanc's."""
+    """What every URI gets around its handler: authentication and the role's check first,
+    then the handler's answer, every error in Orthanc's form. A JSON answer is XML when
+    ``Accept`` asks for it (read before the handler, which may widen ``Accept``); errors stay
+    JSON, as Orthanc's."""
     xml = wants_xml(request.headers.get("accept", ""))
     _accept_anything_by_default(request)
     try:
-        request.context["cirrus_user"] = authenticate(request)
+        caller = authenticate(request)
+        request.context["cirrus_user"] = caller.name
+        authorize(caller, request)
         answer = handler(request, **params)
     except OrthancError as error:
         return error_response(error, request)

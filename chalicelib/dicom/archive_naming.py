@@ -7,6 +7,11 @@ each part keeps only ASCII letters, digits, ``.`` and ``_``, turns ``^`` into a 
 collapses runs of spaces and trims them; an empty part falls back to "Unknown Patient" (...);
 siblings with the same name get ``-2``, ``-3``... in the order they are written. Plain Python so
 the rules are unit-tested without AWS.
+
+One rule is Cirrus's own: a name never starts with a dot. Orthanc 1.10.1 keeps leading dots, so a
+PatientID, AccessionNumber or Modality of ``..`` makes members such as ``../../../..000000.dcm``
+that an unzip tool may write outside its target folder; here leading dots are dropped (a name left
+empty takes its fallback), so no path segment is ``.``, ``..`` or hidden.
 """
 
 from __future__ import annotations
@@ -24,8 +29,14 @@ def clean(text: str) -> str:
     return _SPACES.sub(" ", kept).strip()
 
 
+def _segment(text: str) -> str:
+    """``text`` cleaned into a path segment that cannot climb, stay put or hide: no leading
+    dot (hence never ``.`` or ``..``)."""
+    return clean(text).lstrip(". ")
+
+
 def _folder(parts: list[str], fallback: str) -> str:
-    return clean(" ".join(parts)) or fallback
+    return _segment(" ".join(parts)) or fallback
 
 
 def patient_folder(tags: dict[str, str]) -> str:
@@ -44,7 +55,7 @@ def series_folder(tags: dict[str, str]) -> str:
 def instance_file(series_tags: dict[str, str], position: int) -> str:
     """The name of the ``position``-th (from 0) file of a series: up to two letters of the
     modality (upper case), then digits up to 8 characters."""
-    prefix = clean(series_tags.get("Modality", "")).replace(" ", "")[:2].upper()
+    prefix = _segment(series_tags.get("Modality", "")).replace(" ", "")[:2].upper()
     return f"{prefix}{position:0{8 - len(prefix)}d}.dcm"
 
 

@@ -115,6 +115,7 @@ def decode(dataset: Dataset, index: int | None = None, *, as_rgb: bool = True) -
     from pydicom.pixels import pixel_array
 
     register()
+    check_codestreams(dataset, index)
     syntax = str(dataset.file_meta.get("TransferSyntaxUID", ""))
     if syntax in SYNTAXES:
         try:
@@ -130,6 +131,7 @@ def decompress(dataset: Dataset) -> None:
     from pydicom.pixels import decompress as pydicom_decompress
 
     register()
+    check_codestreams(dataset, None)
     syntax = str(dataset.file_meta.get("TransferSyntaxUID", ""))
     photometric = str(dataset.get("PhotometricInterpretation", "")).strip()
     if syntax in SYNTAXES:
@@ -142,6 +144,37 @@ def decompress(dataset: Dataset) -> None:
             dataset.PhotometricInterpretation = "RGB"
         return
     pydicom_decompress(dataset, generate_instance_uid=False)
+
+
+def check_codestreams(dataset: Dataset, index: int | None) -> None:
+    """Refuse frame ``index`` (every frame when None) of an encapsulated data set when its
+    codestream declares another size than Rows, Columns and Samples per Pixel (see
+    ``codestreams``): done here, before any plugin decodes, because every decoding path
+    (images, numpy, MATLAB, transcoding) goes through ``decode`` or ``decompress``."""
+    from pydicom.encaps import generate_frames, get_frame
+
+    from chalicelib.dicom import codestreams
+
+    syntax = dataset.file_meta.get("TransferSyntaxUID")
+    if syntax is None or not syntax.is_encapsulated or "PixelData" not in dataset:
+        return
+    geometry = codestreams.Geometry(
+        int(dataset.get("Rows") or 0),
+        int(dataset.get("Columns") or 0),
+        int(dataset.get("SamplesPerPixel") or 1),
+        int(dataset.get("BitsAllocated") or 8),
+    )
+    count = max(int(dataset.get("NumberOfFrames") or 1), 1)
+    offsets = None
+    if "ExtendedOffsetTable" in dataset and "ExtendedOffsetTableLengths" in dataset:
+        offsets = (dataset.ExtendedOffsetTable, dataset.ExtendedOffsetTableLengths)
+    options: dict[str, Any] = {"number_of_frames": count, "extended_offsets": offsets}
+    data = dataset.PixelData
+    frames = (
+        generate_frames(data, **options) if index is None else [get_frame(data, index, **options)]
+    )
+    for frame in frames:
+        codestreams.check_frame(frame, str(syntax), geometry)
 
 
 def encoder(uid: str) -> Encoder:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import io
 import re
-import struct
 import zlib
 from dataclasses import dataclass
 
+from chalicelib.dicom import codestreams
 from chalicelib.errors import ErrorCode, OrthancError, ServerFault
 
 
@@ -88,45 +88,17 @@ JPEG_UNSUPPORTED = frozenset({0xC3, 0xC5, 0xC6, 0xC7, 0xCB, 0xCD, 0xCE, 0xCF})
 JPEG_ERROR = "Error during JPEG decoding: "
 
 
-def _jpeg_frame(data: bytes) -> tuple[int, int, int, int, int] | None:
-    """(marker, precision, height, width, components) of the frame header libjpeg would
-    read first: markers are walked as libjpeg walks them (bytes before a 0xFF skipped, fill
-    bytes skipped, segments skipped by their length). None when there is none before the
-    scan, where libjpeg fails without decoding anything."""
-    if not data.startswith(b"\xff\xd8"):
-        return None
-    position = 2
-    while position + 1 < len(data):
-        if data[position] != 0xFF:
-            position += 1
-            continue
-        marker = data[position + 1]
-        if marker == 0xFF:
-            position += 1
-        elif marker in (0x00, 0x01) or 0xD0 <= marker <= 0xD8:
-            position += 2
-        elif marker in (0xD9, 0xDA):
-            return None
-        elif marker in JPEG_FRAMES | JPEG_UNSUPPORTED:
-            header = data[position + 4 : position + 10]
-            if len(header) < 6:
-                return None
-            height, width = struct.unpack(">HH", header[1:5])
-            return marker, header[0], height, width, header[5]
-        else:
-            length = int.from_bytes(data[position + 2 : position + 4], "big")
-            position += 2 + length
-    return None
-
-
 def decode_jpeg(data: bytes, max_pixel_bytes: int) -> Image:
     """A JPEG as Orthanc's libjpeg (8 bits) reads it: grey or RGB (YCbCr converted, fancy
     upsampling), decoded by imagecodecs' libjpeg-turbo; its errors are Orthanc's 500 with
     libjpeg's message. The frame header is read first: the size is bounded before decoding,
     and what an 8-bit libjpeg refuses (12 bits, lossless) is refused with its message."""
-    frame = _jpeg_frame(data)
-    if frame is not None:
-        _check_jpeg_frame(*frame, max_pixel_bytes)
+    found = codestreams.jpeg_frame(data, JPEG_FRAMES | JPEG_UNSUPPORTED)
+    if found is not None:
+        marker, frame = found
+        _check_jpeg_frame(
+            marker, frame.precision, frame.rows, frame.columns, frame.samples, max_pixel_bytes
+        )
     import imagecodecs
 
     try:

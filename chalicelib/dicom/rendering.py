@@ -55,7 +55,7 @@ def _number(text: str, name: str) -> float:
 
 
 def _side(text: str, name: str) -> int:
-    if not text.isdigit() or int(text) > MAX_SIDE:
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_SIDE:
         raise bad_request(f'Option "{name}" must be an integer between 0 and {MAX_SIDE}')
     return int(text)
 

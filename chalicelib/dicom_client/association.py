@@ -2,6 +2,11 @@
 
 pynetdicom is imported inside the calls: the API module must not pay its import (and
 pydicom's) on cold starts of routes that never talk DICOM.
+
+The modality's host is checked against ``RemoteNetworksAllowed`` first
+(``chalicelib.remotes.destinations``) and the association opened to the checked address (TLS
+still names the host). A refused destination fails with the very words of a closed or
+unreachable port, so that C-ECHO cannot map which internal ports are open.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from chalicelib.errors import RemoteError
+from chalicelib.remotes.destinations import DestinationRefused, Destinations
 from chalicelib.remotes.modality import Modality
 
 # Opens an established association to one modality proposing ``(abstract syntax, transfer
@@ -24,36 +30,51 @@ def open_association(
     timeout: float | None,
     tls_args: tuple[Any, str] | None,
     contexts: list[tuple[str, str | None]],
+    *,
+    destinations: Destinations,
     **extra: Any,
 ) -> Any:
     """An established association to ``modality``, calling as ``calling_aet``; RemoteError
     saying why otherwise."""
     from pynetdicom import AE, evt
 
+    unreachable = RemoteError(
+        f'DicomAssociation - connecting to AET "{modality.aet}": '
+        f"cannot connect to {modality.host}:{modality.port}"
+    )
+    try:
+        address = destinations.check(modality.host, modality.port)
+    except DestinationRefused as exc:
+        raise unreachable from exc
     ae = AE(ae_title=calling_aet)
     for abstract_syntax, transfer_syntax in contexts:
         ae.add_requested_context(abstract_syntax, transfer_syntax)
     for name in ("acse_timeout", "dimse_timeout", "network_timeout", "connection_timeout"):
         setattr(ae, name, timeout)
+    connected: list[bool] = []
     association = ae.associate(
-        modality.host,
+        address,
         modality.port,
         ae_title=modality.aet,
         tls_args=tls_args,
-        evt_handlers=[(evt.EVT_CONN_OPEN, set_tcp_nodelay), *extra.pop("evt_handlers", [])],
+        evt_handlers=[
+            (evt.EVT_CONN_OPEN, set_tcp_nodelay),
+            (evt.EVT_CONN_OPEN, lambda event: connected.append(True)),
+            *extra.pop("evt_handlers", []),
+        ],
         **extra,
     )
     if association.is_established:
         return association
+    if not connected:  # pynetdicom reports a failed TCP connection as an abort
+        raise unreachable
     if association.is_rejected:
         reason = "the association was rejected"
     elif association.rejected_contexts and not association.accepted_contexts:
         proposed = ", ".join(sorted({syntax for _, syntax in contexts if syntax}))
         reason = f"no presentation context was accepted (transfer syntaxes: {proposed})"
-    elif association.is_aborted:
-        reason = "the association was aborted"
     else:
-        reason = f"cannot connect to {modality.host}:{modality.port}"
+        reason = "the association was aborted"
     raise RemoteError(f'DicomAssociation - connecting to AET "{modality.aet}": {reason}')
 
 

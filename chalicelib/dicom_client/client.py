@@ -23,6 +23,7 @@ from chalicelib.dicom_client.store import StoreSession
 from chalicelib.dicom_client.tls import TlsConfigurationError, TlsSettings
 from chalicelib.errors import RemoteError
 from chalicelib.model import Reference
+from chalicelib.remotes.destinations import NOWHERE, Destinations
 from chalicelib.remotes.modality import Modality
 
 
@@ -33,12 +34,17 @@ class DicomClient:
         default_timeout: int,
         tls: TlsSettings,
         default_encoding: Callable[[], str] = lambda: DEFAULT,
+        *,
+        destinations: Destinations = NOWHERE,
     ) -> None:
         """``local_aet`` is the AE title Cirrus calls as unless told otherwise (a modality's
         ``LocalAet``, a request's); ``default_timeout`` is DicomScuTimeout (0: none);
         ``default_encoding`` reads the current default encoding, in which C-FIND answers
-        without SpecificCharacterSet are read (Orthanc's default unless told)."""
+        without SpecificCharacterSet are read (Orthanc's default unless told);
+        ``destinations`` are the networks associations may reach (RemoteNetworksAllowed;
+        none unless given, so that a client built without them cannot reach anything)."""
         self.local_aet = local_aet
+        self._destinations = destinations
         self._default_timeout = default_timeout
         self._tls = tls
         self.default_encoding = default_encoding
@@ -64,6 +70,7 @@ class DicomClient:
             modality.local_aet or calling_aet or self.local_aet,
             self.timeout(modality, timeout),
             self.tls_args(modality),
+            destinations=self._destinations,
         )
 
     def tls_args(self, modality: Modality) -> tuple[Any, str] | None:

@@ -126,7 +126,9 @@ class RetrieveSession:
 
     def _handle_store(self, event: Any) -> int:
         assert self._on_store is not None
-        return self._on_store(event.encoded_dataset(include_meta=True))
+        from chalicelib.dicom_client.received import received_file
+
+        return self._on_store(received_file(event))
 
     def _model(self, association: Any, level: str, patient: str, study: str, op: str) -> str:
         """Patient Root for the patient level when accepted, else Study Root (as Orthanc)."""

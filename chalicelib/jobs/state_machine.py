@@ -64,3 +64,26 @@ def _machines(client: Any) -> list[dict[str, Any]]:
 
 def execution_input(job_id: str, run: int) -> str:
     return json.dumps({"JobId": job_id, "Run": run})
+
+
+def failure_details(error: dict[str, Any]) -> str:
+    """What a job shows of the error a step's ``Catch`` passed on: the error's type and message.
+
+    On AWS the ``Cause`` of a failed Lambda step is Lambda's JSON error (``errorType``,
+    ``errorMessage``, ``stackTrace``); the stack trace names files and lines of the deployed
+    code, so ``GET /jobs/{id}`` must not show it (it goes to the logs only). Other causes
+    (a timeout, a throttled invocation) are a sentence of Step Functions: its first line is kept.
+    """
+    name = str(error.get("Error") or "Error")
+    cause = error.get("Cause") or ""
+    try:
+        lambda_error = json.loads(cause) if isinstance(cause, str) else None
+    except json.JSONDecodeError:
+        lambda_error = None
+    if isinstance(lambda_error, dict):
+        name = str(lambda_error.get("errorType") or name)
+        message = str(lambda_error.get("errorMessage") or "")
+    else:
+        message = str(cause)
+    first_line = message.strip().split("\n", 1)[0].strip()
+    return f"{name}: {first_line}" if first_line else name

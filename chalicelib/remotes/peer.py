@@ -141,6 +141,14 @@ def _url(name: str, url: Any) -> str:
     if not isinstance(url, str):
         raise PeerError(f"Peer {name!r}: Url must be a string")
     parts = urlsplit(url)
+    if "@" in parts.netloc:
+        # Refused rather than used: credentials belong in Username/Password, which are never
+        # shown, while the Url is shown by GET /peers?expand and /configuration.
+        raise PeerError(f"Peer {name!r}: Url must not hold a user name or password")
+    if "#" in url or "?" in url:
+        # The REST path is appended to the Url: a query or fragment would let the Url
+        # choose which path of the host is read instead of the peer's REST API.
+        raise PeerError(f"Peer {name!r}: Url must not have a query or a fragment")
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise PeerError(f"Peer {name!r}: Url must be an http:// or https:// URL, got {url!r}")
     # Orthanc shows and uses every peer URL with a trailing slash.

@@ -43,6 +43,9 @@ class Config:
     RemoteAccessAllowed: bool = False
     AuthenticationEnabled: bool = False
     RegisteredUsers: dict[str, str] = field(default_factory=dict)
+    # Cirrus-specific: the role of each registered user ({"user": "read-only"}, "*" for the
+    # others; chalicelib/credentials.py), administrator when unnamed, as in Orthanc.
+    CirrusUserRoles: dict[str, str] = field(default_factory=dict)
     OverwriteInstances: bool = False
     StableAge: int = 60
     # Limits of the archive (0: none), kept by recycling or rejection
@@ -62,6 +65,9 @@ class Config:
     MaximumPduLength: int = 16384
     # Cirrus-specific: associations the DICOM service (one Fargate task) serves at once.
     DicomMaximumAssociations: int = 10
+    # Cirrus-specific: the largest file (bytes, Part 10 header included) the DICOM service
+    # receives in one C-STORE, written to a temporary file as it arrives; 0: no limit.
+    DicomMaximumObjectSize: int = 256 * 1024 * 1024
     # DICOM TLS (chalicelib/dicom_client/tls.py): PEM files, as in Orthanc.
     DicomTlsEnabled: bool = False
     DicomTlsCertificate: str = ""
@@ -86,6 +92,12 @@ class Config:
     HttpTimeout: int = 60
     HttpsVerifyPeers: bool = True
     HttpsCACertificates: str = ""
+    # Cirrus-specific: the networks (CIDRs) peers and modalities may be reached in, checked
+    # after name resolution (chalicelib/remotes/destinations.py). Loopback, link-local and the
+    # deployment's own VPC are refused unless a listed network lies inside them.
+    RemoteNetworksAllowed: list[str] = field(
+        default_factory=lambda: ["0.0.0.0/0", "::/0", "127.0.0.0/8", "::1/128"]
+    )
     LogExportedResources: bool = False
     JobsHistorySize: int = 10
     # How many outputs of archive and media jobs are kept (older ones answer 404).
@@ -122,6 +134,7 @@ _TYPES: dict[str, type] = {
     "bool": bool,
     "dict[str, str]": dict,
     "dict[str, Any]": dict,
+    "list[str]": list,
     "Any": object,  # checked by the option's own function below
 }
 
@@ -144,6 +157,8 @@ def _check(key: str, value: Any, annotation: str) -> Any:
         isinstance(k, str) and isinstance(v, str) for k, v in value.items()
     ):
         raise ConfigError(f"Configuration option {key!r} must map strings to strings")
+    if annotation == "list[str]" and not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"Configuration option {key!r} must be a list of strings")
     if expected is int and value < 0:
         raise ConfigError(f"Configuration option {key!r} must not be negative, got {value}")
     return value
@@ -164,17 +179,47 @@ def parse_config(text: str, source: str = "<config>") -> Config:
             LOG.info("Configuration option %r is not used by Cirrus; ignored", key)
             continue
         values[key] = _check(key, value, str(known[key]))
+    # Orthanc's rule (since 1.5.8): a file that allows remote access and does not mention
+    # AuthenticationEnabled gets authentication, so nothing is opened to the network unasked.
+    values.setdefault("AuthenticationEnabled", values.get("RemoteAccessAllowed", False))
     config = Config(**values)
     if config.MaximumStorageMode not in STORAGE_MODES:
         raise ConfigError(
             "Configuration option 'MaximumStorageMode' must be one of "
             f"{', '.join(STORAGE_MODES)}, got {config.MaximumStorageMode!r}"
         )
+    _check_authentication(config)
+    _check_roles(config)
     _check_remotes(config)
+    _check_networks(config)
     _check_dictionary(config)
     _check_user_types(config)
     _check_runtime_settings(config)
     return config
+
+
+def _check_authentication(config: Config) -> None:
+    """Remote access with authentication and no user stops start-up. Orthanc 1.10.1 creates
+    the user ``orthanc`` with the password ``orthanc`` and calls the setup insecure; a
+    well-known password on a network-facing API is no control, so Cirrus refuses instead."""
+    if config.RemoteAccessAllowed and config.AuthenticationEnabled and not config.RegisteredUsers:
+        raise ConfigError(
+            "Configuration option 'RegisteredUsers' must name at least one user when "
+            "'RemoteAccessAllowed' is true and 'AuthenticationEnabled' is true or absent"
+        )
+
+
+def _check_roles(config: Config) -> None:
+    """A role that is no role stops start-up: guessing one would grant too much or too
+    little, silently."""
+    from chalicelib.credentials import ROLES, invalid_roles
+
+    invalid = invalid_roles(config.CirrusUserRoles)
+    if invalid:
+        raise ConfigError(
+            f"Configuration option 'CirrusUserRoles': the role of {', '.join(invalid)} must "
+            f"be one of {', '.join(ROLES)}"
+        )
 
 
 def _check_runtime_settings(config: Config) -> None:
@@ -218,6 +263,17 @@ def _check_dictionary(config: Config) -> None:
             check_declarable(entries)
     except ValueError as exc:
         raise ConfigError(f"Configuration option 'Dictionary': {exc}") from exc
+
+
+def _check_networks(config: Config) -> None:
+    """A malformed CIDR in ``RemoteNetworksAllowed`` stops start-up: silently dropping it
+    would refuse a modality without saying why, or accepting it loosely could open more."""
+    from chalicelib.remotes.destinations import parse_networks
+
+    try:
+        parse_networks(config.RemoteNetworksAllowed)
+    except ValueError as exc:
+        raise ConfigError(f"Configuration option 'RemoteNetworksAllowed': {exc}") from exc
 
 
 def _check_remotes(config: Config) -> None:

@@ -7,6 +7,7 @@ import base64
 import fnmatch
 import io
 import json
+import os
 import time
 from typing import Any
 
@@ -256,3 +257,77 @@ def test_rsa_verification_agrees_with_cryptography(signer) -> None:
     # Another hash in the DigestInfo: refused.
     sha1 = signer.private.sign(message, padding.PKCS1v15(), hashes.SHA1())  # noqa: S303
     assert not cognito_jwt.rsa_sha256_verify(key, message, sha1)
+
+
+# -- roles ---------------------------------------------------------------------------------
+
+
+def secret_holding(monkeypatch: pytest.MonkeyPatch, document: dict[str, Any]) -> None:
+    """The users secret (of the ``users_secret`` fixture) replaced by ``document``."""
+    boto3.client("secretsmanager").put_secret_value(
+        SecretId=os.environ["CIRRUS_USERS_SECRET"], SecretString=json.dumps(document)
+    )
+    monkeypatch.setitem(basic._cache, "users", None)
+
+
+def test_users_of_orthancs_form_are_administrators(users_secret) -> None:
+    """The secret as Orthanc's RegisteredUsers: every user may do everything, as in Orthanc
+    (and as the deployment's generated ``orthanc`` user must)."""
+    answer = authorize(basic_header("bob", "pw"))
+    assert answer["context"] == {"user": "bob", "role": "administrator"}
+
+
+def test_the_secret_gives_roles_in_the_configurations_form(users_secret, monkeypatch) -> None:
+    secret_holding(
+        monkeypatch,
+        {
+            "RegisteredUsers": {"rita": "r", "uma": "u", "ada": "a", "typo": "t"},
+            "CirrusUserRoles": {
+                "rita": "read-only",
+                "uma": "uploader",
+                "typo": "admin",
+                "*": "administrator",
+            },
+        },
+    )
+    roles = {
+        user: authorize(basic_header(user, user[0]))["context"]["role"]
+        for user in ("rita", "uma", "ada", "typo")
+    }
+    assert roles == {
+        "rita": "read-only",
+        "uma": "uploader",
+        "ada": "administrator",
+        "typo": "read-only",  # a role that is no role grants the least
+    }
+    # A user named like the option, in Orthanc's form, is still a user.
+    secret_holding(monkeypatch, {"RegisteredUsers": "pw"})
+    assert authorize(basic_header("RegisteredUsers", "pw"))["principalId"] == "RegisteredUsers"
+
+
+def test_the_role_applies_to_every_method_and_path_of_the_cached_answer(users_secret) -> None:
+    """API Gateway reuses the answer for the token's later requests: its policy allows the
+    whole API and its role is the caller's, not the first request's; the function checks the
+    role per request (after method faking, which the authorizer cannot see)."""
+    for arn in (method_arn("GET", "/patients"), method_arn("DELETE", "/patients/x")):
+        answer = handler.handler(
+            {"type": "TOKEN", "authorizationToken": basic_header("bob", "pw"), "methodArn": arn},
+            None,
+        )
+        assert iam_allows(answer["policyDocument"], method_arn("PUT", "/peers/p"))
+        assert answer["context"]["role"] == "administrator"
+
+
+@pytest.mark.parametrize(
+    ("claims", "role"),
+    [
+        ({}, "read-only"),
+        ({"cognito:groups": ["doctors"]}, "read-only"),
+        ({"cognito:groups": ["cirrus-uploaders", "doctors"]}, "uploader"),
+        ({"cognito:groups": ["cirrus-uploaders", "cirrus-administrators"]}, "administrator"),
+        ({"cognito:groups": "cirrus-administrators"}, "read-only"),  # not a list: no groups
+        ({"username": None, "scope": "cirrus/all"}, "read-only"),  # a machine client
+    ],
+)
+def test_cognito_groups_give_the_role(user_pool, signer, claims, role) -> None:
+    assert authorize(f"Bearer {signer.token(**claims)}")["context"]["role"] == role

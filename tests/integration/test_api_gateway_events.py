@@ -20,7 +20,7 @@ def lambda_app(aws, configure) -> Any:
     """The API function's handler, configured as infra/orthanc.json configures it."""
     from app import app
 
-    configure(RemoteAccessAllowed=True)
+    configure(RemoteAccessAllowed=True, AuthenticationEnabled=False)
     return lambda event: app(event, None)
 
 

@@ -52,6 +52,6 @@ def test_remote_callers_refused_without_authentication(client, monkeypatch) -> N
 def test_remote_access_allowed(client, configure, monkeypatch) -> None:
     from chalice.local import LambdaEventConverter
 
-    configure(RemoteAccessAllowed=True)
+    configure(RemoteAccessAllowed=True, AuthenticationEnabled=False)
     monkeypatch.setattr(LambdaEventConverter, "LOCAL_SOURCE_IP", "203.0.113.9")
     assert client.http.get("/system").status_code == 200

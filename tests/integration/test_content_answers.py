@@ -18,7 +18,7 @@ from tests.support.api_gateway import proxy_event
 def lambda_app(aws, configure) -> Any:
     from app import app
 
-    configure(RemoteAccessAllowed=True)
+    configure(RemoteAccessAllowed=True, AuthenticationEnabled=False)
     return lambda event: app(event, None)
 
 

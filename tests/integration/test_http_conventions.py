@@ -132,7 +132,7 @@ def test_errors_stay_json_in_xml_requests(client) -> None:
 def test_xml_through_api_gateway_events(aws, configure) -> None:
     from app import app
 
-    configure(RemoteAccessAllowed=True)
+    configure(RemoteAccessAllowed=True, AuthenticationEnabled=False)
     answer = app(proxy_event("GET", "/statistics", headers=XML), None)
     assert answer["headers"]["Content-Type"] == "application/xml; charset=utf-8"
     assert "\n  <CountInstances>0</CountInstances>\n" in _text(answer)
@@ -219,7 +219,7 @@ def test_faked_delete_through_api_gateway_events(
 ) -> None:
     from app import app
 
-    configure(RemoteAccessAllowed=True)
+    configure(RemoteAccessAllowed=True, AuthenticationEnabled=False)
     stored = app(proxy_event("POST", "/instances", body=make_instance(patient_id="M2")), None)
     patient = json.loads(_text(stored))["ParentPatient"]
     event = proxy_event(method, f"/patients/{patient}", headers=headers, query=query)

@@ -86,6 +86,8 @@ def stored(client: Any, configure: Any) -> Iterator[tuple[Any, int, Destination]
         DicomModalities={
             "dest": ["DEST", "127.0.0.1", destination.port],
             "mover": ["MOVER", "127.0.0.1", 104],
+            # The instance metadata service: never a destination (docs/security.md).
+            "metadata": ["METADATA", "169.254.169.254", 80],
             "viewer": {
                 "AET": "VIEWER",
                 "Host": "127.0.0.1",
@@ -188,6 +190,8 @@ def test_move_statuses(stored: tuple[Any, int, Destination]) -> None:
     assert _final(_move(port, ct, "DEST")) == (0x0000, 1, 0)
     # Unknown destination: 0xA801 (Orthanc 1.10.1 answers 0xC000), nothing sent.
     assert _move(port, ct, "NOBODY")[-1].Status == 0xA801
+    # A destination outside RemoteNetworksAllowed (link-local) is refused the same way.
+    assert _move(port, ct, "METADATA")[-1].Status == 0xA801
     # Unknown UIDs are skipped; none known: nothing to do (Orthanc: 0xC000).
     with_unknown = dict(ct, StudyInstanceUID=[ct["StudyInstanceUID"], "1.2.3"])
     assert _final(_move(port, with_unknown, "DEST")) == (0x0000, 1, 0)

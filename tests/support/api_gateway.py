@@ -74,7 +74,12 @@ def proxy_event(
                 "user": None,
             },
             "domainName": DOMAIN,
-            "authorizer": {"principalId": "orthanc", "integrationLatency": 12, "user": "orthanc"},
+            "authorizer": {
+                "principalId": "orthanc",
+                "integrationLatency": 12,
+                "user": "orthanc",
+                "role": "administrator",
+            },
             "apiId": API_ID,
         },
         "body": None if body is None else base64.b64encode(body).decode(),

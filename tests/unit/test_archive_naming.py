@@ -43,3 +43,20 @@ def test_study_folders_start_with_the_accession_number() -> None:
 
 def test_duplicate_siblings_get_a_counter() -> None:
     assert naming.unique(["D", "D", "E", "D"]) == ["D", "D-2", "E", "D-3"]
+
+
+def test_no_segment_climbs_stays_put_or_hides() -> None:
+    """Cirrus's own rule (Orthanc 1.10.1 writes ``../../../..000000.dcm``): leading dots
+    are dropped, an emptied name takes its fallback."""
+    dots = {"PatientID": "..", "AccessionNumber": "..", "Modality": "..", "PatientName": ""}
+    assert naming.patient_folder(dots) == "Unknown Patient"
+    assert naming.study_folder(dots) == "Unknown Study"
+    assert naming.series_folder(dots) == "Unknown Series"
+    assert naming.instance_file(dots, 0) == "00000000.dcm"
+    assert naming.patient_folder({"PatientID": ". . .hidden", "PatientName": "Doe"}) == (
+        "hidden Doe"
+    )
+    assert naming.series_folder({"Modality": ".", "SeriesDescription": ".x"}) == "x"
+    assert naming.instance_file({"Modality": ".M"}, 2) == "M0000002.dcm"
+    # Dots inside a name are kept, as Orthanc keeps them.
+    assert naming.patient_folder({"PatientID": "a..b", "PatientName": "c."}) == "a..b c."

@@ -54,7 +54,8 @@ def frame_routes(request: Request, id: str, frame: str) -> Any:
 def _frame_index(text: str) -> int:
     """The frame number; a negative one is kept (it is out of range, which is 404 for an
     image and 400 for a raw frame, as in Orthanc); a non-numeric one is 404."""
-    if not text.removeprefix("-").isdigit():
+    digits = text.removeprefix("-")
+    if not (digits.isascii() and digits.isdigit()):
         raise OrthancError(ErrorCode.INEXISTENT_ITEM, f"Bad frame number: {text}")
     return int(text)
 
@@ -99,7 +100,7 @@ def _format(request: Request) -> str:
 def _quality(request: Request) -> int:
     """``?quality=`` of a JPEG answer; checked whatever the answer's format, as Orthanc does."""
     text = http.query_params(request).get("quality", str(DEFAULT_QUALITY))
-    if not text.isdigit() or not 1 <= int(text) <= 100:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 100:
         raise bad_request('Option "quality" must be an integer between 1 and 100')
     return int(text)
 

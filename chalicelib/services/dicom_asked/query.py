@@ -161,7 +161,8 @@ class QueryService:
 
     def answer(self, query: StoredQuery, index: str) -> dict[str, str]:
         """Answer ``index`` (as in the URI) of a query; Orthanc's 400s for a bad index."""
-        if not index.lstrip("-").isdigit():
+        digits = index.lstrip("-")
+        if not (digits.isascii() and digits.isdigit()):
             raise OrthancError(
                 ErrorCode.BAD_PARAMETER_TYPE, "Syntax error in some user-supplied data"
             )

@@ -3,14 +3,15 @@ or it came back on a C-GET that Cirrus asked for: the ingest of ``POST /instance
 with the C-STORE status the modality understands.
 
 Success is answered only once the file is in S3 and indexed (that is when ``store`` returns);
-a file Cirrus cannot store is "cannot understand", a storage failure or a full archive
-(``MaximumStorageSize``, ``MaximumPatientCount``) "out of resources", so the modality knows to
-send it again later.
+a file Cirrus cannot store is "cannot understand", a storage failure, a full archive
+(``MaximumStorageSize``, ``MaximumPatientCount``) or a file over ``DicomMaximumObjectSize``
+"out of resources", so the modality knows to send it again later.
 """
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chalicelib.errors import ErrorCode, OrthancError
@@ -36,3 +37,20 @@ def store_received(ingest: IngestService, data: bytes, origin: Origin) -> int:
         LOG.exception("C-STORE from %s could not be stored", origin.remote_aet)
         return OUT_OF_RESOURCES
     return SUCCESS
+
+
+def store_received_file(ingest: IngestService, path: Path, origin: Origin, maximum: int) -> int:
+    """Store the Part 10 file the DICOM service received at ``path``, unless it is larger than
+    ``maximum`` bytes (0: no limit): its size is read first, so an object over the limit is
+    refused without being read into memory; a file within it is read once, the one copy the
+    ingest needs (it hashes, parses and uploads bytes)."""
+    size = path.stat().st_size
+    if maximum and size > maximum:
+        LOG.warning(
+            "C-STORE from %s refused: %d bytes exceed DicomMaximumObjectSize (%d)",
+            origin.remote_aet,
+            size,
+            maximum,
+        )
+        return OUT_OF_RESOURCES
+    return store_received(ingest, path.read_bytes(), origin)

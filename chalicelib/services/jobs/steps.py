@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from chalicelib import observability
 from chalicelib.errors import ErrorCode, OrthancError, recorded_type
 from chalicelib.jobs.model import ACTIVE, FINISHED, Job, JobState
+from chalicelib.jobs.state_machine import failure_details
 from chalicelib.storage.jobs import Batch, Handled, JobStore, Mark
 
 LOG = logging.getLogger(__name__)
@@ -202,8 +203,8 @@ class JobSteps:
         job = self._store.get(job_id)
         if job is None or job.run != run or job.state not in ACTIVE:
             return
-        details = f"{error.get('Error', 'Error')}: {error.get('Cause', '')}".strip(": ")
-        LOG.error("Job %s failed: %s", job_id, details)
+        LOG.error("Job %s failed: %s", job_id, error)
+        details = failure_details(error)
         self._complete(job, JobState.FAILURE, OrthancError(ErrorCode.INTERNAL_ERROR, details))
 
     # -- helpers -----------------------------------------------------------------------------

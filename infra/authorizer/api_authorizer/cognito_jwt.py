@@ -25,6 +25,8 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.credentials import group_role
+
 # DER prefix of DigestInfo for SHA-256 (RFC 8017, section 9.2, note 1).
 SHA256_DIGEST_INFO = bytes.fromhex("3031300d060960864801650304020105000420")
 # An unknown key id makes the keys be fetched again, at most this often (the pool rotates
@@ -134,6 +136,15 @@ def verify(
 def principal(claims: dict[str, Any]) -> str:
     """Who is calling: the user, or the app client of a machine-to-machine token."""
     return str(claims.get("cognito:username") or claims.get("username") or claims["client_id"])
+
+
+def role(claims: dict[str, Any]) -> str:
+    """The caller's role, from the pool's groups it belongs to (``cognito:groups``, in ID and
+    access tokens alike); a machine-to-machine token belongs to none and is read-only."""
+    groups = claims.get("cognito:groups")
+    if not isinstance(groups, list):
+        groups = []
+    return group_role(group for group in groups if isinstance(group, str))
 
 
 class Verifier:

@@ -6,12 +6,16 @@ written for Orthanc, and, when the deployment has a user pool (``CIRRUS_JWT_ISSU
 pool's ID or access tokens (:mod:`.cognito_jwt`).
 
 A refusal raises ``Unauthorized``, which API Gateway answers with 401, Orthanc's error body
-and the ``WWW-Authenticate`` challenge (infra/chalice_app.py). An accepted caller may call
-every method, which is what Orthanc's RegisteredUsers grant, and lets API Gateway cache the
-answer for the whole API (the ``methodArn`` of the first request would otherwise be the only
-one allowed). Behind the API's greedy proxy the ``methodArn`` still names the request's own
-method and path, so a policy can grant less by method and path (docs/deploy.md, "Finer
-grants").
+and the ``WWW-Authenticate`` challenge (infra/chalice_app.py). An accepted caller's answer
+names its role in the context (``role``), and the API function checks it against the policy
+table (chalicelib/api/permissions.py); the IAM policy itself allows the whole API. Why not
+per-method statements: API Gateway caches this answer per ``Authorization`` header and
+reuses it for the caller's later requests to any method and path, so a policy must cover
+everything the caller may call or refuse its next requests; a TOKEN authorizer sees neither
+the ``X-HTTP-Method-Override`` header nor ``?_method=``, which turn a POST or GET into the
+DELETE or PUT it stands for inside the function; and the table's exceptions (the POST routes
+that only read) would be dozens of statements. The role in the cached context is right for
+every request of that token, whatever its method and path.
 """
 
 from __future__ import annotations
@@ -36,18 +40,19 @@ def _verifier() -> cognito_jwt.Verifier | None:
     return cognito_jwt.Verifier(issuer, clients)
 
 
-def caller(header: str) -> str | None:
-    """Who the ``Authorization`` header authenticates, or None."""
+def caller(header: str) -> tuple[str, str] | None:
+    """Who the ``Authorization`` header authenticates, and its role, or None."""
     scheme, _, token = header.strip().partition(" ")
     if scheme == "Bearer":
         verifier = _verifier()
         if verifier is None:
             return None
         try:
-            return cognito_jwt.principal(verifier.verify(token.strip()))
+            claims = verifier.verify(token.strip())
         except cognito_jwt.InvalidToken as error:
             logger.info("Refused a bearer token: %s", error)
             return None
+        return cognito_jwt.principal(claims), cognito_jwt.role(claims)
     return basic.authenticate(header)
 
 
@@ -58,9 +63,12 @@ def api_arn(method_arn: str) -> str:
 
 
 def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
-    user = caller(event.get("authorizationToken") or "")
-    if user is None:
+    admitted = caller(event.get("authorizationToken") or "")
+    if admitted is None:
+        # Counted by the failed-logins metric filter (infra/api_auth.py, DENIED_MESSAGE).
+        logger.warning("Denied")
         raise Exception("Unauthorized")  # noqa: TRY002 - the exact text API Gateway expects
+    user, role = admitted
     return {
         "principalId": user,
         "policyDocument": {
@@ -73,5 +81,5 @@ def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
                 }
             ],
         },
-        "context": {"user": user},
+        "context": {"user": user, "role": role},
     }
