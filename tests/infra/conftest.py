@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
+import boto3
 import pytest
+from moto import mock_aws
 
 
 @dataclass(frozen=True)
@@ -74,3 +76,21 @@ def synthesize(root: Path, context: dict[str, Any] | None = None) -> Synthesized
 @pytest.fixture(scope="session")
 def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     return synthesize(tmp_path_factory.mktemp("cdk"))
+
+
+@pytest.fixture
+def users_secret(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The authorizer's users secret (Orthanc's ``RegisteredUsers`` form) in moto's Secrets
+    Manager, named by ``CIRRUS_USERS_SECRET`` as the deployment names it."""
+    from infra.authorizer.api_authorizer import basic
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setitem(basic._cache, "users", None)
+    with mock_aws():
+        arn = boto3.client("secretsmanager").create_secret(
+            Name="users", SecretString=json.dumps({"alice": "s3cret:with colon", "bob": "pw"})
+        )["ARN"]
+        monkeypatch.setenv("CIRRUS_USERS_SECRET", arn)
+        yield

@@ -15,7 +15,6 @@ import boto3
 import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from moto import mock_aws
 
 from chalicelib.credentials import basic_user
 from infra.authorizer.api_authorizer import basic, cognito_jwt, handler
@@ -68,20 +67,6 @@ class Signer:
 @pytest.fixture(scope="module")
 def signer() -> Signer:
     return Signer("key-1")
-
-
-@pytest.fixture
-def users_secret(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setitem(basic._cache, "users", None)
-    with mock_aws():
-        arn = boto3.client("secretsmanager").create_secret(
-            Name="users", SecretString=json.dumps({"alice": "s3cret:with colon", "bob": "pw"})
-        )["ARN"]
-        monkeypatch.setenv("CIRRUS_USERS_SECRET", arn)
-        yield
 
 
 @pytest.fixture
