@@ -67,6 +67,8 @@ LOG_LEVELS = ("Query",)
 # transaction), reading, clearing (batched deletes); "unseen" reads event markers in batches.
 LOG_APPEND = ("PutItem", "UpdateItem")
 LOG_READ = ("GetItem", "Query")
+# The resource index as the services that store, modify and delete resources use it.
+INDEX_WRITE = ("GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem", "DeleteItem")
 
 # Per function of app.py (Chalice's logical names), from the services each one builds in
 # chalicelib/bootstrap.py.
@@ -74,15 +76,7 @@ ACCESS: dict[str, Access] = {
     # Every route: the whole data model, and jobs are started from it.
     "APIHandler": Access(
         tables={
-            "index": (
-                "GetItem",
-                "BatchGetItem",
-                "Query",
-                "PutItem",
-                "UpdateItem",
-                "DeleteItem",
-                "ConditionCheckItem",
-            ),
+            "index": (*INDEX_WRITE, "ConditionCheckItem"),
             "logs": (*LOG_READ, *LOG_APPEND, "BatchWriteItem"),
             "jobs": ("GetItem", "BatchGetItem", "PutItem", "UpdateItem"),
             "remotes": ("GetItem", "Query", "PutItem"),
@@ -104,14 +98,7 @@ ACCESS: dict[str, Access] = {
     # and retrieve resources, and write archives.
     "JobStep": Access(
         tables={
-            "index": (
-                "GetItem",
-                "BatchGetItem",
-                "Query",
-                "PutItem",
-                "UpdateItem",
-                "DeleteItem",
-            ),
+            "index": INDEX_WRITE,
             "jobs": ("GetItem", "BatchGetItem", "Query", "UpdateItem", "BatchWriteItem"),
             "remotes": ("GetItem", "Query"),
             "commitments": ("PutItem",),

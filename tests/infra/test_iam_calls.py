@@ -25,6 +25,7 @@ import json
 import os
 import time
 from typing import Any
+from unittest import mock
 
 import pytest
 import requests
@@ -99,9 +100,8 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> Recorder:
         "DicomModalities": {"self": ["CIRRUS", "127.0.0.1", port]},
     }
     config.write_text(json.dumps(options))
-    saved = {k: os.environ.get(k) for k in ("CIRRUS_CONFIG", "CIRRUS_JOBS_STATE_MACHINE")}
     try:
-        with moto_storage():
+        with moto_storage(), mock.patch.dict(os.environ):  # the environment restored after
             # As on AWS: the state machine's ARN is configured, not looked up by name.
             os.environ["CIRRUS_JOBS_STATE_MACHINE"] = find_state_machine(
                 aws_clients.client("stepfunctions")
@@ -110,11 +110,6 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> Recorder:
             with recording() as recorder, chalice_client() as client:
                 _run_scenarios(client.http, port)
     finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
         bootstrap.reset()
     return recorder
 

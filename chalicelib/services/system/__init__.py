@@ -1,2 +1,2 @@
-"""The server's own settings changed at run time (encoding, DICOM acceptance, log levels,
-metrics) and its usage metrics."""
+"""The server itself: its settings changed at run time (encoding, DICOM acceptance, log
+levels, metrics), its usage metrics, and its stateless ``/tools`` answers (``tools.py``)."""
