@@ -13,13 +13,16 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
-# Debian's Orthanc 1.10.1 and dcmtk: the reference peers of the interoperability tests.
+# Debian's Orthanc 1.10.1 with its DICOMweb plugin 1.7, and dcmtk: the reference peers of the
+# interoperability tests; chromium and its driver: the browser of the viewer's tests.
+DEBIAN_PACKAGES = orthanc orthanc-dicomweb dcmtk chromium chromium-driver
 system-deps:
-	@if ! command -v Orthanc >/dev/null 2>&1 && ! test -x /usr/sbin/Orthanc || ! command -v storescu >/dev/null 2>&1; then \
+	@if ! test -x /usr/sbin/Orthanc || ! test -f /usr/share/orthanc/plugins/libOrthancDicomWeb.so \
+	    || ! command -v storescu >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends orthanc dcmtk >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEBIAN_PACKAGES) >/dev/null; \
 	  else \
-	    echo "Install Debian's orthanc and dcmtk packages (sudo apt-get install orthanc dcmtk)"; exit 1; \
+	    echo "Install Debian's packages: sudo apt-get install $(DEBIAN_PACKAGES)"; exit 1; \
 	  fi; \
 	fi
 

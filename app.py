@@ -134,6 +134,15 @@ def stability_check(event: object) -> None:
     bootstrap.stability().run()
 
 
+@app.schedule(Rate(1, unit=Rate.HOURS))
+def orphan_sweeper(event: object) -> None:
+    """Deletes the stored objects no index record names, within this invocation's time
+    (chalicelib/services/resources/sweeper.py; the local stack runs it every 10 minutes)."""
+    context = event.context  # type: ignore[attr-defined]
+    seconds_left = context.get_remaining_time_in_millis() / 1000 if context else None
+    bootstrap.orphan_sweeper().run(seconds_left)
+
+
 @app.lambda_function(name="job_step")
 def job_step(event: dict, context: object) -> dict:
     """One step of a job, called by the jobs state machine (chalicelib/jobs/state_machine.json);

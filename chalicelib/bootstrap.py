@@ -21,6 +21,7 @@ from chalicelib.jobs.launcher import JobLauncher
 from chalicelib.jobs.state_machine import find_state_machine
 from chalicelib.peer_client.client import HttpSettings
 from chalicelib.remotes.destinations import Destinations, destinations
+from chalicelib.remotes.peer import SECRET_FIELDS
 from chalicelib.services.changes.exports import ExportLog
 from chalicelib.services.changes.feed import ChangeFeed
 from chalicelib.services.changes.pages import LogPages
@@ -76,12 +77,14 @@ if TYPE_CHECKING:
         ReconstructService,
     )
     from chalicelib.services.resources.recycling import RecyclingService
+    from chalicelib.services.resources.sweeper import OrphanSweeper
     from chalicelib.services.search.find import FindService
     from chalicelib.services.shared.runtime_settings import RuntimeSettings
     from chalicelib.services.system.logs import LogLevels
     from chalicelib.services.system.metrics import MetricsService
     from chalicelib.services.system.settings import SystemSettings
     from chalicelib.storage.labels import LabelStore
+    from chalicelib.storage.secrets import SecretStore
     from chalicelib.storage.transfers import Transfers
 
 
@@ -140,12 +143,15 @@ def large_uploads() -> LargeUploadService:
 def ingest() -> IngestService:
     from chalicelib.services.resources.ingest import IngestService
 
+    settings = config()
     return IngestService(
         index(),
         blobs(),
-        overwrite=config().OverwriteInstances,
+        overwrite=settings.OverwriteInstances,
         recycling=recycling(),
         default_encoding=system_settings().default_encoding,
+        # A deflated data set may inflate to the largest object accepted over REST or DICOM.
+        max_inflated=max(settings.MaximumUploadSize, settings.DicomMaximumObjectSize),
     )
 
 
@@ -179,9 +185,12 @@ def archive() -> ArchiveService:
 
 @cache
 def volumes() -> VolumeService:
-    from chalicelib.services.downloads.volumes import VolumeService
+    from chalicelib.services.downloads.volumes import VolumeService, memory_for_arrays
+    from chalicelib.settings.config import function_memory
 
-    return VolumeService(index(), browse(), content())
+    settings = config()
+    memory = memory_for_arrays(function_memory(settings, os.environ), settings.LargeObjectThreshold)
+    return VolumeService(index(), browse(), content(), memory)
 
 
 @cache
@@ -255,6 +264,17 @@ def stability() -> StabilityService:
 
 
 @cache
+def orphan_sweeper() -> OrphanSweeper:
+    """Deletes the stored objects no index record names (the scheduled ``orphan_sweeper``);
+    its position between runs lives in the ``remotes`` table."""
+    from chalicelib.services.resources.sweeper import OrphanSweeper
+    from chalicelib.storage.progress import ProgressStore
+
+    progress = ProgressStore(aws.client("dynamodb"), table_name("remotes"))
+    return OrphanSweeper(index(), blobs(), progress)
+
+
+@cache
 def peers() -> PeerService:
     settings = config()
     http = HttpSettings(
@@ -263,8 +283,24 @@ def peers() -> PeerService:
         verify=settings.HttpsVerifyPeers,
         ca_file=settings.HttpsCACertificates,
     )
-    store = RemoteStore(aws.client("dynamodb"), table_name("remotes"), "peer")
-    return PeerService(settings.OrthancPeers, store, http)
+    store = RemoteStore(
+        aws.client("dynamodb"), table_name("remotes"), "peer", secrets(), SECRET_FIELDS
+    )
+    return PeerService(settings.OrthancPeers, store, http, secrets)
+
+
+@cache
+def secrets() -> SecretStore:
+    """The peers' passwords in Secrets Manager (its client is built at the first call, when
+    a peer is written or connected to), and the deployment's configuration secret."""
+    from chalicelib.storage.secrets import SecretStore, secrets_prefix
+
+    return SecretStore(
+        lambda: aws.client("secretsmanager"),
+        secrets_prefix(),
+        key=os.environ.get("CIRRUS_SECRETS_KEY", ""),
+        configuration_secret=os.environ.get("CIRRUS_CONFIG_SECRET", ""),
+    )
 
 
 @cache

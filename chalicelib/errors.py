@@ -39,7 +39,10 @@ class ErrorCode(Enum):
         34,
         "Cannot send a response which is acceptable according to the Accept HTTP header",
     )
-    DATABASE_UNAVAILABLE = (36, "The database is currently not available")
+    DATABASE_UNAVAILABLE = (
+        36,
+        "The database is currently not available (probably a transient situation)",
+    )
     CANCELED_JOB = (37, "This job was canceled")
     REVISION = (
         43,
@@ -168,6 +171,15 @@ def recorded_error(number: int, details: str, type_name: str = "") -> OrthancErr
     if cls is not None:
         return cls(details)
     return OrthancError(ErrorCode.of(number), details or None)
+
+
+def write_conflicts() -> OrthancError:
+    """A write that kept losing races, or kept being throttled inside its transaction
+    (DynamoDB cancels it with a ThrottlingError reason, which the SDK does not retry): the
+    database is unavailable for now (503), and the client may retry."""
+    return OrthancError(
+        ErrorCode.DATABASE_UNAVAILABLE, "Too many concurrent writes to this resource"
+    )
 
 
 def unknown_resource(details: str | None = None) -> OrthancError:

@@ -32,7 +32,7 @@ from infra.nag import suppress  # noqa: E402
 from infra.network import Network  # noqa: E402
 from infra.scp import DicomService  # noqa: E402
 from infra.settings import load_settings  # noqa: E402
-from infra.storage import Storage  # noqa: E402
+from infra.storage import SERVICE_KEY_ACTIONS, Storage  # noqa: E402
 from infra.waf import ApiFirewall  # noqa: E402
 
 
@@ -53,16 +53,9 @@ class CirrusStack(cdk.Stack):
             intelligent_tiering=settings.intelligent_tiering,
         )
         key = self.storage.key
-        # The services that write with the key on the stack's behalf.
-        for service in (f"logs.{self.region}.amazonaws.com", "cloudwatch.amazonaws.com"):
-            key.grant(
-                iam.ServicePrincipal(service),
-                "kms:Encrypt*",
-                "kms:Decrypt*",
-                "kms:ReEncrypt*",
-                "kms:GenerateDataKey*",
-                "kms:Describe*",
-            )
+        # CloudWatch (the alarms' topic) writes with the key on the stack's behalf; CloudWatch
+        # Logs may too, for this account's log groups only (Storage's key policy).
+        key.grant(iam.ServicePrincipal("cloudwatch.amazonaws.com"), *SERVICE_KEY_ACTIONS)
         self.network = Network(
             self,
             "Network",
@@ -152,6 +145,13 @@ class CirrusStack(cdk.Stack):
             f"AET {settings.dicom_aet}",
         )
         cdk.CfnOutput(self, "UsersSecret", value=self.auth.users.secret_arn)
+        cdk.CfnOutput(
+            self,
+            "ConfigurationSecret",
+            value=self.functions.configuration_secret.secret_arn,
+            description="The peers' passwords: "
+            '{"OrthancPeers": {"name": {"Password": "..."}}} (put-secret-value)',
+        )
         if self.auth.user_pool_client is not None:
             cdk.CfnOutput(
                 self, "UserPoolClientId", value=self.auth.user_pool_client.user_pool_client_id

@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aws_cdk import Aws, Duration, Stack
+from aws_cdk import ArnFormat, Aws, Duration, RemovalPolicy, SecretValue, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
@@ -22,10 +22,12 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.chalice_app import ChaliceApp
+from infra.egress import restrict_egress
 from infra.log_groups import log_group as make_log_group
 from infra.settings import REPO_ROOT, Settings
 
@@ -49,6 +51,9 @@ class Access:
     bucket: tuple[str, ...] = ()
     start_jobs: bool = False
     in_vpc: bool = False
+    # Secrets Manager actions on the peers' secrets (chalicelib/storage/secrets.py); a
+    # function reading them also reads the configuration secret (the file's peers).
+    peer_secrets: tuple[str, ...] = ()
 
 
 # The data key, for the tables and the bucket it encrypts: DynamoDB and S3 use it on the
@@ -93,6 +98,8 @@ ACCESS: dict[str, Access] = {
         ),
         start_jobs=True,
         in_vpc=True,
+        # PUT and DELETE /peers/{id} write them; /system and store-straight connect.
+        peer_secrets=("GetSecretValue", "CreateSecret", "PutSecretValue", "DeleteSecret"),
     ),
     # Job steps send to modalities and peers (with storage commitment), modify, restructure
     # and retrieve resources, and write archives.
@@ -107,6 +114,7 @@ ACCESS: dict[str, Access] = {
         objects=("s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"),
         bucket=("s3:ListBucket",),
         in_vpc=True,
+        peer_secrets=("GetSecretValue",),
     ),
     # The changes log from the index stream, touching the ancestors of what changed
     # (ChangeFeed: an update guarded by conditions in the log's transaction).
@@ -130,6 +138,14 @@ ACCESS: dict[str, Access] = {
             "remotes": LOG_LEVELS,
         },
         index_queries=("index",),
+    ),
+    # Deleting the stored objects no index record names (services/resources/sweeper.py):
+    # listing, reading the records that would name them, deleting; its position between
+    # runs is an item of "remotes".
+    "OrphanSweeper": Access(
+        tables={"index": ("BatchGetItem",), "remotes": (*LOG_LEVELS, "GetItem", "PutItem")},
+        objects=("s3:DeleteObject",),
+        bucket=("s3:ListBucket",),
     ),
 }
 # The DICOM service's task (infra/scp.py): C-STORE ingests, C-FIND, C-MOVE and C-GET read
@@ -169,8 +185,9 @@ class Functions(Construct):
             "VpcFunctions",
             vpc=vpc,
             description="Cirrus functions in the VPC",
-            allow_all_outbound=True,
+            allow_all_outbound=False,
         )
+        restrict_egress(self.security_group, settings)
         # Events that failed after their retries (index stream batches, uploads, stability
         # checks) wait here to be looked at, and raise an alarm.
         self.dead_letters = sqs.Queue(
@@ -187,6 +204,30 @@ class Functions(Construct):
             code=lambda_.Code.from_asset(_config_layer_dir(settings.orthanc_config_text)),
             description="The Orthanc-style configuration file of the deployment",
         )
+        # The secrets of the file's peers (refused in the file: infra/settings.py), filled by
+        # the deployer, {"OrthancPeers": {"name": {"Password": "..."}}}; and where the peers
+        # written through the API keep theirs.
+        self.configuration_secret = secretsmanager.Secret(
+            self,
+            "ConfigurationSecret",
+            description='Cirrus configuration secrets: {"OrthancPeers": {"name": {"Password": '
+            '"..."}}}, completing the Orthanc-style file',
+            encryption_key=key,
+            secret_string_value=SecretValue.unsafe_plain_text("{}"),
+            removal_policy=RemovalPolicy.RETAIN if settings.retain else RemovalPolicy.DESTROY,
+        )
+        self.peer_secrets_prefix = f"{stack.stack_name}/remotes/"
+        self.peer_secrets_arn = stack.format_arn(
+            service="secretsmanager",
+            resource="secret",
+            resource_name=f"{self.peer_secrets_prefix}*",
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+        secret_variables = {
+            "CIRRUS_SECRETS_PREFIX": self.peer_secrets_prefix,
+            "CIRRUS_SECRETS_KEY": key.key_arn,
+            "CIRRUS_CONFIG_SECRET": self.configuration_secret.secret_arn,
+        }
         managed_layer = self.app.get_resource("ManagedLayer")
         # What the roles grant jobs on (tests/infra/test_iam_calls.py resolves it).
         self.state_machine_arn = state_machine_arn
@@ -213,6 +254,7 @@ class Functions(Construct):
                 "CIRRUS_CONFIG": CONFIG_PATH,
                 "POWERTOOLS_METRICS_NAMESPACE": "Cirrus",
                 "POWERTOOLS_LOG_LEVEL": "INFO",
+                **(secret_variables if access.peer_secrets else {}),
             }
             for variable, value in variables.items():
                 self.app.add_environment_variable(variable, value, logical)
@@ -283,11 +325,32 @@ class Functions(Construct):
                     resources=["*"],
                 )
             )
+        if access.peer_secrets:
+            self._grant_peer_secrets(role, access.peer_secrets)
         if logical in ("IndexStream", "UploadReceived", "StabilityCheck"):
             self.dead_letters.grant_send_messages(role)
         if logical == "IndexStream":
             tables["index"].grant_stream_read(role)
         return role
+
+    def _grant_peer_secrets(self, role: iam.Role, actions: tuple[str, ...]) -> None:
+        """``actions`` on the peers' secrets, by name prefix (they are created at run time),
+        and reading the configuration secret. The data key that encrypts them is granted
+        with the tables' (:func:`grant_data`): Secrets Manager uses it on the caller's
+        behalf."""
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=[f"secretsmanager:{action}" for action in actions],
+                resources=[self.peer_secrets_arn],
+            )
+        )
+        if "GetSecretValue" in actions:
+            role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=["secretsmanager:GetSecretValue"],
+                    resources=[self.configuration_secret.secret_arn],
+                )
+            )
 
     def _wire_index_stream(self, index: dynamodb.Table) -> None:
         """Each change reaches the changes log once the batch is processed: a failing record

@@ -13,6 +13,8 @@ import aws_cdk as cdk
 from aws_cdk import Validations
 from constructs import IConstruct
 
+from infra.egress import lookup_handler
+
 if TYPE_CHECKING:
     from infra.app import CirrusStack
 
@@ -86,6 +88,23 @@ def suppress(stack: CirrusStack) -> None:
     )
     _ack(auth.users, "AwsSolutions-SMG4", rotation)
     _ack(auth.users, "HIPAA.Security-SecretsManagerRotationEnabled", rotation)
+    peer_rotation = (
+        "Peers' passwords are set on the peers, Orthanc servers of other sites: they change "
+        "when a peer's administrator changes them, and are put here then, not rotated here."
+    )
+    _ack(functions.configuration_secret, "AwsSolutions-SMG4", peer_rotation)
+    _ack(
+        functions.configuration_secret,
+        "HIPAA.Security-SecretsManagerRotationEnabled",
+        peer_rotation,
+    )
+    _ack(
+        functions,
+        "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:"
+        f"<AWS::AccountId>:secret:{functions.peer_secrets_prefix}*]",
+        "The secrets of the peers written through the API are created at run time, one per "
+        "peer, under this stack's prefix: only they match.",
+    )
     _ack(
         auth.function,
         "HIPAA.Security-LambdaDLQ",
@@ -107,7 +126,7 @@ def suppress(stack: CirrusStack) -> None:
         scp,
         "AwsSolutions-ECS2",
         "The Orthanc-style configuration file is passed in the environment (the image reads a "
-        "file); users' passwords are not in it (Secrets Manager holds them).",
+        "file); users' and peers' passwords are not in it (Secrets Manager holds them).",
     )
     no_nlb_logs = (
         "A Network Load Balancer writes access logs for TLS listeners only; DICOM is plain TCP "
@@ -144,6 +163,16 @@ def suppress(stack: CirrusStack) -> None:
         "HIPAA.Security-S3DefaultEncryptionKMS",
         "S3 server access logs can only be delivered to a bucket encrypted with SSE-S3.",
     )
+    lookups = lookup_handler(stack)
+    if lookups is not None:
+        for rule in ("LambdaConcurrency", "LambdaDLQ", "LambdaInsideVPC"):
+            _ack(
+                lookups,
+                f"HIPAA.Security-{rule}",
+                "CDK's function that looks up the gateway endpoints' prefix lists for the "
+                "security groups (infra/egress.py), called by CloudFormation only: it reads "
+                "nothing of the data, and in the isolated VPC it could not reach the EC2 API.",
+            )
     _ack(
         stack.network,
         "HIPAA.Security-VPCNoUnrestrictedRouteToIGW",

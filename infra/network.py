@@ -27,9 +27,8 @@ VPC_CIDR = "10.0.0.0/16"
 _Service = ec2.InterfaceVpcEndpointAwsService
 # What is called from inside the VPC besides S3 and DynamoDB. Not here: the functions' logs
 # and X-Ray segments (the Lambda service ships them, and no code uses the X-Ray SDK), KMS
-# (S3 and DynamoDB call it for SSE-KMS and table encryption, the clients never do), STS
-# (credentials come from Lambda's environment and Fargate's task metadata endpoint), and
-# Secrets Manager (the authorizer, its only reader, is outside the VPC).
+# (S3, DynamoDB and Secrets Manager call it for their encryption, the clients never do), and
+# STS (credentials come from Lambda's environment and Fargate's task metadata endpoint).
 INTERFACE_ENDPOINTS: dict[str, ec2.InterfaceVpcEndpointAwsService] = {
     # The Fargate tasks pull the DICOM service's image: ECR's API (authorization, manifest)
     # and its registry (the layers themselves come from S3, through the gateway endpoint).
@@ -39,6 +38,9 @@ INTERFACE_ENDPOINTS: dict[str, ec2.InterfaceVpcEndpointAwsService] = {
     "Logs": _Service.CLOUDWATCH_LOGS,
     # The API and the job steps start jobs (states:StartExecution).
     "StepFunctions": _Service.STEP_FUNCTIONS,
+    # The API and the job steps read peers' passwords when they connect, and the API writes
+    # those set through PUT /peers/{id} (chalicelib/storage/secrets.py).
+    "SecretsManager": _Service.SECRETS_MANAGER,
 }
 
 

@@ -17,6 +17,7 @@ from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
+from infra.egress import restrict_egress
 from infra.log_groups import log_group
 from infra.settings import REPO_ROOT, Settings
 
@@ -90,8 +91,10 @@ class DicomService(Construct):
             "ServiceSg",
             vpc=vpc,
             description="Cirrus DICOM service tasks",
-            allow_all_outbound=True,
+            allow_all_outbound=False,
         )
+        # Modalities (C-MOVE's and storage commitment's associations), the image, the logs.
+        restrict_egress(self.security_group, settings)
         self.service = ecs.FargateService(
             self,
             "Service",

@@ -4,7 +4,8 @@ Everything Orthanc would read from its configuration file (AET, DICOM port, moda
 peers, limits) stays in an Orthanc-style file, named by ``cirrus:orthancConfig``: it is
 checked here by the runtime's own parser, so a malformed file fails the synthesis rather
 than every cold start, and shipped unchanged to the functions and the DICOM service. Users
-are not taken from it: their passwords live in Secrets Manager (docs/deploy.md).
+are not taken from it: their passwords live in Secrets Manager (docs/deploy.md); nor are
+peers' passwords, refused here: the deployment's configuration secret holds them.
 """
 
 from __future__ import annotations
@@ -13,10 +14,13 @@ import ipaddress
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_cdk import aws_logs as logs
 from constructs import Construct
+
+if TYPE_CHECKING:
+    from chalicelib.settings.config import Config
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,6 +68,12 @@ DEFAULTS: dict[str, Any] = {
     "cirrus:apiConcurrency": 100,
     # Failed logins (refused credentials) in 5 minutes that raise the alarm.
     "cirrus:failedLoginAlarm": 50,
+    # The TCP ports the functions and the DICOM service may connect to in the networks of
+    # RemoteNetworksAllowed (their security groups' egress, infra/egress.py), besides the
+    # ports of the file's DicomModalities and OrthancPeers: DICOM's (104, 11112, Orthanc's
+    # 4242) and HTTP's (Orthanc's 8042, 80, 443). A modality or peer added at run time on
+    # another port needs its port listed here.
+    "cirrus:remotePorts": [104, 11112, 4242, 8042, 80, 443],
 }
 
 # The DICOM options a deployment changes from Orthanc's defaults unless its file sets them:
@@ -75,6 +85,14 @@ AWS_DICOM_DEFAULTS: dict[str, Any] = {
 }
 # The widest client range accepted: a /0 (or a /1 ... /7) opens DICOM to everyone.
 MIN_CLIENT_PREFIX = 8
+# Where peers and modalities may be reached when a deployment's file does not say (Orthanc's
+# file has no such option; locally Cirrus allows everywhere): the private ranges, which the
+# security groups' egress rules then open (infra/egress.py).
+AWS_REMOTE_DEFAULTS: dict[str, Any] = {
+    "RemoteNetworksAllowed": ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
+}
+# The scheme's port of a peer URL that names none.
+_URL_PORTS = {"http": 80, "https": 443}
 
 
 # CloudWatch Logs accepts these retention periods only (days).
@@ -118,6 +136,10 @@ class Settings:
     waf_rate_limit: int
     api_concurrency: int
     failed_login_alarm: int
+    # The IPv4 networks of RemoteNetworksAllowed, and the ports peers and modalities listen
+    # on: the egress rules of the functions in the VPC and of the DICOM service.
+    remote_networks: tuple[str, ...]
+    remote_ports: tuple[int, ...]
 
 
 def _flag(value: Any) -> bool:
@@ -154,13 +176,70 @@ def client_cidrs(values: tuple[str, ...]) -> tuple[str, ...]:
     return values
 
 
+def remote_networks(cidrs: list[str]) -> tuple[str, ...]:
+    """The IPv4 networks of ``RemoteNetworksAllowed`` (already checked as CIDRs) that the
+    security groups open, refused when wider than /:data:`MIN_CLIENT_PREFIX`: ``0.0.0.0/0``
+    would be an egress rule to everywhere, so the deployer lists the hospital's ranges (and
+    the /32 of each peer outside them) rather than having a wide entry narrowed in silence.
+    IPv6 networks open no rule: the VPC has no IPv6 range, so nothing in it reaches an IPv6
+    destination whatever the file says."""
+    networks = [ipaddress.ip_network(cidr.strip()) for cidr in cidrs]
+    for network in networks:
+        if network.version == 4 and network.prefixlen < MIN_CLIENT_PREFIX:
+            raise ValueError(
+                f"RemoteNetworksAllowed: {network} would open egress to more than a /"
+                f"{MIN_CLIENT_PREFIX}: list the hospital's ranges and the peers' addresses"
+            )
+    return tuple(str(network) for network in networks if network.version == 4)
+
+
+def remote_ports(configured: tuple[str, ...], orthanc: Any) -> tuple[int, ...]:
+    """``cirrus:remotePorts`` and the ports of the modalities and peers of the file
+    (``orthanc``, a parsed ``Config``), sorted, once each. ``parse_config`` has checked the
+    remotes in both of Orthanc's forms: a modality ``[AET, host, port, ...]`` or an object
+    with ``Port`` (a number, or digits), a peer ``[url, ...]`` or an object with ``Url``."""
+    from urllib.parse import urlsplit
+
+    ports = set()
+    for value in configured:
+        text = str(value).strip()
+        port = int(text) if text.isascii() and text.isdigit() else 0
+        if not 0 < port < 65536:
+            raise ValueError(f"cirrus:remotePorts: {value!r} is not a TCP port")
+        ports.add(port)
+    for modality in orthanc.DicomModalities.values():
+        ports.add(int(modality[2] if isinstance(modality, list) else modality["Port"]))
+    for peer in orthanc.OrthancPeers.values():
+        url = urlsplit(peer[0] if isinstance(peer, list) else peer["Url"])
+        ports.add(url.port or _URL_PORTS[url.scheme])
+    return tuple(sorted(ports))
+
+
 def deployed_config_text(text: str) -> str:
     """The Orthanc-style file as the functions and the DICOM service receive it: the file's
-    own options, and :data:`AWS_DICOM_DEFAULTS` for those it does not set (``text`` holds a
-    JSON object: ``load_config`` has checked it)."""
+    own options, and :data:`AWS_DICOM_DEFAULTS` and :data:`AWS_REMOTE_DEFAULTS` for those it
+    does not set (``text`` holds a JSON object: ``load_config`` has checked it)."""
     from chalicelib.settings.config import strip_comments
 
-    return json.dumps({**AWS_DICOM_DEFAULTS, **json.loads(strip_comments(text))}, indent=1)
+    own = json.loads(strip_comments(text))
+    return json.dumps({**AWS_DICOM_DEFAULTS, **AWS_REMOTE_DEFAULTS, **own}, indent=1)
+
+
+def refuse_inline_secrets(path: Path, orthanc: Config) -> None:
+    """A deployed file holding a peer's password would put it in a Lambda layer and in the
+    DICOM service's task definition, readable by whoever may read them: the password goes to
+    the deployment's configuration secret, which the functions read when they connect."""
+    from chalicelib.settings.config import inline_peer_secrets
+
+    for name, fields in inline_peer_secrets(orthanc).items():
+        example = json.dumps({"OrthancPeers": {name: {field: "..." for field in fields}}})
+        raise ValueError(
+            f"{path}: OrthancPeers {name!r} holds {' and '.join(fields)} in the file, which "
+            "the deployment packages in clear: remove it (in the short form, leave the third "
+            "element empty) and, once deployed, put it in the configuration secret (output "
+            "ConfigurationSecret): aws secretsmanager put-secret-value --secret-id <its ARN> "
+            f"--secret-string '{example}'"
+        )
 
 
 def load_settings(scope: Construct) -> Settings:
@@ -185,6 +264,7 @@ def load_settings(scope: Construct) -> Settings:
     load_config(path)
     deployed = deployed_config_text(path.read_text("utf-8"))
     orthanc = parse_config(deployed, str(path))
+    refuse_inline_secrets(path, orthanc)
     if not (orthanc.RemoteAccessAllowed or orthanc.AuthenticationEnabled):
         # Every caller is remote behind API Gateway: Cirrus would answer 403 to all.
         raise ValueError(
@@ -216,4 +296,6 @@ def load_settings(scope: Construct) -> Settings:
         waf_rate_limit=int(get("cirrus:wafRateLimit")),
         api_concurrency=int(get("cirrus:apiConcurrency")),
         failed_login_alarm=int(get("cirrus:failedLoginAlarm")),
+        remote_networks=remote_networks(orthanc.RemoteNetworksAllowed),
+        remote_ports=remote_ports(_list(get("cirrus:remotePorts")), orthanc),
     )

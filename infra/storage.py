@@ -12,8 +12,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
@@ -72,6 +73,17 @@ TIERING_RULE = s3.LifecycleRule(
 )
 
 
+# What the CloudWatch services do with the data key when they encrypt on the stack's behalf
+# (log groups, the alarms' topic).
+SERVICE_KEY_ACTIONS = (
+    "kms:Encrypt*",
+    "kms:Decrypt*",
+    "kms:ReEncrypt*",
+    "kms:GenerateDataKey*",
+    "kms:Describe*",
+)
+
+
 def load_schema() -> dict[str, Any]:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
@@ -103,6 +115,7 @@ class Storage(Construct):
             enable_key_rotation=True,
             removal_policy=removal,
         )
+        self._allow_log_groups()
         self.tables: dict[str, dynamodb.Table] = {}
         for logical, spec in schema["tables"].items():
             table = dynamodb.Table(
@@ -165,6 +178,27 @@ class Storage(Construct):
             )
             for logical in schema["buckets"]
         }
+
+    def _allow_log_groups(self) -> None:
+        """CloudWatch Logs encrypts the stack's log groups with the key, as AWS documents it:
+        only for log groups of this account and region (the service names the log group in
+        the encryption context), so that the service cannot be made to use the key for a log
+        group of another account."""
+        stack = Stack.of(self)
+        log_groups = stack.format_arn(
+            service="logs",
+            resource="log-group",
+            resource_name="*",
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+        self.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
+                actions=list(SERVICE_KEY_ACTIONS),
+                resources=["*"],
+                conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn": log_groups}},
+            )
+        )
 
     def environment(self) -> dict[str, str]:
         """The variables through which the functions find the physical names."""

@@ -1,21 +1,31 @@
-"""The local stand-ins for three AWS triggers: the DynamoDB Stream's Lambda trigger, the
-scheduled stability check, and the S3 event of uploads made through presigned URLs.
+"""The local stand-ins for four AWS triggers: the DynamoDB Stream's Lambda trigger, the
+scheduled stability check and orphan sweep, and the S3 event of uploads made through
+presigned URLs.
 
 On AWS, Lambda polls the index table's stream and calls ``app.index_stream`` with batches of
 records, and EventBridge calls ``app.stability_check`` every minute. Locally a
 ``StreamPump`` reads moto's stream with the dynamodbstreams API (the same API Lambda's poller
 uses) and calls the very same Chalice handlers with the same event shape. A failed batch is
 read again from its first record, or from the record its partial batch response names, as
-Lambda retries it. moto's server does not call Lambdas on
-S3 events, so objects under ``uploads/`` are listed on the same timer and handed to the app's
-S3 handler with the event S3 would send (the handler deletes each object it ingested).
+Lambda retries it. Like Lambda's event source mapping, the consumer keeps its position across
+restarts: the last record delivered is saved in the data directory after each batch, and a
+restarted stack resumes after it in the replayed stream (moto numbers a replayed stream's
+records the same way), so records written but not yet logged when the stack was killed are
+logged after the restart, and those already logged are not delivered again (a batch whose
+position was not saved yet is, which the handler's replay guards make harmless). moto's
+server does not call Lambdas on S3 events, so objects under ``uploads/`` are listed on the
+same timer and handed to the app's S3 handler with the event S3 would send (the handler
+deletes each object it ingested).
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus
 
@@ -27,23 +37,63 @@ POLL_SECONDS = 0.2
 # Orthanc checks every second; on AWS the schedule runs every minute. Every few seconds
 # keeps the emulator (16 index Queries per check) free for the API.
 STABILITY_SECONDS = 3.0
+# The orphan sweep runs every hour on AWS; here every 10 minutes, in a thread of its own (a
+# pass over a large archive must not hold up the stream), as ``make run`` leaves it running.
+SWEEP_SECONDS = 600.0
 
 Handler = Callable[[dict[str, Any], Any], Any]
+
+
+class Checkpoint:
+    """The sequence number of the last record delivered from each shard, kept in a JSON file.
+
+    Keyed by shard ID alone: the stream's ARN names the table's creation time, which a replay
+    changes, while moto's shard ID and sequence numbers come back the same.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._positions: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+
+    def position(self, shard_id: str) -> str | None:
+        return self._positions.get(shard_id)
+
+    def save(self, shard_id: str, sequence_number: str) -> None:
+        """Record ``sequence_number`` as delivered: a new file renamed over the old one, so a
+        kill leaves one or the other, whole."""
+        self._positions[shard_id] = sequence_number
+        temporary = self._path.with_name(self._path.name + ".tmp")
+        temporary.write_text(json.dumps(self._positions))
+        os.replace(temporary, self._path)
 
 
 class StreamPump:
     """Reads every shard of a table's stream and hands the records to ``handler``."""
 
     def __init__(
-        self, dynamodb: Any, streams: Any, table: str, handler: Handler, start: str = "LATEST"
+        self,
+        dynamodb: Any,
+        streams: Any,
+        table: str,
+        handler: Handler,
+        start: str = "LATEST",
+        checkpoint: Checkpoint | None = None,
     ) -> None:
+        """Read each shard after its ``checkpoint`` position, or from ``start`` without one."""
         self._streams = streams
         self._handler = handler
+        self._checkpoint = checkpoint
         self._arn = dynamodb.describe_table(TableName=table)["Table"]["LatestStreamArn"]
         shards = streams.describe_stream(StreamArn=self._arn)["StreamDescription"]["Shards"]
         self._iterators = {
-            shard["ShardId"]: self._iterator(shard["ShardId"], start) for shard in shards
+            shard["ShardId"]: self._first_iterator(shard["ShardId"], start) for shard in shards
         }
+
+    def _first_iterator(self, shard_id: str, start: str) -> str:
+        saved = self._checkpoint.position(shard_id) if self._checkpoint else None
+        if saved is None:
+            return self._iterator(shard_id, start)
+        return self._iterator(shard_id, "AFTER_SEQUENCE_NUMBER", saved)
 
     def _iterator(self, shard_id: str, kind: str, sequence_number: str | None = None) -> str:
         kwargs: dict[str, Any] = {"StreamArn": self._arn, "ShardId": shard_id}
@@ -77,9 +127,16 @@ class StreamPump:
                 # A partial batch response: retried from the earliest record it names.
                 first = min(sequences.index(f["itemIdentifier"]) for f in failures)
                 self._retry_from(shard_id, sequences[first])
+                if first:
+                    self._delivered(shard_id, sequences[first - 1])
                 return delivered + first
+            self._delivered(shard_id, sequences[-1])
             delivered += len(records)
             iterator = answer["NextShardIterator"]
+
+    def _delivered(self, shard_id: str, sequence_number: str) -> None:
+        if self._checkpoint is not None:
+            self._checkpoint.save(shard_id, sequence_number)
 
     def _retry_from(self, shard_id: str, sequence_number: str) -> None:
         self._iterators[shard_id] = self._iterator(shard_id, "AT_SEQUENCE_NUMBER", sequence_number)
@@ -110,8 +167,25 @@ def run_in_background(
     return thread
 
 
-def scheduled_event() -> dict[str, Any]:
-    """The event EventBridge passes to a scheduled Lambda (the fields Chalice reads)."""
+def run_periodically(name: str, seconds: float, task: Callable[[], Any]) -> threading.Thread:
+    """Run ``task`` every ``seconds`` in a daemon thread of its own."""
+
+    def loop() -> None:
+        stop = threading.Event()
+        while not stop.wait(seconds):
+            try:
+                task()
+            except Exception:
+                LOG.exception("%s: will run again", name)
+
+    thread = threading.Thread(target=loop, name=name, daemon=True)
+    thread.start()
+    return thread
+
+
+def scheduled_event(rule: str) -> dict[str, Any]:
+    """The event EventBridge passes to the scheduled Lambda of the handler named ``rule``
+    (the fields Chalice reads; the rule's ARN ends with the handler's name)."""
     return {
         "version": "0",
         "id": "local",
@@ -120,7 +194,7 @@ def scheduled_event() -> dict[str, Any]:
         "account": "000000000000",
         "time": "",
         "region": "us-east-1",
-        "resources": [],
+        "resources": [f"arn:aws:events:us-east-1:000000000000:rule/{rule}"],
         "detail": {},
     }
 
@@ -157,9 +231,21 @@ def start() -> threading.Thread:
     import app
     from chalicelib.storage import aws
     from chalicelib.storage.schema import bucket_name, table_name
+    from local_stack.settings import StackSettings
 
     pump = StreamPump(
-        aws.client("dynamodb"), aws.client("dynamodbstreams"), table_name("index"), app.index_stream
+        aws.client("dynamodb"),
+        aws.client("dynamodbstreams"),
+        table_name("index"),
+        app.index_stream,
+        checkpoint=Checkpoint(StackSettings.from_environment().stream_checkpoint_path),
     )
     uploads = upload_poller(aws.client("s3"), bucket_name("dicom"), app.upload_received)
-    return run_in_background(pump, lambda: app.stability_check(scheduled_event(), None), uploads)
+    run_periodically(
+        "orphan-sweep",
+        SWEEP_SECONDS,
+        lambda: app.orphan_sweeper(scheduled_event("orphan_sweeper"), None),
+    )
+    return run_in_background(
+        pump, lambda: app.stability_check(scheduled_event("stability_check"), None), uploads
+    )

@@ -36,6 +36,10 @@ _READ_ONLY_TARGETS = frozenset(
 )
 _READ_ONLY_TARGET_PREFIXES = ("Describe", "List")
 _DYNAMODB_TARGET_PREFIXES = ("DynamoDB_", "DynamoDBStreams_")
+# Secrets Manager operations (peers' passwords, chalicelib/storage/secrets.py) that only read.
+_SECRETS_MANAGER_READS = frozenset(
+    {"GetSecretValue", "DescribeSecret", "ListSecrets", "ListSecretVersionIds"}
+)
 # Requests without X-Amz-Target here are REST-style (S3): these methods only read.
 _READ_ONLY_METHODS = frozenset({"GET", "HEAD"})
 
@@ -54,6 +58,8 @@ def is_read_only(entry: dict[str, Any]) -> bool:
     if target is None:
         return entry.get("method", "").upper() in _READ_ONLY_METHODS
     service, _, operation = target.partition(".")
+    if service == "secretsmanager":
+        return operation in _SECRETS_MANAGER_READS
     if not service.startswith(_DYNAMODB_TARGET_PREFIXES):
         return False
     return operation in _READ_ONLY_TARGETS or operation.startswith(_READ_ONLY_TARGET_PREFIXES)

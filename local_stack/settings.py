@@ -13,6 +13,8 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 LOOPBACK = "127.0.0.1"
 DEFAULT_EMULATOR_PORT = 4566
 RECORDING_NAME = "moto-recording.jsonl"
+# Where the stream consumer keeps its position in the index table's stream (local_stack/feed.py).
+STREAM_CHECKPOINT_NAME = "stream-checkpoint.json"
 
 
 class SettingsError(ValueError):
@@ -63,11 +65,15 @@ class StackSettings:
     def recording_path(self) -> Path:
         return self.data_dir / RECORDING_NAME
 
+    @property
+    def stream_checkpoint_path(self) -> Path:
+        return self.data_dir / STREAM_CHECKPOINT_NAME
+
 
 def _port(environ: Mapping[str, str], name: str, default: int) -> int:
     raw = environ.get(name)
     if not raw:
         return default
-    if not raw.isdigit() or not 0 < int(raw) < 65536:
+    if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) < 65536:
         raise SettingsError(f"{name} must be a TCP port number (1-65535), got {raw!r}")
     return int(raw)

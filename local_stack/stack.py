@@ -84,6 +84,9 @@ def restore_emulator(settings: StackSettings) -> None:
             f"in {time.monotonic() - started:.1f} s",
             flush=True,
         )
+    else:
+        # A position in a stream that is gone: the new stream's records must all be read.
+        settings.stream_checkpoint_path.unlink(missing_ok=True)
     _moto_api(settings, "start-recording")
     ensure_storage(_client("dynamodb", settings), _client("s3", settings))
     ensure_state_machine(_client("stepfunctions", settings), LOCAL_STEP_ARN)
@@ -94,7 +97,8 @@ def banner(settings: StackSettings) -> str:
     lines = [
         f"REST API (Orthanc-compatible): {settings.rest_url}"
         + (" (all interfaces)" if settings.rest_host != LOOPBACK else ""),
-        f"AWS emulator (S3, DynamoDB, Streams, Step Functions): {settings.emulator_url}",
+        f"AWS emulator (S3, DynamoDB, Streams, Step Functions, Secrets Manager): "
+        f"{settings.emulator_url}",
         f"Data directory: {settings.data_dir}",
     ]
     lines.append(f"DICOM SCP (C-ECHO, C-STORE): {settings.rest_host}:{settings.dicom_port}")
@@ -126,11 +130,16 @@ def _moto_api(settings: StackSettings, action: str) -> None:
     response.raise_for_status()
 
 
-def _client(service: str, settings: StackSettings) -> Any:
+def emulator_client(service: str, endpoint_url: str) -> Any:
+    """A boto3 client of the emulator at ``endpoint_url`` (the stack's, a test's, a bench's)."""
     return boto3.client(
         service,
-        endpoint_url=settings.emulator_url,
+        endpoint_url=endpoint_url,
         region_name=REGION,
         aws_access_key_id=DUMMY_CREDENTIALS,
         aws_secret_access_key=DUMMY_CREDENTIALS,
     )
+
+
+def _client(service: str, settings: StackSettings) -> Any:
+    return emulator_client(service, settings.emulator_url)

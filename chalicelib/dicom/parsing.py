@@ -9,6 +9,7 @@ import pydicom
 from pydicom.dataset import Dataset
 from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
+from chalicelib.dicom import deflated
 from chalicelib.dicom.charsets import DEFAULT
 from chalicelib.dicom.tag_values import summary_value
 
@@ -127,10 +128,14 @@ def _is_deflated(ds: Dataset) -> bool:
     return syntax is not None and syntax.is_deflated
 
 
-def parse_dicom(data: bytes) -> ParsedDicom:
-    """Parse a DICOM file (Part 10, with or without preamble)."""
+def parse_dicom(data: bytes, max_inflated: int | None = None) -> ParsedDicom:
+    """Parse a DICOM file (Part 10, with or without preamble). A deflated data set that
+    inflates beyond ``max_inflated`` bytes is refused before pydicom inflates it whole."""
     if not data:
         raise InvalidDicom("Received an empty DICOM file")
+    inflated = None if max_inflated is None else deflated.inflated_size(data, max_inflated)
+    if inflated is not None and max_inflated is not None and inflated > max_inflated:
+        raise InvalidDicom(f"The deflated data set inflates beyond {max_inflated} bytes")
     stream = _HeaderWatch(data)
     try:
         ds = pydicom.dcmread(stream, force=True)

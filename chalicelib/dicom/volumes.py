@@ -7,6 +7,12 @@
 - ``.npy`` bytes, or with ``compress`` a ZIP holding one deflated member named ``arr_0``
   (``numpy.load(...)["arr_0"]``).
 
+The answer is produced as chunks, one decoded frame at a time, and never as one array: the
+function holds a frame, the file it comes from and the download buffers, whatever the number
+of frames (``frame_memory`` and ``check_memory`` bound that before anything is read or
+decoded), where stacking the frames, serializing and compressing them held three or four
+copies of the whole array.
+
 Plain Python without AWS; numpy is imported inside the functions (cold start).
 """
 
@@ -18,15 +24,13 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from chalicelib.dicom import pixels
+from chalicelib.dicom.zip_sink import ZipSink
 from chalicelib.errors import ErrorCode, OrthancError, bad_request
 
 if TYPE_CHECKING:
     import numpy as np
     from pydicom.dataset import Dataset
 
-# An answer above this is refused before decoding (it would go through S3 anyway, but the
-# array is built in the function's memory): 1 GiB is a 512-slice 512x512 CT in float32, twice.
-MAX_ARRAY_BYTES = 1 << 30
 RT_DOSE_STORAGE = "1.2.840.10008.5.1.4.1.1.481.2"
 
 
@@ -88,23 +92,45 @@ def frame_shape(dataset: Dataset) -> tuple[int, int, int]:
     return rows, columns, 3 if samples == 3 or palette else 1
 
 
-def check_size(frames: int, shape: tuple[int, int, int]) -> None:
-    rows, columns, channels = shape
-    if frames * rows * columns * channels * 4 > MAX_ARRAY_BYTES:
+def frame_memory(dataset: Dataset, rescale: bool) -> int:
+    """The most memory one frame's answer holds, from the declared geometry: the decoder's
+    output, pydicom's copy of it and a palette or byte-order conversion (3 x the stored
+    sample), the float32 conversion, product and sum of a rescale (3 x 4 bytes), and the
+    frame's bytes in the download buffer (4), per sample."""
+    rows, columns, channels = frame_shape(dataset)
+    try:
+        stored = -(-int(dataset.get("BitsAllocated") or 8) // 8)
+    except (TypeError, ValueError) as exc:
+        raise pixels.undecodable("Bad BitsAllocated") from exc
+    conversions = 12 if rescale and channels == 1 else 0
+    return max(rows, 0) * max(columns, 0) * channels * (3 * max(stored, 1) + conversions + 4)
+
+
+def check_memory(file_size: int, frame_bytes: int, available: int) -> None:
+    """Refuse, before the file is read or decoded, an answer that cannot fit in the
+    ``available`` bytes: the largest file is held twice while it is parsed (its bytes and the
+    data set's values), and one frame is decoded at a time (``frame_bytes``)."""
+    needed = 2 * file_size + frame_bytes
+    if needed > available:
         raise bad_request(
-            f"The array of {frames} frame(s) of {rows}x{columns}x{channels} exceeds "
-            f"{MAX_ARRAY_BYTES} bytes: request fewer frames"
+            f"This array needs about {needed} bytes of memory while it is built, more than "
+            f"the {max(available, 0)} bytes this function can spare for it "
+            "(AWS_LAMBDA_FUNCTION_MEMORY_SIZE, or FunctionMemorySize locally)"
         )
 
 
-def stack(
-    frames: Iterable[tuple[np.ndarray, str]], count: int, shape: tuple[int, int, int]
-) -> np.ndarray:
-    """``count`` frames of the same ``shape`` and pixel format in one (count, rows,
-    columns, channels) array, allocated once."""
+def npy_chunks(
+    frames: Iterable[tuple[np.ndarray, str]],
+    count: int,
+    shape: tuple[int, int, int],
+    stacked: bool = True,
+) -> Iterator[bytes]:
+    """The ``.npy`` file of ``count`` frames of the same ``shape`` and pixel format, as
+    (count, rows, columns, channels), or of one frame as (rows, columns, channels) when not
+    ``stacked``: the header once the first frame tells the type, then each frame's bytes as
+    it is decoded (the same bytes ``numpy.save`` writes for the stacked array)."""
     import numpy as np
 
-    out: np.ndarray | None = None
     first_format, filled = "", 0
     for one, pixel_format in frames:
         if filled >= count:
@@ -114,18 +140,28 @@ def stack(
                 ErrorCode.INCOMPATIBLE_IMAGE_SIZE,
                 "The size of the frames varies across the instance(s)",
             )
-        if out is None:
-            out, first_format = np.empty((count, *one.shape), dtype=one.dtype), pixel_format
+        if filled == 0:
+            first_format = pixel_format
+            header = io.BytesIO()
+            dimensions = (count, *one.shape) if stacked else one.shape
+            np.lib.format.write_array_header_1_0(
+                header,
+                {
+                    "descr": np.lib.format.dtype_to_descr(one.dtype),
+                    "fortran_order": False,
+                    "shape": dimensions,
+                },
+            )
+            yield header.getvalue()
         elif pixel_format != first_format:
             raise OrthancError(
                 ErrorCode.INCOMPATIBLE_IMAGE_FORMAT,
                 "The pixel format of the frames varies across the instance(s)",
             )
-        out[filled] = one
+        yield memoryview(np.ascontiguousarray(one)).cast("B")
         filled += 1
-    if out is None or filled != count:
-        raise pixels.undecodable("No image in this resource" if out is None else "Missing frames")
-    return out
+    if filled == 0 or filled != count:
+        raise pixels.undecodable("No image in this resource" if filled == 0 else "Missing frames")
 
 
 def instance_frames(
@@ -136,15 +172,13 @@ def instance_frames(
         yield frame(dataset, index, rescale)
 
 
-def serialize(array: np.ndarray, compress: bool) -> bytes:
-    """``.npy`` bytes, or a ZIP of one deflated ``arr_0`` member as Orthanc writes it."""
-    import numpy as np
-
-    out = io.BytesIO()
-    np.save(out, array, allow_pickle=False)
-    if not compress:
-        return out.getvalue()
-    packed = io.BytesIO()
-    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("arr_0", out.getvalue())
-    return packed.getvalue()
+def npz_chunks(npy: Iterable[bytes]) -> Iterator[bytes]:
+    """The ``.npy`` chunks compressed as they come into the ZIP ``numpy.savez_compressed``
+    writes: one deflated member, ``arr_0`` (ZIP64, as numpy writes it, for any size)."""
+    sink = ZipSink()
+    archive = zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED)  # type: ignore[arg-type]
+    with archive, archive.open("arr_0", "w", force_zip64=True) as member:
+        for chunk in npy:
+            member.write(chunk)
+            yield sink.take()
+    yield sink.take()

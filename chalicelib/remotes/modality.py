@@ -187,8 +187,9 @@ def _checked(name: str, value: dict[str, Any]) -> Modality:
 
 
 def _port(value: Any) -> int:
-    """A TCP port; Orthanc also accepts it written as a string."""
-    if isinstance(value, str) and value.isdigit():
+    """A TCP port; Orthanc also accepts it written as a string (ASCII digits: ``str.isdigit``
+    also accepts ``²``, which ``int`` refuses)."""
+    if isinstance(value, str) and value.isascii() and value.isdigit():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise ModalityError("Integer value expected in field: Port")

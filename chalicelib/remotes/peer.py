@@ -28,6 +28,14 @@ _LONG_FORM_KEYS = {
 }
 
 
+# The fields of a definition that are secrets: kept in Secrets Manager on AWS (a peer written
+# through the API, chalicelib/storage/remotes.py; the configuration secret for the file's
+# peers), never in the table, the deployed file or an environment variable.
+SECRET_FIELDS = ("Password", "CertificateKeyPassword")
+# The short form's fields, in order.
+_SHORT_FORM_FIELDS = ("Url", "Username", "Password")
+
+
 class PeerError(ValueError):
     """A peer definition that cannot be used; the message names the peer and the problem."""
 
@@ -52,7 +60,8 @@ class Peer:
         return self.url + path.lstrip("/")
 
     def to_json(self) -> dict[str, Any]:
-        """The long form, password included: what is stored, never what is shown."""
+        """The long form, password included: what the store receives (it keeps the
+        :data:`SECRET_FIELDS` apart, in Secrets Manager), never what is shown."""
         answer: dict[str, Any] = {"Url": self.url}
         if self.username:
             answer["Username"] = self.username
@@ -78,6 +87,32 @@ def parse_peer(name: str, value: Any) -> Peer:
     if isinstance(value, dict):
         return _long_form(name, value)
     raise PeerError(f"Peer {name!r} must be a list [Url, Username, Password] or an object")
+
+
+def secret_fields(value: Any) -> dict[str, str]:
+    """The non-empty secret fields of a definition in either form (the short form's third
+    element is its ``Password``)."""
+    value = _as_object(value)
+    if not isinstance(value, dict):
+        return {}
+    return {key: value[key] for key in SECRET_FIELDS if value.get(key)}
+
+
+def with_secrets(value: Any, secrets: dict[str, Any]) -> Any:
+    """A definition in either form completed by the :data:`SECRET_FIELDS` of ``secrets``
+    (kept apart from it; anything else there is ignored): the one place where they meet
+    again, when a connection to the peer is made."""
+    kept = {key: secrets[key] for key in SECRET_FIELDS if key in secrets}
+    if not kept:
+        return value
+    return {**_as_object(value), **kept}
+
+
+def _as_object(value: Any) -> Any:
+    """The short form's fields by name (a definition already checked: one or three)."""
+    if isinstance(value, list):
+        return dict(zip(_SHORT_FORM_FIELDS, value, strict=False))
+    return value
 
 
 def _short_form(name: str, value: list[Any]) -> Peer:

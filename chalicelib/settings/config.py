@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -113,6 +114,10 @@ class Config:
     LargeObjectThreshold: int = 4 * 1024 * 1024
     # Cirrus-specific: how long presigned S3 URLs stay valid (seconds).
     PresignedUrlExpiration: int = 900
+    # Cirrus-specific: the memory (MB) a function has where Lambda does not say it
+    # (AWS_LAMBDA_FUNCTION_MEMORY_SIZE), i.e. locally; NumPy answers are bounded by it. The
+    # default is the deployed API function's.
+    FunctionMemorySize: int = 1769
     # A site's metadata ("name": number) and attachment types ("name": number or
     # "name": [number, "MIME type"]), numbered 1024-65535 (services/resources/names.py).
     UserMetadata: dict[str, Any] = field(default_factory=dict)
@@ -137,6 +142,14 @@ _TYPES: dict[str, type] = {
     "list[str]": list,
     "Any": object,  # checked by the option's own function below
 }
+
+
+def function_memory(config: Config, environ: Mapping[str, str]) -> int:
+    """The memory of this function in bytes: Lambda's setting when running there, else the
+    configured ``FunctionMemorySize``."""
+    declared = environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "")
+    megabytes = int(declared) if declared.isascii() and declared.isdigit() else None
+    return (megabytes or config.FunctionMemorySize) * 1024 * 1024
 
 
 def strip_comments(text: str) -> str:
@@ -287,6 +300,17 @@ def _check_remotes(config: Config) -> None:
                 parse(name, value)
             except ValueError as exc:
                 raise ConfigError(f"Configuration option {key!r}: {exc}") from exc
+
+
+def inline_peer_secrets(config: Config) -> dict[str, list[str]]:
+    """The peers of ``OrthancPeers`` whose definition holds a secret (``Password``, or the
+    short form's third element; ``CertificateKeyPassword``): name -> those fields. A deployment
+    refuses them (infra/settings.py): its file is packaged and copied into the DICOM service's
+    task definition, so secrets go to the configuration secret instead."""
+    from chalicelib.remotes.peer import secret_fields
+
+    found = {name: sorted(secret_fields(value)) for name, value in config.OrthancPeers.items()}
+    return {name: fields for name, fields in found.items() if fields}
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:

@@ -11,22 +11,53 @@ half replaced, and the index write is the commit point.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.dicom.identifiers import Level
 from chalicelib.model import Resource
 
-# DeleteObjects accepts at most 1000 keys per call.
+LOG = logging.getLogger(__name__)
+# DeleteObjects accepts at most 1000 keys per call (and ListObjectsV2 answers as many).
 _DELETE_BATCH = 1000
+FILES = "dicom/"
+ATTACHMENTS = "attachments/"
+# The prefixes whose objects the index names (the others, transfers.py's, expire by lifecycle
+# rules), in S3's listing order.
+INDEXED_PREFIXES = (ATTACHMENTS, FILES)
 
 
 def blob_key(instance_id: str, file_uuid: str) -> str:
-    return f"dicom/{instance_id}/{file_uuid}.dcm"
+    return f"{FILES}{instance_id}/{file_uuid}.dcm"
 
 
 def attachment_key(resource_id: str, attachment_uuid: str) -> str:
-    return f"attachments/{resource_id}/{attachment_uuid}"
+    return f"{ATTACHMENTS}{resource_id}/{attachment_uuid}"
+
+
+def owner_of(key: str) -> str | None:
+    """The resource whose index record names ``key`` while the object is in use (the ID
+    segment of both layouts above); None for a key of neither layout, which no one may take
+    for unused."""
+    for prefix in INDEXED_PREFIXES:
+        if key.startswith(prefix):
+            owner, _, name = key[len(prefix) :].partition("/")
+            return owner if owner and name and "/" not in name else None
+    return None
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    """One object of a listing."""
+
+    key: str
+    size: int
+    last_modified: datetime
 
 
 def stored_objects(records: list[Resource]) -> list[str]:
@@ -49,6 +80,30 @@ class BlobStore:
 
     def get(self, key: str) -> bytes:
         return self._client.get_object(Bucket=self._bucket, Key=key)["Body"].read()
+
+    def list_page(
+        self, prefix: str, start_after: str = "", limit: int = _DELETE_BATCH
+    ) -> tuple[list[StoredObject], bool]:
+        """The objects under ``prefix`` after ``start_after``, in key order (one
+        ListObjectsV2), and whether more follow."""
+        request: dict[str, Any] = {"Bucket": self._bucket, "Prefix": prefix, "MaxKeys": limit}
+        if start_after:
+            request["StartAfter"] = start_after
+        answer = self._client.list_objects_v2(**request)
+        objects = [
+            StoredObject(o["Key"], o["Size"], o["LastModified"]) for o in answer.get("Contents", [])
+        ]
+        return objects, bool(answer.get("IsTruncated"))
+
+    def discard(self, keys: Iterable[str]) -> None:
+        """Delete objects nothing references any more (the index write that dropped them is
+        the commit point), best effort: if S3 fails now (throttled, unreachable), the
+        request that committed must still succeed, and the objects stay as orphans, invisible
+        to clients, for the orphan sweeper."""
+        try:
+            self.delete(keys)
+        except (BotoCoreError, ClientError):
+            LOG.warning("S3 objects left for the orphan sweeper", exc_info=True)
 
     def delete(self, keys: Iterable[str]) -> None:
         pending = [k for k in keys if k]

@@ -37,6 +37,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from chalicelib.dicom.identifiers import Level
+from chalicelib.errors import write_conflicts
 from chalicelib.model import Attachment, ChildLink, Counts, Resource
 
 RECORD = "R"
@@ -768,7 +769,7 @@ class ResourceIndex:
                 # A transient conflict retries as is; see _still_there for failed conditions.
                 conflicts += 1
                 if conflicts > MAX_CONFLICT_RETRIES:
-                    raise
+                    raise write_conflicts() from conflict
                 if not conflict.failed:
                     time.sleep(random.uniform(0, 0.01 * conflicts))
                 pending = self._still_there(chunk, conflict.failed) + pending

@@ -5,16 +5,16 @@ used by some call.
 moto does not enforce IAM: without this check a handler calling what its role does not allow
 (the index stream's UpdateItem on the index table) passes every local test and fails on AWS.
 
-The calls come from a representative run of the app, made here, in this module, against
-moto (tests/support/aws_calls.py records them): ingest through the API and through a
-presigned upload, browsing and every kind of find, metadata, attachments, labels, protection,
-peers, modalities (Cirrus's own DICOM service playing the modality: C-ECHO, C-FIND, C-MOVE,
+The calls come from a representative run of the app, made here, in this module, against moto
+(tests/support/aws_calls.py records them): ingest through the API and through a presigned
+upload, browsing and every kind of find, metadata, attachments, labels, protection, peers with
+passwords, modalities (Cirrus's own DICOM service playing the modality: C-ECHO, C-FIND, C-MOVE,
 C-STORE, storage commitment), settings, jobs run by the job runner, the changes feed, the
-stability check, deletions. Running the scenarios here rather than recording the whole suite
-keeps the check deterministic: under pytest-xdist (``--dist loadfile``) each worker sees only
-some test files, and a selection (``-k``, one file) would make grants look unused; a module
-runs whole on one worker. Only Allow statements are read (the roles have no Deny or
-condition).
+stability check, deletions, the orphan sweep. Running the scenarios here rather than recording
+the whole suite keeps the check deterministic: under pytest-xdist (``--dist loadfile``) each
+worker sees only some test files, and a selection (``-k``, one file) would make grants look
+unused; a module runs whole on one worker. Only Allow statements are read (the roles have no
+Deny or condition).
 """
 
 from __future__ import annotations
@@ -32,9 +32,13 @@ import requests
 
 from tests.infra.conftest import Synthesized
 from tests.support.aws_calls import DICOM_SERVICE, Call, Recorder, recording, running
+from tests.support.fake_peer import FakePeer
 
 # Service prefixes whose grants serve the code's calls (the others are used by Lambda itself).
-DATA_SERVICES = ("dynamodb:", "s3:", "states:")
+DATA_SERVICES = ("dynamodb:", "s3:", "states:", "secretsmanager:")
+# The password the peers of the run require (one written through the API, one of the
+# configuration file completed by the configuration secret).
+PEER_PASSWORD = "peer-password"
 # Grants no call of this run makes, each with the reason it stays: (function, action pattern,
 # resource pattern of the template, spelled as tests/support/aws_calls.py does).
 NOT_CALLED: dict[tuple[str, str, str], str] = {
@@ -73,7 +77,14 @@ PLATFORM_GRANTS = {
     "kms:": "DynamoDB and S3 use the data key on behalf of the caller (customer-managed key).",
 }
 # The Lambda functions (Chalice's logical names), and with them the DICOM service's task.
-FUNCTIONS = ("APIHandler", "IndexStream", "UploadReceived", "StabilityCheck", "JobStep")
+FUNCTIONS = (
+    "APIHandler",
+    "IndexStream",
+    "UploadReceived",
+    "StabilityCheck",
+    "JobStep",
+    "OrphanSweeper",
+)
 PRINCIPALS = (*FUNCTIONS, DICOM_SERVICE)
 SAMPLES = ("CT_small.dcm", "MR_small.dcm", "rtplan.dcm")
 
@@ -92,23 +103,31 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> Recorder:
 
     config = tmp_path_factory.mktemp("iam") / "cirrus.json"
     port = free_port()
+    peer = FakePeer(credentials=("bob", PEER_PASSWORD))
     options = {
         "StableAge": 1,
         "LargeObjectThreshold": 100_000,
         "LogExportedResources": True,
         "DicomPort": port,
         "DicomModalities": {"self": ["CIRRUS", "127.0.0.1", port]},
+        # Its password is in the configuration secret.
+        "OrthancPeers": {"configured": [peer.url, "bob", ""]},
     }
     config.write_text(json.dumps(options))
     try:
-        with moto_storage(), mock.patch.dict(os.environ):  # the environment restored after
+        with moto_storage(), mock.patch.dict(os.environ), peer:  # the environment restored
             # As on AWS: the state machine's ARN is configured, not looked up by name.
             os.environ["CIRRUS_JOBS_STATE_MACHINE"] = find_state_machine(
                 aws_clients.client("stepfunctions")
             )
             os.environ["CIRRUS_CONFIG"] = str(config)
+            secrets = {"OrthancPeers": {"configured": {"Password": PEER_PASSWORD}}}
+            created = aws_clients.client("secretsmanager").create_secret(
+                Name="configuration", SecretString=_json(secrets)
+            )
+            os.environ["CIRRUS_CONFIG_SECRET"] = created["ARN"]
             with recording() as recorder, chalice_client() as client:
-                _run_scenarios(client.http, port)
+                _run_scenarios(client.http, port, peer)
     finally:
         bootstrap.reset()
     return recorder
@@ -125,7 +144,7 @@ def _json(value: Any) -> str:
     return json.dumps(value)
 
 
-def _run_scenarios(http: Any, port: int) -> None:
+def _run_scenarios(http: Any, port: int, peer: FakePeer) -> None:
     import app
     from chalicelib.jobs.state_machine import LOCAL_STEP_ARN
     from chalicelib.storage import aws as aws_clients
@@ -220,7 +239,7 @@ def _run_scenarios(http: Any, port: int) -> None:
         with running(DICOM_SERVICE):
             server = start("127.0.0.1", port, block=False)
         try:
-            _dicom_scenarios(http, port, ct)
+            _dicom_scenarios(http, port, ct, peer)
         finally:
             server.shutdown()
         _ok(http.put("/modalities/other", body=_json(["OTHER", "127.0.0.1", 1])))
@@ -262,7 +281,7 @@ def _run_scenarios(http: Any, port: int) -> None:
         upload_poller(aws_clients.client("s3"), bucket_name("dicom"), app.upload_received)()
         # Stable resources, then deletions.
         time.sleep(1.1)
-        app.stability_check(_scheduled_event(), None)
+        app.stability_check(_scheduled_event("stability_check"), None)
         feed.pump()
         _ok(http.delete(f"/instances/{ids[2]['ID']}"))
         _ok(http.delete(f"/patients/{ct['ParentPatient']}"))
@@ -270,47 +289,53 @@ def _run_scenarios(http: Any, port: int) -> None:
         _ok(http.get("/exports"))
         _ok(http.delete("/exports"))
         _ok(http.delete("/changes"))
+        _sweep_an_orphan(ids[1]["ID"])
     finally:
         runner.stop()
         runner.wait_idle(10)
 
 
-def _dicom_scenarios(http: Any, port: int, ct: dict[str, str]) -> None:
+def _dicom_scenarios(http: Any, port: int, ct: dict[str, str], peer: FakePeer) -> None:
     """Cirrus's own DICOM service as the modality: echo, C-FIND kept in the queries table,
-    C-MOVE, C-STORE (with storage commitment), and a peer; a new instance stored by a
-    modality."""
+    C-MOVE, C-STORE (with storage commitment), and peers requiring a password, written
+    through the API (its secret created, updated, read by the API and the job steps,
+    deleted) and of the configuration (the configuration secret read by both); a new
+    instance stored by a modality."""
     from tests.support.dicom_factory import make_instance
-    from tests.support.fake_peer import FakePeer
 
     _c_store(port, make_instance("FROM-MODALITY"))
-    with FakePeer() as peer:
-        _ok(http.put("/peers/fake", body=_json({"Url": peer.url})))
-        _ok(http.get("/peers?expand"))
-        _ok(http.get("/modalities?expand"))
-        _ok(http.post("/modalities/self/echo", body="{}"))
-        found = _ok(
-            http.post(
-                "/modalities/self/query",
-                body=_json({"Level": "Study", "Query": {"PatientID": ""}}),
-            )
+    defined = {"Url": peer.url, "Username": "bob", "Password": PEER_PASSWORD}
+    _ok(http.put("/peers/fake", body=_json(defined)))
+    _ok(http.get("/peers/fake/system"))
+    _ok(http.get("/peers?expand"))
+    _ok(http.get("/modalities?expand"))
+    _ok(http.post("/modalities/self/echo", body="{}"))
+    found = _ok(
+        http.post(
+            "/modalities/self/query",
+            body=_json({"Level": "Study", "Query": {"PatientID": ""}}),
         )
-        _ok(http.get(f"/queries/{found['ID']}/answers?expand"))
-        retrieve = {"TargetAet": "CIRRUS", "Synchronous": True}
-        _ok(http.post(f"/queries/{found['ID']}/answers/0/retrieve", body=_json(retrieve)))
-        _ok(http.delete(f"/queries/{found['ID']}"))
-        sent = {"Resources": [ct["ID"]], "Synchronous": True}
-        _ok(http.post("/modalities/self/store", body=_json(sent)))
-        committed = {**sent, "StorageCommitment": True}
-        _ok(http.post("/modalities/self/store", body=_json(committed)))
-        _ok(http.post("/peers/fake/store", body=_json(sent)))
-        commitment = _ok(
-            http.post(
-                "/modalities/self/storage-commitment",
-                body=_json({"Resources": [ct["ID"]]}),
-            )
+    )
+    _ok(http.get(f"/queries/{found['ID']}/answers?expand"))
+    retrieve = {"TargetAet": "CIRRUS", "Synchronous": True}
+    _ok(http.post(f"/queries/{found['ID']}/answers/0/retrieve", body=_json(retrieve)))
+    _ok(http.delete(f"/queries/{found['ID']}"))
+    sent = {"Resources": [ct["ID"]], "Synchronous": True}
+    _ok(http.post("/modalities/self/store", body=_json(sent)))
+    committed = {**sent, "StorageCommitment": True}
+    _ok(http.post("/modalities/self/store", body=_json(committed)))
+    _ok(http.post("/peers/fake/store", body=_json(sent)))
+    _ok(http.put("/peers/fake", body=_json(defined)))  # its secret exists: updated
+    _ok(http.get("/peers/configured/system"))
+    _ok(http.post("/peers/configured/store", body=_json(sent)))
+    commitment = _ok(
+        http.post(
+            "/modalities/self/storage-commitment",
+            body=_json({"Resources": [ct["ID"]]}),
         )
-        _ok(http.get(f"/storage-commitment/{commitment['ID']}"))
-        _ok(http.delete("/peers/fake"))
+    )
+    _ok(http.get(f"/storage-commitment/{commitment['ID']}"))
+    _ok(http.delete("/peers/fake"))
 
 
 def _c_store(port: int, data: bytes) -> None:
@@ -340,7 +365,29 @@ class _Client:
         self.http = http
 
 
-def _scheduled_event() -> dict[str, Any]:
+def _sweep_an_orphan(instance_id: str) -> None:
+    """An object left by a crashed upload of a stored instance (its record names another
+    file), swept once older than the grace period."""
+    from datetime import UTC, datetime, timedelta
+
+    import app
+    from chalicelib import bootstrap
+    from chalicelib.services.resources.sweeper import GRACE_PERIOD
+    from chalicelib.storage import aws as aws_clients
+    from chalicelib.storage.blobs import blob_key
+    from chalicelib.storage.schema import bucket_name
+
+    s3, bucket = aws_clients.client("s3"), bucket_name("dicom")
+    orphan = blob_key(instance_id, "crashed-upload")
+    s3.put_object(Bucket=bucket, Key=orphan, Body=b"DICM")
+    later = datetime.now(UTC) + GRACE_PERIOD + timedelta(minutes=1)
+    with mock.patch.object(bootstrap.orphan_sweeper(), "clock", lambda: later):
+        app.orphan_sweeper(_scheduled_event("orphan_sweeper"), None)
+    assert "Contents" not in s3.list_objects_v2(Bucket=bucket, Prefix=orphan)
+
+
+def _scheduled_event(rule: str) -> dict[str, Any]:
+    """EventBridge's event of the schedule rule of the handler named ``rule``."""
     return {
         "version": "0",
         "id": "scheduled",
@@ -349,7 +396,7 @@ def _scheduled_event() -> dict[str, Any]:
         "account": "000000000000",
         "time": "2026-01-01T00:00:00Z",
         "region": "us-east-1",
-        "resources": [],
+        "resources": [f"arn:aws:events:us-east-1:000000000000:rule/{rule}"],
         "detail": {},
     }
 
@@ -370,6 +417,13 @@ class Roles:
         for name, bucket in stack.storage.buckets.items():
             self._symbol(stack, bucket.bucket_arn, f"s3:{name}")
         self._symbol(stack, stack.functions.state_machine_arn, "states:stateMachine/jobs")
+        functions = stack.functions
+        self._symbol(stack, functions.peer_secrets_arn, "secretsmanager:secret/remotes/*")
+        self._symbol(
+            stack,
+            functions.configuration_secret.secret_arn,
+            "secretsmanager:secret/configuration",
+        )
         resources = synthesized.template["Resources"]
         policies = [r for r in resources.values() if r["Type"] == "AWS::IAM::Policy"]
         self.statements: dict[str, list[tuple[list[str], list[str]]]] = {}

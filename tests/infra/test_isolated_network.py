@@ -22,9 +22,14 @@ from tests.infra.test_policy_checks import test_nag_pack_passes as _nag_pack_pas
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # The endpoints' service names (com.amazonaws.<region>.<name>), and boto3's name of each
 # service the code calls from the VPC.
-ENDPOINT_NAMES = {"ecr.api", "ecr.dkr", "logs", "states"}
+ENDPOINT_NAMES = {"ecr.api", "ecr.dkr", "logs", "states", "secretsmanager"}
 GATEWAY_NAMES = {"s3", "dynamodb"}
-BOTO3_TO_ENDPOINT = {"stepfunctions": "states", "s3": "s3", "dynamodb": "dynamodb"}
+BOTO3_TO_ENDPOINT = {
+    "stepfunctions": "states",
+    "s3": "s3",
+    "dynamodb": "dynamodb",
+    "secretsmanager": "secretsmanager",
+}
 
 
 @pytest.fixture(scope="module")

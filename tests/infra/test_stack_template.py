@@ -413,7 +413,8 @@ def test_authorizer_runs_from_its_asset(synthesized) -> None:
 
 
 def test_users_secret_is_read_by_the_authorizer_only(synthesized) -> None:
-    [secret] = synthesized.resources("AWS::SecretsManager::Secret")
+    secrets = synthesized.resources("AWS::SecretsManager::Secret")
+    [secret] = [name for name in secrets if name.startswith("AuthUsers")]
     readers = [
         policy["Properties"]["Roles"]
         for policy in synthesized.resources("AWS::IAM::Policy").values()

@@ -4,14 +4,15 @@ moto does not enforce IAM, so a handler calling what its role does not allow pas
 local test and fails on AWS. :func:`recording` notes, for every call a handler makes through
 the app's boto3 session (``chalicelib.storage.aws``), the IAM action it needs and the resource
 it names, attributed to the Lambda function running it (a Chalice middleware names it from the
-event's type) or to the DICOM service (:func:`running`); the threads and thread pools a handler
-starts inherit its name. tests/infra/test_iam_calls.py checks the calls against the roles of
-the synthesized template.
+event's type, and a schedule's from its rule) or to the DICOM service (:func:`running`); the
+threads and thread pools a handler starts inherit its name. tests/infra/test_iam_calls.py
+checks the calls against the roles of the synthesized template.
 
 Resources are spelled symbolically, by their logical names in ``schema.json``, so that they
 compare with the template whatever the physical names of a test: ``dynamodb:table/index``,
 ``dynamodb:table/index/index/ByUid``, ``s3:dicom/<key>``, ``s3:dicom`` (the bucket),
-``states:stateMachine/jobs``.
+``states:stateMachine/jobs``, ``secretsmanager:secret/remotes/<peer>`` (a peer's secret, under
+the deployment's prefix), ``secretsmanager:secret/configuration`` (the configuration secret).
 
 The recorder costs nothing when it is not used: the hook, the middleware and the thread
 patches exist only inside :func:`recording`.
@@ -20,6 +21,7 @@ patches exist only inside :func:`recording`.
 from __future__ import annotations
 
 import contextvars
+import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -42,8 +44,13 @@ FUNCTIONS_BY_EVENT: dict[type, str] = {
     Request: "APIHandler",
     DynamoDBEvent: "IndexStream",
     S3Event: "UploadReceived",
-    CloudWatchEvent: "StabilityCheck",
     LambdaFunctionEvent: "JobStep",
+}
+# Scheduled handlers all receive a CloudWatchEvent: the rule it names (its ARN's last
+# segment, the handler's name in the tests' events) tells them apart.
+FUNCTIONS_BY_RULE: dict[str, str] = {
+    "stability_check": "StabilityCheck",
+    "orphan_sweeper": "OrphanSweeper",
 }
 # The Fargate task of the DICOM service, checked against its task role.
 DICOM_SERVICE = "DicomService"
@@ -94,12 +101,27 @@ def iam_requests(
         return _dynamodb(operation, params, names)
     if service == "s3":
         return _s3(operation, params, names)
+    if service == "secretsmanager":
+        return [(f"secretsmanager:{operation}", _secret(params.get("SecretId") or params["Name"]))]
     if service == "stepfunctions":
         # The one state machine is named by configuration; its executions belong to it.
         for parameter, kind in (("stateMachineArn", "stateMachine"), ("executionArn", "execution")):
             if parameter in params:
                 return [(f"states:{operation}", f"states:{kind}/jobs")]
     return [(f"{prefix}:{operation}", "*")]
+
+
+def _secret(secret: str) -> str:
+    """A secret named as the roles name it: by the deployment's prefix or as the
+    configuration secret (``CIRRUS_CONFIG_SECRET``)."""
+    from chalicelib.storage.secrets import secrets_prefix
+
+    if secret == os.environ.get("CIRRUS_CONFIG_SECRET"):
+        return "secretsmanager:secret/configuration"
+    prefix = secrets_prefix()
+    if secret.startswith(prefix):
+        return f"secretsmanager:secret/remotes/{secret[len(prefix) :]}"
+    return f"secretsmanager:secret/{secret}"
 
 
 def _table(name: str, names: dict[str, str]) -> str:
@@ -169,18 +191,27 @@ class Recorder:
     @staticmethod
     def middleware(event: Any, get_response: Callable[[Any], Any]) -> Any:
         """Chalice middleware of every event type: names the function the event reaches.
-        Each function runs in containers of its own on AWS, so the settings this process
-        cached during another function's invocation are forgotten (they would hide this
-        function's read of them)."""
+        Each function runs in containers of its own on AWS, so the settings and secrets this
+        process cached during another function's invocation are forgotten (they would hide
+        this function's read of them)."""
         from chalicelib import bootstrap
 
         bootstrap.runtime_settings.cache_clear()
         bootstrap.log_levels.cache_clear()
-        token = _running.set(FUNCTIONS_BY_EVENT[type(event)])
+        bootstrap.secrets.cache_clear()
+        token = _running.set(_function_of(event))
         try:
             return get_response(event)
         finally:
             _running.reset(token)
+
+
+def _function_of(event: Any) -> str:
+    """The function of the template that ``event`` reaches."""
+    if isinstance(event, CloudWatchEvent):
+        [rule] = event.resources
+        return FUNCTIONS_BY_RULE[rule.rpartition("/")[2]]
+    return FUNCTIONS_BY_EVENT[type(event)]
 
 
 @contextmanager

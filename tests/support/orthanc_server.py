@@ -27,6 +27,21 @@ DEFAULT_ORTHANC_BINARY = "/usr/sbin/Orthanc"
 STARTUP_TIMEOUT_SECONDS = 10.0
 
 
+# Debian's orthanc-dicomweb (1.7), the reference of Cirrus's /dicom-web/ routes.
+DICOMWEB_PLUGIN = "/usr/share/orthanc/plugins/libOrthancDicomWeb.so"
+
+
+def dicomweb_config(**options: Any) -> dict[str, Any]:
+    """``extra_config`` for an Orthanc serving DICOMweb under ``/dicom-web/`` as Cirrus does;
+    ``options`` are added to the plugin's ``DicomWeb`` section (e.g. ``Servers``)."""
+    if not os.path.exists(DICOMWEB_PLUGIN):
+        raise OrthancUnavailable(f"{DICOMWEB_PLUGIN} is missing: apt-get install orthanc-dicomweb")
+    return {
+        "Plugins": [DICOMWEB_PLUGIN],
+        "DicomWeb": {"Enable": True, "Root": "/dicom-web/", **options},
+    }
+
+
 class OrthancUnavailable(RuntimeError):
     """Orthanc is not installed or did not come up; the message says what to do."""
 

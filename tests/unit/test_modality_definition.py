@@ -26,6 +26,8 @@ def test_short_and_long_forms_give_the_same_modality() -> None:
         (["A", "h", 1, "GE", "x"], "short form", False),
         ({"AET": "A", "Host": "h", "Port": 70000}, "range \\[1..65534\\]", True),
         ({"AET": "A", "Host": "h", "Port": "x"}, "Integer value expected in field: Port", False),
+        ({"AET": "A", "Host": "h", "Port": "10²"}, "Integer value expected in field: Port", False),
+        ({"AET": "A", "Host": "h", "Port": "١٠٤"}, "Integer value expected", False),
         ({"AET": "A", "Host": "h", "Port": 1, "AllowEcho": "no"}, "AllowEcho", False),
         ({"AET": "A", "Host": "h", "Port": 1, "RetrieveMethod": "C-PUT"}, "RetrieveMethod", False),
         ({"AET": "A", "Host": "h", "Port": 1, "Manufacturer": "Siemens"}, "manufacturer", True),

@@ -100,38 +100,56 @@ def _frames(*items: tuple[tuple[int, ...], str]) -> list[tuple[np.ndarray, str]]
     return [(np.zeros(shape, dtype=np.float32), fmt) for shape, fmt in items]
 
 
-def test_stack_allocates_once_and_checks_sizes_then_formats() -> None:
-    out = volumes.stack(_frames(((4, 4, 1), "a"), ((4, 4, 1), "a")), 2, (4, 4, 1))
+def _loaded(chunks: Any) -> np.ndarray:
+    return np.load(io.BytesIO(b"".join(chunks)))
+
+
+def test_npy_chunks_are_the_stacked_array_and_check_sizes_then_formats() -> None:
+    frames = [(np.full((4, 4, 1), k, dtype=np.float32), "a") for k in range(2)]
+    out = _loaded(volumes.npy_chunks(frames, 2, (4, 4, 1)))
     assert out.shape == (2, 4, 4, 1) and out.dtype == np.float32
+    assert out[:, 0, 0, 0].tolist() == [0, 1]
+    single = _loaded(volumes.npy_chunks(frames[:1], 1, (4, 4, 1), stacked=False))
+    assert single.shape == (4, 4, 1)
     cases = {
         ErrorCode.INCOMPATIBLE_IMAGE_SIZE: _frames(((4, 4, 1), "a"), ((4, 5, 1), "b")),
         ErrorCode.INCOMPATIBLE_IMAGE_FORMAT: _frames(((4, 4, 1), "a"), ((4, 4, 3), "b")),
     }
     for code, frames in cases.items():
         with pytest.raises(OrthancError) as error:
-            volumes.stack(frames, 2, (4, 4, 1))
+            list(volumes.npy_chunks(frames, 2, (4, 4, 1)))
         assert error.value.code is code
 
 
-def test_stack_refuses_a_count_that_does_not_match() -> None:
-    for frames, count in ((_frames(((4, 4, 1), "a")), 2), ([], 1)):
+def test_npy_chunks_refuse_a_count_that_does_not_match() -> None:
+    for frames, count in (
+        (_frames(((4, 4, 1), "a")), 2),
+        ([], 1),
+        (_frames(*[((4, 4, 1), "a")] * 2), 1),
+    ):
         with pytest.raises(OrthancError) as error:
-            volumes.stack(frames, count, (4, 4, 1))
+            list(volumes.npy_chunks(frames, count, (4, 4, 1)))
         assert http_status(error.value) == 415
 
 
-def test_size_bound(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(volumes, "MAX_ARRAY_BYTES", 4 * 4 * 4 * 10)
-    volumes.check_size(10, (4, 4, 1))
+def test_memory_bound_counts_the_file_twice_and_one_frame() -> None:
+    ds = dataset(RescaleSlope="2", RescaleIntercept="0")
+    # 16 samples of 16 bits: 3 x 2 bytes decoded, 12 rescaling, 4 in the download buffer.
+    assert volumes.frame_memory(ds, True) == 16 * 22
+    assert volumes.frame_memory(ds, False) == 16 * 10
+    volumes.check_memory(100, 16 * 22, 200 + 16 * 22)
     with pytest.raises(OrthancError) as error:
-        volumes.check_size(11, (4, 4, 1))
+        volumes.check_memory(101, 16 * 22, 200 + 16 * 22)
     assert http_status(error.value) == 400
 
 
-def test_serialize_npy_and_npz() -> None:
+def test_npy_and_npz_chunks() -> None:
     array = np.arange(24, dtype=np.float32).reshape(1, 2, 4, 3)
-    assert np.array_equal(np.load(io.BytesIO(volumes.serialize(array, False))), array)
-    packed = volumes.serialize(array, True)
+    saved = io.BytesIO()
+    np.save(saved, array, allow_pickle=False)
+    npy = b"".join(volumes.npy_chunks([(array[0], "f")], 1, (2, 4, 3)))
+    assert npy == saved.getvalue()  # the bytes numpy.save writes
+    packed = b"".join(volumes.npz_chunks(iter([npy[:10], npy[10:]])))
     with zipfile.ZipFile(io.BytesIO(packed)) as archive:
         assert [(i.filename, i.compress_type) for i in archive.infolist()] == [
             ("arr_0", zipfile.ZIP_DEFLATED)
@@ -154,6 +172,8 @@ class _Fakes:
             for i, (tags, _) in instances.items()
         }
         self.datasets = {i: ds for i, (_, ds) in instances.items()}
+        for i, record in self.records.items():
+            record.file_size = len(self.datasets[i].PixelData)
         self.read: list[str] = []
 
     def load(self, level: Level, series_id: str) -> tuple[Resource, list[ChildLink]]:
@@ -167,9 +187,11 @@ class _Fakes:
         return self.datasets[record.id]
 
 
-def _service(instances: dict[str, tuple[dict[str, str], Dataset]]) -> tuple[VolumeService, _Fakes]:
+def _service(
+    instances: dict[str, tuple[dict[str, str], Dataset]], memory: int = 1 << 30
+) -> tuple[VolumeService, _Fakes]:
     fakes = _Fakes(instances)
-    return VolumeService(fakes, fakes, fakes), fakes  # type: ignore[arg-type]
+    return VolumeService(fakes, fakes, fakes, memory), fakes  # type: ignore[arg-type]
 
 
 def test_series_array_follows_the_ordered_slices_and_reads_each_file_once() -> None:
@@ -183,19 +205,50 @@ def test_series_array_follows_the_ordered_slices_and_reads_each_file_once() -> N
             for i, z in positions.items()
         }
     )
-    array = service.series_array("s", True)
+    array = _loaded(service.series_npy("s", True, False))
     assert fakes.read == ["2", "3", "1"]
     assert [int(array[k, 0, 1, 0]) for k in range(3)] == [2, 3, 1]
 
 
-def test_a_series_too_large_is_refused_before_decoding(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_frame_too_large_is_refused_before_decoding(monkeypatch: pytest.MonkeyPatch) -> None:
     def no_decoding(*args: object) -> None:
         raise AssertionError("decoded")
 
     monkeypatch.setattr(pixels, "decode_frame", no_decoding)
-    monkeypatch.setattr(volumes, "MAX_ARRAY_BYTES", 4 * 4 * 4 * 5)
-    service, fakes = _service({"1": ({"NumberOfFrames": "6"}, dataset(frames=6))})
+    # The 6-frame file (192 bytes) fits twice, a frame's 352 bytes of decoding do not.
+    service, fakes = _service({"1": ({"NumberOfFrames": "6"}, dataset(frames=6))}, 2 * 192 + 351)
     with pytest.raises(OrthancError) as error:
-        service.series_array("s", True)
-    assert http_status(error.value) == 400 and "exceeds" in error.value.details
+        service.series_npy("s", True, False)
+    assert http_status(error.value) == 400 and "memory" in error.value.details
     assert fakes.read == ["1"]  # only the first file, for its geometry
+
+
+def test_a_file_too_large_is_not_read() -> None:
+    service, fakes = _service({"1": ({}, dataset(frames=6))}, 2 * 192 - 1)
+    with pytest.raises(OrthancError) as error:
+        service.series_npy("s", True, False)
+    assert http_status(error.value) == 400 and fakes.read == []
+
+
+def test_a_series_streams_one_frame_at_a_time() -> None:
+    """64 slices of 128 x 128 (4 MiB as float32): the chunks are consumed as they come, so
+    the answer never holds more than about a slice, where stacking held the whole array."""
+    import tracemalloc
+
+    grey = np.arange(128 * 128, dtype="<u2").tobytes()
+    instances = {
+        f"{k:02}": (
+            {"ImagePositionPatient": f"0\\0\\{k}"},
+            pydicom.dcmread(io.BytesIO(make_instance(size=128, PixelData=grey))),
+        )
+        for k in range(64)
+    }
+    service, _ = _service(instances)
+    tracemalloc.start()
+    try:
+        total = sum(len(chunk) for chunk in service.series_npy("s", True, False))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert total > 64 * 128 * 128 * 4
+    assert peak < 16 * 128 * 128 * 4, peak

@@ -1,10 +1,12 @@
 """Pixel data as NumPy arrays for scripts and AI pipelines: ``/instances/{id}/numpy``,
 ``/instances/{id}/frames/{n}/numpy``, ``/series/{id}/numpy`` (``?compress``, ``?rescale``),
-and ``/series/{id}/ordered-slices``. numpy is imported by the services, not here."""
+and ``/series/{id}/ordered-slices``. numpy is imported by the services, not here; the arrays
+come as chunks, which go to S3 as they come once past the download threshold."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from chalice import Blueprint
@@ -27,13 +29,10 @@ def _options(request: Request) -> tuple[bool, bool]:
     return http.flag(params, "compress"), rescale
 
 
-def _answer(request: Request, array: Any, name: str, compress: bool) -> Any:
-    """The array as .npy (or .npz with ``?compress``); through S3 when it is large."""
-    from chalicelib.dicom.volumes import serialize
-
-    data = serialize(array, compress)
+def _answer(request: Request, chunks: Iterator[bytes], name: str, compress: bool) -> Any:
+    """The .npy (or .npz with ``?compress``) chunks; through S3 when they are large."""
     filename = f"{name}.npz" if compress else f"{name}.npy"
-    download = bootstrap.downloads().generated([data], "application/octet-stream", filename)
+    download = bootstrap.downloads().generated(chunks, "application/octet-stream", filename)
     return http.download_response(request, download)
 
 
@@ -51,13 +50,13 @@ def _frame_number(text: str) -> int:
 def instance_numpy(request: Request, id: str, frame: str | None = None) -> Any:
     compress, rescale = _options(request)
     index = None if frame is None else _frame_number(frame)
-    array = bootstrap.volumes().instance_array(id, index, rescale)
-    return _answer(request, array, id, compress)
+    chunks = bootstrap.volumes().instance_npy(id, index, rescale, compress)
+    return _answer(request, chunks, id, compress)
 
 
 def series_numpy(request: Request, id: str) -> Any:
     compress, rescale = _options(request)
-    return _answer(request, bootstrap.volumes().series_array(id, rescale), id, compress)
+    return _answer(request, bootstrap.volumes().series_npy(id, rescale, compress), id, compress)
 
 
 def ordered_slices(request: Request, id: str) -> Any:

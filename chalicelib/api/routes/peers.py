@@ -20,14 +20,12 @@ PEER_OPERATIONS = ["configuration", "store", "store-straight", "system"]
 
 
 def get_system(request: Request, id: str) -> Any:
-    service = bootstrap.peers()
-    return service.client(service.get(id)).system()
+    return bootstrap.peers().connect(id).system()
 
 
 def store_straight(request: Request, id: str) -> Any:
     """Forward the body, a DICOM file, to the peer's POST /instances; its answer is ours."""
-    service = bootstrap.peers()
-    return service.client(service.get(id)).store(request.raw_body or b"").answer
+    return bootstrap.peers().connect(id).store(request.raw_body or b"").answer
 
 
 routes.add("/peers/{id}/system", GET=get_system)

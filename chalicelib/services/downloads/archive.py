@@ -26,6 +26,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib.dicom import archive_naming as naming
 from chalicelib.dicom.identifiers import Level
+from chalicelib.dicom.zip_sink import ZipSink
 from chalicelib.errors import unknown_resource
 from chalicelib.model import ChildLink, Resource
 from chalicelib.services.resources.browse import BrowseService
@@ -227,7 +228,7 @@ class _ZipChunks:
     since the last one (zipfile sees an unseekable stream and writes data descriptors)."""
 
     def __init__(self) -> None:
-        self._sink = _Sink()
+        self._sink = ZipSink()
         self._stamp = time.localtime()[:6]
         self._zip = zipfile.ZipFile(self._sink, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
 
@@ -240,21 +241,3 @@ class _ZipChunks:
     def close(self) -> bytes:
         self._zip.close()
         return self._sink.take()
-
-
-class _Sink:
-    """A write-only stream collecting what zipfile writes until it is taken."""
-
-    def __init__(self) -> None:
-        self._chunks: list[bytes] = []
-
-    def write(self, data: bytes) -> int:
-        self._chunks.append(bytes(data))
-        return len(data)
-
-    def flush(self) -> None:
-        """Nothing buffered beyond the chunks; zipfile calls it on close."""
-
-    def take(self) -> bytes:
-        data, self._chunks = b"".join(self._chunks), []
-        return data

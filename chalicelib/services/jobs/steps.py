@@ -23,6 +23,8 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from chalicelib import observability
 from chalicelib.errors import ErrorCode, OrthancError, recorded_type
 from chalicelib.jobs.model import ACTIVE, FINISHED, Job, JobState
@@ -75,6 +77,11 @@ class JobKind(Protocol):
         """Orthanc's ``Content`` of the job."""
 
 
+class StorageUnavailable(Exception):
+    """A step's AWS call failed beyond the SDK's retries (throttled, unreachable): the
+    name under which Step Functions sees the step fail (the Cause's ``errorType``)."""
+
+
 class JobSteps:
     def __init__(
         self,
@@ -89,7 +96,15 @@ class JobSteps:
         self._clock = clock
 
     def handle(self, event: dict[str, Any], remaining_ms: Callable[[], int]) -> dict[str, Any]:
-        """Run the step an event of the state machine names."""
+        """Run the step an event of the state machine names. An AWS call failing beyond the
+        SDK's retries fails the step as ``StorageUnavailable``: Step Functions retries it,
+        and if it keeps failing the job names the database (503's code), not a bug."""
+        try:
+            return self._step(event, remaining_ms)
+        except (BotoCoreError, ClientError) as error:
+            raise StorageUnavailable(str(error)) from error
+
+    def _step(self, event: dict[str, Any], remaining_ms: Callable[[], int]) -> dict[str, Any]:
         step, job_id, run = event["Step"], event["JobId"], int(event["Run"])
         if step == "plan":
             return self.plan(job_id, run)
@@ -205,7 +220,9 @@ class JobSteps:
             return
         LOG.error("Job %s failed: %s", job_id, error)
         details = failure_details(error)
-        self._complete(job, JobState.FAILURE, OrthancError(ErrorCode.INTERNAL_ERROR, details))
+        unavailable = details.startswith(f"{StorageUnavailable.__name__}:")
+        code = ErrorCode.DATABASE_UNAVAILABLE if unavailable else ErrorCode.INTERNAL_ERROR
+        self._complete(job, JobState.FAILURE, OrthancError(code, details))
 
     # -- helpers -----------------------------------------------------------------------------
 

@@ -53,8 +53,8 @@ class PeerStoreKind(SendingKind[PeerStoreOptions]):
         }
 
     def worker(self, job: Job) -> PeerSender:
-        peer = self._peers.get(job.params["Peer"])
-        return PeerSender(self._peers.client(peer), self._blobs, bool(job.params["Compress"]))
+        client = self._peers.connect(job.params["Peer"])
+        return PeerSender(client, self._blobs, bool(job.params["Compress"]))
 
     def content(self, job: Job) -> dict[str, Any]:
         """Orthanc's ``Content``: ``Size`` counts the bytes sent so far (compressed ones when

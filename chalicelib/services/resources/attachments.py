@@ -144,7 +144,7 @@ class AttachmentService:
                 ):
                     written = False
                     if current is not None:
-                        self._blobs.delete([attachment_key(resource_id, current.uuid)])
+                        self._blobs.discard([attachment_key(resource_id, current.uuid)])
                     return Revision(revision, md5)
             raise write_conflicts()
         finally:
@@ -166,7 +166,7 @@ class AttachmentService:
             revisions.replacement(Revision(current.revision, current.md5), given)
             remaining = {n: a for n, a in resource.attachments.items() if n != number}
             if self._index.replace_attachments(resource, remaining, -current.size):
-                self._blobs.delete([attachment_key(resource_id, current.uuid)])
+                self._blobs.discard([attachment_key(resource_id, current.uuid)])
                 return
         raise write_conflicts()
 

@@ -50,11 +50,14 @@ class DeleteService:
 
     def _delete(self, resource: Resource) -> Resource | None:
         """Delete a resource, its subtree and the ancestors it empties; returns the nearest
-        ancestor that remains."""
-        doomed = self._subtree(resource)
+        ancestor that remains. The emptied ancestors go last in the same index delete, so a
+        failure leaves either the resource (a retried DELETE finishes the work) or nothing
+        to do, never an ancestor without children that no retry could reach."""
+        emptied, remaining = self._emptied_ancestors(resource)
+        doomed = [*self._subtree(resource), *emptied]
         self._index.delete(doomed)
-        self._blobs.delete(stored_objects(doomed))
-        return self._prune_ancestors(resource)
+        self._blobs.discard(stored_objects(doomed))
+        return remaining
 
     def _subtree(self, resource: Resource) -> list[Resource]:
         """The resource and all its descendants, deepest first.
@@ -68,19 +71,20 @@ class DeleteService:
         doomed = [_stub(link) for level in reversed(list(by_level)) for link in by_level[level]]
         return [*doomed, resource]
 
-    def _prune_ancestors(self, resource: Resource) -> Resource | None:
-        """Delete the ancestors left without children; return the first one that remains."""
-        parent_id = resource.parent
+    def _emptied_ancestors(self, resource: Resource) -> tuple[list[Resource], Resource | None]:
+        """The ancestors that deleting ``resource`` leaves without children (nearest first),
+        and the first one that remains."""
+        emptied: list[Resource] = []
+        child, parent_id = resource.id, resource.parent
         while parent_id:
             parent = self._index.get(parent_id)
             if parent is None:
-                return None
-            if self._index.children(parent.id, limit=1):
-                return parent
-            self._index.delete([parent])
-            self._blobs.delete(stored_objects([parent]))
-            parent_id = parent.parent
-        return None
+                return emptied, None
+            if any(link.child != child for link in self._index.children(parent.id, limit=2)):
+                return emptied, parent
+            emptied.append(parent)
+            child, parent_id = parent.id, parent.parent
+        return emptied, None
 
 
 def _stub(link: ChildLink) -> Resource:

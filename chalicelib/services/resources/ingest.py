@@ -42,7 +42,7 @@ from chalicelib.dicom.parsing import (
     read_identifiers,
     transfer_syntax,
 )
-from chalicelib.errors import ErrorCode, OrthancError, bad_file
+from chalicelib.errors import ErrorCode, OrthancError, bad_file, write_conflicts
 from chalicelib.model import ChildLink, Counts, Resource
 from chalicelib.services.resources.recycling import RecyclingService, recycling_position
 from chalicelib.services.shared.clock import orthanc_now
@@ -109,10 +109,13 @@ class IngestService:
         recycling: RecyclingService | None = None,
         *,
         default_encoding: Callable[[], str],
+        max_inflated: int | None = None,
     ) -> None:
         self._index = index
         self._blobs = blobs
         self._overwrite = overwrite
+        # The most a deflated data set may inflate to (the largest object accepted).
+        self._max_inflated = max_inflated
         # Orthanc's current DefaultEncoding (by name): how a file without Specific Character
         # Set reads (and how the modification jobs storing through here write one).
         self.default_encoding = default_encoding
@@ -125,7 +128,7 @@ class IngestService:
         """Store one DICOM file; raises OrthancError(BadFileFormat) for a non-DICOM input.
         ``metadata``: more metadata for the resources this file creates, by level (the
         ModifiedFrom/AnonymizedFrom of a modified file)."""
-        parsed = parse_file(data, self.default_encoding())
+        parsed = parse_file(data, self.default_encoding(), self._max_inflated)
         file_uuid = str(uuid.uuid4())
         key = blob_key(parsed.ids.instance, file_uuid)
         md5 = hashlib.md5(data).hexdigest()  # the MD5 Orthanc records for the attachment
@@ -175,17 +178,17 @@ class IngestService:
                     continue
                 written = False
                 return self._committed(parsed.ids, stored)
-            raise RuntimeError("could not index the instance after repeated conflicts")
+            raise write_conflicts()
         finally:
             if written:
                 # Nothing points at the object: remove it so a failure leaves no trace.
-                self._blobs.delete([key])
+                self._blobs.discard([key])
 
     def _committed(self, ids: ResourceIds, replaced: Resource | None) -> StoreResult:
         """The index points at the new file: drop the file it replaced, if any, and that
         instance's user attachments (Orthanc deletes the old instance, attachments and all)."""
         if replaced is not None:
-            self._blobs.delete(stored_objects([replaced]))
+            self._blobs.discard(stored_objects([replaced]))
         observability.count("InstancesStored")
         return StoreResult(ids, StoreStatus.SUCCESS)
 
@@ -241,12 +244,15 @@ class IngestService:
         return records
 
 
-def parse_file(data: bytes, default_encoding: str = DEFAULT) -> ParsedFile:
+def parse_file(
+    data: bytes, default_encoding: str = DEFAULT, max_inflated: int | None = None
+) -> ParsedFile:
     """What the index derives from a DICOM file, read in ``default_encoding`` (an Orthanc
     name) if it has no Specific Character Set; raises OrthancError (BadFileFormat,
-    InexistentTag) for a file that cannot be stored."""
+    InexistentTag) for a file that cannot be stored, a deflated data set inflating beyond
+    ``max_inflated`` bytes included."""
     try:
-        parsed = parse_dicom(data)
+        parsed = parse_dicom(data, max_inflated)
         ds = parsed.dataset
         identifiers = read_identifiers(ds, default_encoding)
         return ParsedFile(

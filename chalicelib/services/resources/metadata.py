@@ -11,7 +11,7 @@ top (no If-Match) or fails with 409 (its If-Match is stale).
 from __future__ import annotations
 
 from chalicelib.dicom.identifiers import Level, is_resource_id
-from chalicelib.errors import ErrorCode, OrthancError, TooLarge, unknown_resource
+from chalicelib.errors import ErrorCode, OrthancError, TooLarge, unknown_resource, write_conflicts
 from chalicelib.model import Resource
 from chalicelib.services.resources import revisions
 from chalicelib.services.resources.browse import metadata_of
@@ -26,12 +26,6 @@ MAX_VALUE_BYTES = 64 * 1024
 def forbidden() -> OrthancError:
     """Writing built-in metadata or attachments (Orthanc: a bare 403)."""
     return OrthancError(ErrorCode.FORBIDDEN_ACCESS)
-
-
-def write_conflicts() -> OrthancError:
-    return OrthancError(
-        ErrorCode.DATABASE_UNAVAILABLE, "Too many concurrent writes to this resource"
-    )
 
 
 class MetadataService:

@@ -36,7 +36,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from chalicelib.dicom.identifiers import Level, is_resource_id
-from chalicelib.errors import ErrorCode, OrthancError, unknown_resource
+from chalicelib.errors import ErrorCode, OrthancError, unknown_resource, write_conflicts
 from chalicelib.jobs.model import Job, JobOptions
 from chalicelib.model import Resource
 from chalicelib.services.jobs.engine import JobService
@@ -97,9 +97,7 @@ class ReconstructService:
                 return
             except (TransactionConflict, _Moved):
                 continue  # read the subtree again: the files it holds now
-        raise OrthancError(
-            ErrorCode.DATABASE_UNAVAILABLE, "Too many concurrent writes to this resource"
-        )
+        raise write_conflicts()
 
     def _rewrites(self, instance_ids: list[str]) -> list[TagRewrite]:
         instances = self._index.get_many(instance_ids)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from chalicelib.errors import OrthancError
-from chalicelib.storage.remotes import RemoteStore
+from chalicelib.storage.remotes import RemoteStore, Stored
 
 T = TypeVar("T")
 
@@ -48,12 +48,16 @@ class RemoteRegistry(Generic[T]):
 
     def get(self, name: str) -> T:
         """A remote by name (one GetItem); Orthanc's 404 if there is none."""
-        written, definition = self._store.get(name)
-        if not written:
-            definition = self._configured.get(name)
+        return self._kind.parse(name, self._definition(name)[0])
+
+    def _definition(self, name: str) -> tuple[Any, Stored | None]:
+        """A remote's definition (without its secret fields), and what the API wrote under
+        its name (None: the definition is the configuration's)."""
+        stored = self._store.get(name)
+        definition = self._configured.get(name) if stored is None else stored.definition
         if definition is None:
             raise self._kind.unknown(name)
-        return self._kind.parse(name, definition)
+        return definition, stored
 
     def put(self, name: str, body: Any) -> None:
         try:
