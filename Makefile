@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint system-deps bench bench-images bench-modify synth clean
+.PHONY: run test lint system-deps viewer bench bench-images bench-modify synth clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,14 +26,27 @@ system-deps:
 	  fi; \
 	fi
 
-run: $(STAMP)
+# The OHIF Viewer served at /ohif/: npm's prebuilt package, pinned with its integrity in
+# viewer/package-lock.json (fetched once, then from npm's cache), re-based and configured
+# by viewer/site.py into viewer/build.
+VIEWER_STAMP := viewer/node_modules/.installed-$(shell cat viewer/package-lock.json | cksum | cut -d' ' -f1)
+$(VIEWER_STAMP): viewer/package.json viewer/package-lock.json
+	cd viewer && npm ci --ignore-scripts --no-audit --no-fund --prefer-offline
+	touch $(VIEWER_STAMP)
+
+viewer/build/index.html: $(VIEWER_STAMP) $(STAMP) viewer/site.py viewer/app-config.template.js
+	$(PY) -m viewer.site
+
+viewer: viewer/build/index.html
+
+run: $(STAMP) viewer
 	exec $(PY) -m local_stack
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: $(STAMP) system-deps
+test: $(STAMP) system-deps viewer
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q -n 2 --dist loadfile
 
@@ -49,8 +62,9 @@ bench-modify: $(STAMP) system-deps
 	$(PY) bench/modify.py
 
 # The CloudFormation template and assets in infra/cdk.out (offline: the first run downloads
-# the functions' dependencies from PyPI into Chalice's cache, later runs reuse them).
-synth: $(STAMP)
+# the functions' dependencies from PyPI into Chalice's cache, later runs reuse them), the
+# OHIF site built from the viewer's npm package included (infra/viewer.py).
+synth: $(STAMP) viewer
 	JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1 $(PY) infra/app.py
 
 clean:

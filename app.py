@@ -17,6 +17,11 @@ from chalicelib.api.routes import (
     changes,
     content,
     creation,
+    dicomweb_frames,
+    dicomweb_qido,
+    dicomweb_stow,
+    dicomweb_wado,
+    dicomweb_wado_uri,
     images,
     jobs,
     labels,
@@ -54,6 +59,7 @@ app.api.binary_types = [
     "image/png",
     "image/jpeg",
     "image/jp2",
+    "image/gif",
     "image/x-portable-arbitrarymap",
     "image/*",  # so that Chalice lets an image route answer Accept: image/* (as Orthanc does)
     "application/pdf",
@@ -89,6 +95,11 @@ for _blueprint in (
     settings,
     attachments,
     reconstruct,
+    dicomweb_frames,
+    dicomweb_qido,
+    dicomweb_stow,
+    dicomweb_wado,
+    dicomweb_wado_uri,
 ):
     app.register_blueprint(_blueprint.blueprint)
 

@@ -52,7 +52,7 @@ import dicomgen
 from cirrus_target import REPO_ROOT, CirrusServer  # first: puts the repository root on sys.path
 from dicomgen import Instance
 from httpload import LoadResult
-from ingest import log
+from ingest import aligned, finished, log
 from servers import MotoProcess, OrthancServer, post_instances
 
 SECTIONS = ("coldstart", "images", "archive")
@@ -410,14 +410,7 @@ def image_table(
             cirrus = timings["cirrus"]
             line += [f"{cirrus.aws_total:.1f}", f"{cirrus.aws_seconds * 1000:.1f}"]
         lines.append(line)
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    return [
-        "  ".join(
-            cell.ljust(width) if i == 0 else cell.rjust(width)
-            for i, (cell, width) in enumerate(zip(line, widths, strict=True))
-        ).rstrip()
-        for line in lines
-    ]
+    return aligned(lines)
 
 
 def images(targets: Sequence[Target], args: argparse.Namespace) -> tuple[list[str], list[str]]:
@@ -656,10 +649,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for lines, found in sections:
             print("\n".join(["", *lines]), flush=True)
             problems += found
-    print(f"\nTotal run time {time.monotonic() - began:.0f} s.")
-    for problem in problems:
-        print(f"!! {problem}")
-    return 1 if problems else 0
+    return finished(began, problems)
 
 
 if __name__ == "__main__":

@@ -185,6 +185,28 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def finished(began: float, problems: Sequence[str]) -> int:
+    """The end of a benchmark that checks answers: its run time (``began`` from
+    ``time.monotonic``), each problem, and the exit status (1 when there were any)."""
+    print(f"\nTotal run time {time.monotonic() - began:.0f} s.")
+    for problem in problems:
+        print(f"!! {problem}")
+    return 1 if problems else 0
+
+
+def aligned(lines: Sequence[Sequence[str]]) -> list[str]:
+    """Rows of cells (the header first) as text columns: the first left-aligned (names),
+    the others right-aligned (numbers), so that the benchmarks' tables read alike."""
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
+    return [
+        "  ".join(
+            cell.ljust(width) if i == 0 else cell.rjust(width)
+            for i, (cell, width) in enumerate(zip(line, widths, strict=True))
+        ).rstrip()
+        for line in lines
+    ]
+
+
 # -- the run -------------------------------------------------------------------------------
 
 

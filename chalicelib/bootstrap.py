@@ -53,6 +53,12 @@ if TYPE_CHECKING:
     from chalicelib.services.dicom_asked.store import ModalityStoreKind
     from chalicelib.services.dicom_served.commitment import CommitmentAnswers
     from chalicelib.services.dicom_served.retrieve import RetrieveService
+    from chalicelib.services.dicomweb.frames import FrameService
+    from chalicelib.services.dicomweb.metadata import WadoMetadata
+    from chalicelib.services.dicomweb.qido import QidoService
+    from chalicelib.services.dicomweb.rendered import RenderedService
+    from chalicelib.services.dicomweb.retrieve import WadoResources, WadoRetrieve
+    from chalicelib.services.dicomweb.stow import StowService
     from chalicelib.services.downloads.archive import ArchiveService
     from chalicelib.services.downloads.archive_jobs import ArchiveKind
     from chalicelib.services.downloads.large_downloads import DownloadService
@@ -150,9 +156,21 @@ def ingest() -> IngestService:
         overwrite=settings.OverwriteInstances,
         recycling=recycling(),
         default_encoding=system_settings().default_encoding,
-        # A deflated data set may inflate to the largest object accepted over REST or DICOM.
-        max_inflated=max(settings.MaximumUploadSize, settings.DicomMaximumObjectSize),
+        max_inflated=_largest_object(settings),
     )
+
+
+def _largest_object(settings: Config) -> int:
+    """A deflated data set may inflate to the largest object accepted over REST or DICOM."""
+    return max(settings.MaximumUploadSize, settings.DicomMaximumObjectSize)
+
+
+@cache
+def stow() -> StowService:
+    """STOW-RS: the instances of a ``multipart/related`` body, each through the ingest."""
+    from chalicelib.services.dicomweb.stow import StowService
+
+    return StowService(ingest(), _largest_object(config()))
 
 
 @cache
@@ -226,6 +244,14 @@ def find() -> FindService:
 
 
 @cache
+def qido() -> QidoService:
+    """QIDO-RS: searches run by the engine of ``/tools/find``."""
+    from chalicelib.services.dicomweb.qido import QidoService
+
+    return QidoService(find(), system_settings().default_encoding)
+
+
+@cache
 def dicom_retrieve() -> RetrieveService:
     """What a modality's C-MOVE or C-GET asks of Cirrus's DICOM service."""
     from chalicelib.services.dicom_served.retrieve import RetrieveService
@@ -255,12 +281,59 @@ def export_pages() -> LogPages:
 
 @cache
 def change_feed() -> ChangeFeed:
-    return ChangeFeed(index(), changes_log())
+    """The changes log; it also drops the DICOMweb metadata of series that changed."""
+    return ChangeFeed(index(), changes_log(), lambda ids: wado_metadata().invalidate(ids))
 
 
 @cache
 def stability() -> StabilityService:
-    return StabilityService(index(), changes_log(), config().StableAge)
+    """Stability; a stable series gets its DICOMweb metadata written."""
+    return StabilityService(
+        index(),
+        changes_log(),
+        config().StableAge,
+        on_stable_series=lambda series_id: wado_metadata().series_stable(series_id),
+    )
+
+
+@cache
+def wado_resources() -> WadoResources:
+    """The resources WADO-RS URLs name by UIDs."""
+    from chalicelib.services.dicomweb.retrieve import WadoResources
+
+    return WadoResources(index())
+
+
+@cache
+def wado_retrieve() -> WadoRetrieve:
+    """WADO-RS retrieval of instances and bulk data."""
+    from chalicelib.services.dicomweb.retrieve import WadoRetrieve
+
+    return WadoRetrieve(wado_resources(), browse(), blobs(), content())
+
+
+@cache
+def wado_metadata() -> WadoMetadata:
+    """WADO-RS metadata, cached per stable series in S3."""
+    from chalicelib.services.dicomweb.metadata import WadoMetadata
+
+    return WadoMetadata(wado_resources(), index(), blobs(), system_settings().default_encoding)
+
+
+@cache
+def wado_frames() -> FrameService:
+    """WADO-RS frames."""
+    from chalicelib.services.dicomweb.frames import FrameService
+
+    return FrameService(wado_resources(), blobs())
+
+
+@cache
+def wado_rendered() -> RenderedService:
+    """WADO-RS rendered images and thumbnails, and WADO-URI."""
+    from chalicelib.services.dicomweb.rendered import RenderedService
+
+    return RenderedService(wado_resources(), wado_frames(), browse())
 
 
 @cache

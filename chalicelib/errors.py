@@ -70,6 +70,7 @@ class ErrorCode(Enum):
         "Trying to attach a new DICOM instance to an instance (must be a series, study or patient)",
     )
     CANNOT_ORDER_SLICES = (2040, "Unable to order the slices of the series")
+    UNSUPPORTED_MEDIA_TYPE = (3000, "Unsupported media type")
 
     @classmethod
     def of(cls, number: int) -> ErrorCode:

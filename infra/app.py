@@ -4,7 +4,8 @@ One stack: the storage of the shared schema (infra/storage.py), the Chalice appl
 packaged by Chalice's construct (infra/chalice_app.py, infra/functions.py) behind an
 authenticated, throttled API (infra/api_auth.py) and a WAF (infra/waf.py), the jobs state
 machine (infra/jobs.py), the DICOM service on Fargate in a VPC (infra/network.py,
-infra/scp.py) and the alarms (infra/monitoring.py). Settings are CDK context
+infra/scp.py), the OHIF Viewer's site behind the same API (infra/viewer.py) and the alarms
+(infra/monitoring.py). Settings are CDK context
 (infra/settings.py). cdk-nag's AwsSolutions and HIPAA Security rules run on every synthesis;
 each accepted finding is justified in infra/nag.py.
 """
@@ -23,7 +24,7 @@ from constructs import Construct
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from infra.api_auth import ApiAuth  # noqa: E402
-from infra.chalice_app import LAMBDA_RUNTIME, LAMBDA_UNZIPPED_LIMIT  # noqa: E402
+from infra.chalice_app import AUTHORIZER, LAMBDA_RUNTIME, LAMBDA_UNZIPPED_LIMIT  # noqa: E402
 from infra.functions import DICOM_SERVICE, Functions, grant_data  # noqa: E402
 from infra.headroom import measure  # noqa: E402
 from infra.jobs import JobsOrchestration  # noqa: E402
@@ -33,6 +34,7 @@ from infra.network import Network  # noqa: E402
 from infra.scp import DicomService  # noqa: E402
 from infra.settings import load_settings  # noqa: E402
 from infra.storage import SERVICE_KEY_ACTIONS, Storage  # noqa: E402
+from infra.viewer import ViewerSite  # noqa: E402
 from infra.waf import ApiFirewall  # noqa: E402
 
 
@@ -110,6 +112,17 @@ class CirrusStack(cdk.Stack):
                 limit=settings.waf_rate_limit,
                 key=key,
                 log_retention=retention,
+            )
+        self.viewer: ViewerSite | None = None
+        if settings.viewer:
+            self.viewer = ViewerSite(
+                self,
+                "Viewer",
+                rest_api=rest_api,
+                authorizer=AUTHORIZER,
+                key=key,
+                access_logs=self.storage.access_logs,
+                retain=settings.retain,
             )
         self.jobs = JobsOrchestration(
             self, "Jobs", app.get_function("JobStep"), name=machine_name, key=key

@@ -48,6 +48,8 @@ class Access:
     tables: dict[str, tuple[str, ...]] = field(default_factory=dict)
     index_queries: tuple[str, ...] = ()
     objects: tuple[str, ...] = ()
+    # S3 actions on the DICOMweb metadata documents only (services/dicomweb/metadata.py).
+    metadata_documents: tuple[str, ...] = ()
     bucket: tuple[str, ...] = ()
     start_jobs: bool = False
     in_vpc: bool = False
@@ -55,6 +57,10 @@ class Access:
     # function reading them also reads the configuration secret (the file's peers).
     peer_secrets: tuple[str, ...] = ()
 
+
+# Where the DICOMweb metadata documents live in the bucket (METADATA_PREFIX of
+# chalicelib/services/dicomweb/metadata.py).
+METADATA_DOCUMENTS = "dicomweb-metadata/"
 
 # The data key, for the tables and the bucket it encrypts: DynamoDB and S3 use it on the
 # caller's behalf, and every function writes to some table.
@@ -117,27 +123,33 @@ ACCESS: dict[str, Access] = {
         peer_secrets=("GetSecretValue",),
     ),
     # The changes log from the index stream, touching the ancestors of what changed
-    # (ChangeFeed: an update guarded by conditions in the log's transaction).
+    # (ChangeFeed: an update guarded by conditions in the log's transaction), and dropping
+    # the DICOMweb metadata of the series that changed.
     "IndexStream": Access(
         tables={
             "index": ("UpdateItem", "ConditionCheckItem"),
             "logs": ("BatchGetItem", "Query", *LOG_APPEND, "BatchWriteItem"),
             "remotes": LOG_LEVELS,
         },
+        # The metadata document of a series that received or lost an instance.
+        metadata_documents=("s3:DeleteObject",),
     ),
     # Ingesting a file uploaded through a presigned URL.
     "UploadReceived": Access(
         tables={"index": ("BatchGetItem", "PutItem", "UpdateItem"), "remotes": LOG_LEVELS},
         objects=("s3:GetObject", "s3:PutObject", "s3:DeleteObject"),
     ),
-    # StableSeries/StableStudy/StablePatient.
+    # StableSeries/StableStudy/StablePatient, and the DICOMweb metadata of a stable series
+    # written from its files (services/dicomweb/metadata.py).
     "StabilityCheck": Access(
         tables={
-            "index": ("BatchGetItem", "UpdateItem"),
+            "index": ("BatchGetItem", "UpdateItem", "Query"),
             "logs": ("BatchGetItem", *LOG_APPEND),
             "remotes": LOG_LEVELS,
         },
         index_queries=("index",),
+        objects=("s3:GetObject",),
+        metadata_documents=("s3:PutObject",),
     ),
     # Deleting the stored objects no index record names (services/resources/sweeper.py):
     # listing, reading the records that would name them, deleting; its position between
@@ -420,6 +432,13 @@ def grant_data(
         role.add_to_principal_policy(
             iam.PolicyStatement(
                 actions=list(access.objects), resources=[bucket.arn_for_objects("*")]
+            )
+        )
+    if access.metadata_documents:
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=list(access.metadata_documents),
+                resources=[bucket.arn_for_objects(f"{METADATA_DOCUMENTS}*")],
             )
         )
     if access.bucket:

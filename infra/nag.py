@@ -14,9 +14,12 @@ from aws_cdk import Validations
 from constructs import IConstruct
 
 from infra.egress import lookup_handler
+from infra.functions import METADATA_DOCUMENTS
+from infra.viewer import PREFIX as VIEWER_PREFIX
 
 if TYPE_CHECKING:
     from infra.app import CirrusStack
+    from infra.viewer import ViewerSite
 
 GRANT_ACTIONS = (
     "kms:ReEncrypt*",
@@ -53,6 +56,13 @@ def suppress(stack: CirrusStack) -> None:
             _ack(scope, f"AwsSolutions-IAM5[Resource::{_arn(stack, table)}/index/*]", GRANTS)
         for bucket in storage.buckets.values():
             _ack(scope, f"AwsSolutions-IAM5[Resource::{_arn(stack, bucket)}/*]", GRANTS)
+    dicom = _arn(stack, storage.buckets["dicom"])
+    _ack(
+        functions,
+        f"AwsSolutions-IAM5[Resource::{dicom}/{METADATA_DOCUMENTS}*]",
+        "The DICOMweb metadata documents, one per series, named by the series' ID: the "
+        "stream and the stability check may touch these objects only, not the DICOM files.",
+    )
     _ack(
         stack,
         "AwsSolutions-IAM5[Resource::*]",
@@ -179,3 +189,48 @@ def suppress(stack: CirrusStack) -> None:
         "Only the public subnets that hold the NAT gateways route to the internet gateway; "
         "nothing of Cirrus runs in them.",
     )
+    if stack.viewer is not None:
+        _suppress_viewer(stack, stack.viewer)
+
+
+def _suppress_viewer(stack: CirrusStack, viewer: ViewerSite) -> None:
+    """The viewer's bucket and reader role (infra/viewer.py), and CDK's BucketDeployment
+    function that copies the site into the bucket."""
+    _ack(
+        viewer.bucket,
+        "HIPAA.Security-S3BucketReplicationEnabled",
+        "The viewer's site, rebuilt from OHIF's npm package at each deployment: a copy in "
+        "another region would hold nothing the package does not.",
+    )
+    _ack(
+        viewer.role,
+        f"AwsSolutions-IAM5[Resource::{_arn(stack, viewer.bucket)}/{VIEWER_PREFIX}/*]",
+        "API Gateway reads any file of the site (the path /ohif/{proxy+}): GetObject only, in "
+        "the site's prefix of its own bucket.",
+    )
+    copier = viewer.deployment_function
+    for action in GRANT_ACTIONS:
+        _ack(copier, f"AwsSolutions-IAM5[Action::{action}]", GRANTS)
+    _ack(copier, f"AwsSolutions-IAM5[Resource::{_arn(stack, viewer.bucket)}/*]", GRANTS)
+    qualifier = (
+        stack.synthesizer.bootstrap_qualifier or cdk.DefaultStackSynthesizer.DEFAULT_QUALIFIER
+    )
+    _ack(
+        copier,
+        f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-{qualifier}-assets-"
+        "<AWS::AccountId>-<AWS::Region>/*]",
+        "CDK's BucketDeployment reads the site's archive from the bootstrap's asset bucket, "
+        "whose objects CDK names by their hash.",
+    )
+    machinery = (
+        "CDK's BucketDeployment function, called by CloudFormation only, when a deployment "
+        "changes the site: it copies the site from CDK's asset bucket (no patient data), and "
+        "its runtime and settings are CDK's."
+    )
+    for rule in (
+        "AwsSolutions-L1",
+        "HIPAA.Security-LambdaConcurrency",
+        "HIPAA.Security-LambdaDLQ",
+        "HIPAA.Security-LambdaInsideVPC",
+    ):
+        _ack(copier, rule, machinery)

@@ -74,6 +74,9 @@ DEFAULTS: dict[str, Any] = {
     # 4242) and HTTP's (Orthanc's 8042, 80, 443). A modality or peer added at run time on
     # another port needs its port listed here.
     "cirrus:remotePorts": [104, 11112, 4242, 8042, 80, 443],
+    # The OHIF Viewer at the API's /ohif/ (infra/viewer.py), published from the npm package
+    # that `make viewer` installs; false leaves it out.
+    "cirrus:viewer": True,
 }
 
 # The DICOM options a deployment changes from Orthanc's defaults unless its file sets them:
@@ -140,6 +143,7 @@ class Settings:
     # on: the egress rules of the functions in the VPC and of the DICOM service.
     remote_networks: tuple[str, ...]
     remote_ports: tuple[int, ...]
+    viewer: bool
 
 
 def _flag(value: Any) -> bool:
@@ -298,4 +302,5 @@ def load_settings(scope: Construct) -> Settings:
         failed_login_alarm=int(get("cirrus:failedLoginAlarm")),
         remote_networks=remote_networks(orthanc.RemoteNetworksAllowed),
         remote_ports=remote_ports(_list(get("cirrus:remotePorts")), orthanc),
+        viewer=_flag(get("cirrus:viewer")),
     )

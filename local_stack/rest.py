@@ -13,6 +13,8 @@ validation). The local server is then made to behave like the deployed stack whe
   events name the socket's peer here (never a header a client could set).
 - API Gateway refuses bodies above its limit; here a body larger than ``MaximumUploadSize`` is
   answered 413 (Orthanc's JSON error) before it is read, and the connection is closed.
+- API Gateway answers ``GET /ohif/...`` from S3 without calling the function; here the
+  viewer's build is answered the same way (``local_stack/static_site.py``).
 - Accepted sockets get ``TCP_NODELAY`` (headers and body are written separately; without it, a
   keep-alive client pays a delayed-ACK wait on every request), and the listen backlog is raised
   so that parallel benchmark clients are not refused.
@@ -40,6 +42,7 @@ from chalicelib.services.resources.upload import too_large
 from local_stack import feed, job_runner
 from local_stack.child import service_address
 from local_stack.gateway import GatewayResponse, OrthancGateway
+from local_stack.static_site import StaticSite
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 CHALICE_STAGE = "dev"
@@ -56,7 +59,15 @@ class MalformedChunkedBody(ValueError):
 class CirrusRequestHandler(ChaliceRequestHandler):
     """Chalice's request handler with the differences listed in the module docstring."""
 
-    def __init__(self, request: Any, client_address: Any, server: Any, gateway: LocalGateway):
+    def __init__(
+        self,
+        request: Any,
+        client_address: Any,
+        server: Any,
+        gateway: LocalGateway,
+        site: StaticSite | None = None,
+    ):
+        self.site = site
         # Chalice's __init__ builds its own LocalGateway per connection; share ours instead,
         # naming this connection's peer.
         self.local_gateway = gateway.for_peer(client_address[0])
@@ -85,6 +96,8 @@ class CirrusRequestHandler(ChaliceRequestHandler):
         return dict(self.headers), body or None
 
     def _handle(self) -> None:
+        if self.site is not None and self.site.answer(self):
+            return
         try:
             self._generic_handle()
         except MalformedChunkedBody as error:
@@ -154,7 +167,9 @@ def serve(host: str, port: int) -> None:
 
 def handler_class(app: Any, config: Config) -> Any:
     """What serves each connection: :class:`CirrusRequestHandler` with one shared gateway."""
-    return functools.partial(CirrusRequestHandler, gateway=OrthancGateway(app, config))
+    return functools.partial(
+        CirrusRequestHandler, gateway=OrthancGateway(app, config), site=StaticSite.built()
+    )
 
 
 def main() -> None:

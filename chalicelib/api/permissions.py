@@ -47,6 +47,8 @@ UPLOADS = (
     "/cirrus/uploads",
     "/cirrus/uploads/{id}/complete",
     "/tools/create-dicom",
+    "/dicom-web/studies",  # STOW-RS
+    "/dicom-web/studies/{study}",
 )
 
 

@@ -7,8 +7,9 @@ with the value readers of Orthanc's other JSON forms (``tag_values``: DCMTK's VR
 character sets) and what Orthanc writes, as probed against it:
 
 * group lengths (gggg,0000), UV/SV/OV elements, empty UN elements and encapsulated (compressed)
-  Pixel Data are left out; binary values are inline (``InlineBinary``, never a bulk data URI),
-  OW in the host's byte order (``raw_values``), while OD, OF and OL are lists of numbers;
+  Pixel Data are left out; binary values (OB, OW, UN) are inline (``InlineBinary``; WADO-RS
+  metadata asks for bulk data URIs instead, see ``dataset_json``), OW in the host's byte order
+  (``raw_values``), while OD, OF and OL are lists of numbers;
 * the VR is DCMTK's: the file's in explicit VR, the dictionary's in implicit VR (``US or SS``
   resolved by PixelRepresentation); an explicit UN of a text tag is shown as that text (its
   trailing spaces kept), an explicit UN of another known tag is left out;
@@ -63,15 +64,22 @@ _MALFORMED = object()
 _CONVERSION_ERRORS = (ValueError, TypeError, LookupError, struct.error)
 
 
-def dataset_json(ds: Dataset, default_encoding: str = DEFAULT) -> DicomJson:
+def dataset_json(
+    ds: Dataset, default_encoding: str = DEFAULT, bulk_root: str | None = None
+) -> DicomJson:
     """``{"gggggggg": {"vr": ..., "Value" | "InlineBinary": ...}}`` for the whole dataset
     (the file meta information is not part of it). Sequence items are decoded with the
     top-level character set (the default encoding without one), as in Orthanc's other JSON
-    forms."""
-    return _dataset(ds, Charset.of(ds, default_encoding), top_level=True)
+    forms.
+
+    With ``bulk_root`` (WADO-RS metadata), a binary value is a ``BulkDataURI`` instead of
+    ``InlineBinary``, as Orthanc's DICOMweb plugin writes it: ``<bulk_root>/<tag>``, or
+    ``<bulk_root>/<sequence tag>/<item number, from 1>/.../<tag>`` inside sequences, tags in
+    lower-case hex; the top-level Pixel Data has one even when empty."""
+    return _dataset(ds, Charset.of(ds, default_encoding), top_level=True, bulk=bulk_root)
 
 
-def _dataset(ds: Dataset, charset: Charset, top_level: bool) -> DicomJson:
+def _dataset(ds: Dataset, charset: Charset, top_level: bool, bulk: str | None = None) -> DicomJson:
     creators = private_creators(ds)
     result: DicomJson = {}
     for tag in sorted(ds.keys()):  # noqa: SIM118 - iterating ds would convert every element
@@ -79,7 +87,7 @@ def _dataset(ds: Dataset, charset: Charset, top_level: bool) -> DicomJson:
         if tag & 0xFFFF == 0:
             continue  # group lengths
         try:
-            node = _element(ds, tag, creator_of(tag, creators), charset, top_level)
+            node = _element(ds, tag, creator_of(tag, creators), charset, top_level, bulk)
         except _CONVERSION_ERRORS:
             node = None  # a value pydicom cannot convert is left out, not a failed answer
         if node is not None:
@@ -88,12 +96,20 @@ def _dataset(ds: Dataset, charset: Charset, top_level: bool) -> DicomJson:
 
 
 def _element(
-    ds: Dataset, tag: int, creator: str | None, charset: Charset, top_level: bool
+    ds: Dataset,
+    tag: int,
+    creator: str | None,
+    charset: Charset,
+    top_level: bool,
+    bulk: str | None = None,
 ) -> DicomJson | None:
     raw = ds.get_item(tag)
     vr = element_vr(raw, creator)
     if is_sequence(raw, creator):
-        items = [_dataset(item, charset, False) for item in ds[tag].value or []]
+        items = [
+            _dataset(item, charset, False, None if bulk is None else f"{bulk}/{tag:08x}/{n}")
+            for n, item in enumerate(ds[tag].value or [], start=1)
+        ]
         items = [item for item in items if item]
         return {"vr": "SQ", "Value": items} if items else {"vr": "SQ"}
     if top_level and tag == raw_values.PIXEL_DATA and raw_values.is_encapsulated(ds):
@@ -111,6 +127,10 @@ def _element(
         return None
     if vr in _INLINE_VRS or vr in _NUMBER_ARRAY_VRS:
         data = raw_values.leaf_bytes(ds, tag, creator)
+        if bulk is not None and vr in _INLINE_VRS:
+            pixels = top_level and tag == raw_values.PIXEL_DATA
+            if data or pixels:
+                return {"vr": vr, "BulkDataURI": f"{bulk}/{tag:08x}"}
         if not data:
             return None if vr == "UN" else {"vr": vr}
         if vr in _INLINE_VRS:
@@ -159,6 +179,13 @@ def _text(vr: str, text: str) -> DicomJson:
     if vr == "PN":
         return {"vr": vr, "Value": [_person_name(value) for value in values]}
     return {"vr": vr, "Value": [value if value else None for value in values]}
+
+
+def value_element(vr: str, text: str) -> DicomJson:
+    """An element from a textual value of Orthanc's form (multiple values joined by ``\\``,
+    as the index keeps main tags), written as in a data set: QIDO-RS answers are made of
+    such values rather than read from files."""
+    return _text(vr, text)
 
 
 def _with_values(vr: str, values: list[Any]) -> DicomJson:

@@ -108,6 +108,24 @@ def decode_frame(dataset: Dataset, index: int) -> tuple[np.ndarray, bool]:
     return array, photometric == "MONOCHROME1"
 
 
+def native_frame(dataset: Dataset, index: int) -> bytes:
+    """Frame ``index`` decoded to the bytes an uncompressed little endian data set holds
+    (DICOMweb's ``application/octet-stream`` frames): colour interleaved, YBR converted to
+    RGB as Orthanc's decompression does, samples of BitsAllocated in little endian. For
+    compressed or big endian data sets; native little endian frames are ``raw_frame``."""
+    count = frame_count(dataset)
+    if not 0 <= index < count:
+        raise OrthancError(ErrorCode.PARAMETER_OUT_OF_RANGE, f"No frame {index} in this instance")
+    _check_geometry(dataset, count)
+    from chalicelib.dicom import codecs
+
+    try:
+        array = codecs.decode(dataset, index)
+    except Exception as exc:  # any decoder failure is an undecodable image, never a fault
+        raise undecodable(f"Cannot decode frame {index}: {exc}") from exc
+    return array.astype(array.dtype.newbyteorder("<"), copy=False).tobytes()
+
+
 def colour_as_8_bits(array: np.ndarray, dataset: Dataset) -> np.ndarray:
     """An RGB frame of more than 8 bits (e.g. 16-bit RLE) as 8-bit RGB, keeping the high
     bits of BitsStored, so that ``preview`` and ``rendered`` show it instead of saturating.
@@ -178,6 +196,16 @@ def jpeg(array: np.ndarray, quality: int) -> bytes:
 
     out = io.BytesIO()
     Image.fromarray(array).save(out, format="JPEG", quality=quality)
+    return out.getvalue()
+
+
+def gif(array: np.ndarray) -> bytes:
+    """GIF of an 8-bit grey or RGB array (DICOMweb's rendered ``image/gif``; colour is
+    reduced to a 256-entry palette, which GIF cannot avoid)."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.fromarray(array).save(out, format="GIF")
     return out.getvalue()
 
 

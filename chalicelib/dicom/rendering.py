@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from chalicelib.errors import bad_request
+from chalicelib.errors import ErrorCode, OrthancError, bad_request
 
 if TYPE_CHECKING:
     import numpy as np
@@ -199,14 +199,23 @@ def target_size(rows: int, columns: int, options: RenderOptions) -> tuple[int, i
 def resized(image: np.ndarray, options: RenderOptions) -> np.ndarray:
     """Nearest-neighbour resize sampled at pixel centres (in float32, as Orthanc);
     ``smooth`` blurs first when the image shrinks, so that thin lines do not vanish."""
-    import numpy as np
-
     rows, columns = image.shape[:2]
     target_rows, target_columns = target_size(rows, columns, options)
     if (target_rows, target_columns) == (rows, columns):
         return image
     if options.smooth and (target_rows < rows or target_columns < columns):
         image = _blurred(image)
+    return sampled(image, target_rows, target_columns)
+
+
+def sampled(image: np.ndarray, target_rows: int, target_columns: int) -> np.ndarray:
+    """Orthanc's nearest-neighbour resize: each target pixel takes the source pixel under
+    its centre (in float32), for ``/rendered`` and DICOMweb's rendered images alike."""
+    import numpy as np
+
+    rows, columns = image.shape[:2]
+    if (target_rows, target_columns) == (rows, columns):
+        return image
     ys, xs = (
         np.minimum(
             np.floor(
@@ -238,3 +247,188 @@ def _blurred(image: np.ndarray) -> np.ndarray:
             for offset, weight in enumerate(kernel)
         )
     return np.clip(values // 256, 0, 255).astype(image.dtype)
+
+
+# -- DICOMweb's rendered images (PS3.18 8.3.5.1) ----------------------------------------------
+#
+# As Orthanc's DICOMweb plugin 1.7 renders them: the ``viewport`` source region is cropped
+# (negative sw/sh flip it), windowed to 8 bits (``window``, else the region's whole range
+# after the rescale), flipped, MONOCHROME1 inverted, then fitted into the viewport aspect
+# ratio kept, centred on black. Every step is in float32 as the plugin computes it.
+
+WINDOW_FUNCTIONS = ("linear", "linear-exact", "sigmoid")
+
+
+@dataclass(frozen=True)
+class Viewport:
+    """``viewport=vw,vh[,sx,sy,sw,sh]``: the answer's size (None: the frame's), and the
+    source region (sw/sh None: to the frame's edge)."""
+
+    width: int | None = None
+    height: int | None = None
+    x: int = 0
+    y: int = 0
+    region_width: int | None = None
+    region_height: int | None = None
+    flip_x: bool = False
+    flip_y: bool = False
+
+
+@dataclass(frozen=True)
+class WebRendering:
+    viewport: Viewport = Viewport()
+    # (center, width, function); None: the region's whole dynamic range.
+    window: tuple[float, float, str] | None = None
+
+
+def _viewport_number(tokens: list[str], position: int, fractional: bool) -> int | None:
+    """Token ``position`` as an integer (None when absent or empty); sx, sy, sw, sh may be
+    decimals, rounded half away from zero as the plugin does."""
+    if position >= len(tokens) or not tokens[position].strip():
+        return None
+    text = tokens[position].strip()
+    try:
+        value = float(text) if fractional else int(text)
+    except ValueError as exc:
+        raise bad_viewport(f"Out-of-range value in viewport: {text}") from exc
+    if value != value or abs(value) > MAX_SIDE * 16:
+        raise bad_viewport(f"Out-of-range value in viewport: {text}")
+    return int(value + 0.5) if value >= 0 else -int(-value + 0.5)
+
+
+def bad_viewport(details: str) -> OrthancError:
+    return OrthancError(ErrorCode.PARAMETER_OUT_OF_RANGE, details)
+
+
+def parse_viewport(text: str) -> Viewport:
+    tokens = text.split(",")
+    if len(tokens) not in (2, 6):
+        raise bad_viewport('The number of arguments to "viewport" must be 2 or 6')
+    width, height = (_viewport_number(tokens, i, False) for i in (0, 1))
+    for side in (width, height):
+        if side is not None and not 0 <= side <= MAX_SIDE:
+            raise bad_viewport(f'The sides of "viewport" must be between 0 and {MAX_SIDE}')
+    x, y, region_width, region_height = (_viewport_number(tokens, i, True) for i in (2, 3, 4, 5))
+    return Viewport(
+        width,
+        height,
+        abs(x or 0),
+        abs(y or 0),
+        None if region_width is None else abs(region_width),
+        None if region_height is None else abs(region_height),
+        (region_width or 0) < 0,
+        (region_height or 0) < 0,
+    )
+
+
+def parse_window(text: str) -> tuple[float, float, str]:
+    """``window=center,width,function`` (function: linear, linear-exact or sigmoid; PS3.18
+    spells them in lower case, the upper-case forms of PS3.3 are accepted too)."""
+    tokens = text.split(",")
+    if len(tokens) != 3:
+        raise bad_viewport('The number of arguments to "window" must be 3')
+    try:
+        center, width = float(tokens[0]), float(tokens[1])
+    except ValueError as exc:
+        raise bad_viewport(f'The center and width of "window" must be numbers: {text}') from exc
+    function = tokens[2].strip().lower().replace("_", "-")
+    if function not in WINDOW_FUNCTIONS:
+        raise bad_viewport(f'The function of "window" must be one of {WINDOW_FUNCTIONS}')
+    finite = all(abs(value) < float("inf") for value in (center, width))
+    if not finite or width <= 0 or (function == "linear" and width < 1):
+        raise bad_viewport(f'Bad center or width in "window": {text}')
+    return center, width, function
+
+
+def parse_web_options(params: dict[str, str]) -> WebRendering:
+    """``viewport`` and ``window`` of a DICOMweb rendered request (other keys are ignored)."""
+    return WebRendering(
+        parse_viewport(params["viewport"]) if "viewport" in params else Viewport(),
+        parse_window(params["window"]) if "window" in params else None,
+    )
+
+
+def render_web(
+    array: np.ndarray, dataset: Dataset, frame: int, options: WebRendering, inverted: bool
+) -> np.ndarray:
+    """The rendered image of a decoded frame (colour frames already 8-bit)."""
+    import numpy as np
+
+    rows, columns = array.shape[:2]
+    viewport = options.viewport
+    target_width = columns if viewport.width is None else viewport.width
+    target_height = rows if viewport.height is None else viewport.height
+    if max(target_width, target_height) > MAX_SIDE:
+        raise bad_request(f"The rendered image would be above {MAX_SIDE} pixels on a side")
+    canvas = np.zeros((target_height, target_width, *array.shape[2:]), dtype=np.uint8)
+    right, bottom = (
+        edge if size is None or start + size >= edge else start + size
+        for start, size, edge in (
+            (viewport.x, viewport.region_width, columns),
+            (viewport.y, viewport.region_height, rows),
+        )
+    )
+    region = array[viewport.y : bottom, viewport.x : right]
+    if region.size == 0:
+        return canvas
+    if region.ndim == 3:
+        levels = np.clip(region, 0, 255).astype(np.uint8)
+    else:
+        levels = _web_levels(region, dataset, frame, options.window)
+    if viewport.flip_x:
+        levels = levels[:, ::-1]
+    if viewport.flip_y:
+        levels = levels[::-1]
+    if inverted and levels.ndim == 2:
+        levels = 255 - levels
+    ratio = min(
+        np.float32(target_width) / np.float32(levels.shape[1]),
+        np.float32(target_height) / np.float32(levels.shape[0]),
+    )
+    fitted_rows, fitted_columns = (
+        min(int(np.floor(np.float32(side) * ratio + np.float32(0.5))), limit)
+        for side, limit in ((levels.shape[0], target_height), (levels.shape[1], target_width))
+    )
+    if fitted_rows and fitted_columns:
+        top, left = (target_height - fitted_rows) // 2, (target_width - fitted_columns) // 2
+        canvas[top : top + fitted_rows, left : left + fitted_columns] = sampled(
+            levels, fitted_rows, fitted_columns
+        )
+    return canvas
+
+
+def _web_levels(
+    region: np.ndarray, dataset: Dataset, frame: int, window: tuple[float, float, str] | None
+) -> np.ndarray:
+    """8-bit levels of a grey region, in float32 as the plugin computes them: rescaled, then
+    the window function of PS3.3 C.11.2.1.2 (or the whole range), then +0.5 and truncated."""
+    import numpy as np
+
+    f32 = np.float32
+    slope, intercept = (f32(value) for value in rescale(dataset, frame))
+    values = region.astype(f32) * slope + intercept
+    if window is None:
+        low = f32(region.min()) * slope + intercept
+        high = f32(region.max()) * slope + intercept
+        with np.errstate(divide="ignore", invalid="ignore"):
+            levels = (values - low) * (f32(255) / (high - low))
+    else:
+        center, width, function = f32(window[0]), f32(window[1]), window[2]
+        if function == "linear":
+            low = center - f32(0.5) - (width - f32(1)) / f32(2)
+            high = center - f32(0.5) + (width - f32(1)) / f32(2)
+            scaled = values * (f32(255) / (width - f32(1))) + (
+                f32(255) * (-center + f32(0.5) * width)
+            ) / (width - f32(1))
+            levels = np.where(values <= low, f32(0), np.where(values > high, f32(255), scaled))
+        elif function == "linear-exact":
+            # PS3.3 C.11.2.1.3.2 (the plugin leaves out the + 0.5 and renders one level in
+            # two as black).
+            low, high = center - width / f32(2), center + width / f32(2)
+            scaled = ((values - center) / width + f32(0.5)) * f32(255)
+            levels = np.where(values <= low, f32(0), np.where(values > high, f32(255), scaled))
+        else:
+            with np.errstate(over="ignore"):
+                levels = f32(255) / (f32(1) + np.exp(f32(-4) * (values - center) / width))
+    levels = np.nan_to_num(levels.astype(f32) + f32(0.5), nan=0.0)
+    return np.clip(levels, 0, 255).astype(np.uint8)

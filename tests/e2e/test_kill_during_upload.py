@@ -49,7 +49,9 @@ RUN = 2 * CLIENTS_PER_PROTOCOL
 KILL_AFTER = INSTANCES // 2
 TIMEOUT_SECONDS = 60.0
 CALLING_AET = "KILLTEST"
-# The stream consumer polls every 0.2 s; give the feed this long to log what was stored.
+# The stream consumer polls every 0.2 s, then logs a few hundred records after a restart,
+# which takes minutes when the machine is busy (the whole suite on 2 cores): the feed is given
+# up on only when it has logged nothing new for this long.
 FEED_SECONDS = 60.0
 
 
@@ -159,7 +161,10 @@ def _dicom_client(
             if not association.is_established:
                 return
     finally:
-        if association.is_established:
+        if upload.killed.is_set():
+            # The peer is gone: a release would wait acse_timeout for its answer.
+            association.abort()
+        elif association.is_established:
             association.release()
 
 
@@ -188,7 +193,8 @@ def upload_until_killed(stack: LocalStack, instances: list[Instance]) -> Upload:
     upload.killed.set()
     stack.kill()
     for client in clients:
-        client.join(TIMEOUT_SECONDS)
+        # A C-STORE in flight at the kill waits at most dimse_timeout for its answer.
+        client.join(2 * TIMEOUT_SECONDS)
         assert not client.is_alive()
     return upload
 
@@ -273,13 +279,16 @@ def read_changes(url: str) -> list[dict[str, Any]]:
 
 
 def settled_changes(url: str, present: set[str]) -> list[dict[str, Any]]:
-    """The changes log once it names every instance present (the feed follows the stream)."""
-    deadline = time.monotonic() + FEED_SECONDS
+    """The changes log once it names every instance present (the feed follows the stream), or
+    once it stops growing for :data:`FEED_SECONDS`."""
+    deadline, seen = time.monotonic() + FEED_SECONDS, 0
     while True:
         changes = read_changes(url)
         logged = {c["ID"] for c in changes if c["ChangeType"] == "NewInstance"}
         if present <= logged or time.monotonic() > deadline:
             return changes
+        if len(changes) > seen:
+            deadline, seen = time.monotonic() + FEED_SECONDS, len(changes)
         time.sleep(0.5)
 
 

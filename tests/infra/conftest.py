@@ -3,6 +3,9 @@
 The dependencies' layer is the one part not built here: Chalice fills it with pip (minutes
 on a fresh machine, wheels from PyPI), and its content does not change the template. The
 tests use a small stand-in layer; ``make synth`` builds the real one and reports its size.
+Likewise the OHIF package the viewer's site is built from (~200 MB, copied into every cloud
+assembly): a stand-in of a few files, unless a test asks for the real one
+(tests/infra/test_viewer_template.py).
 """
 
 from __future__ import annotations
@@ -39,6 +42,20 @@ def stand_in_layer(directory: Path) -> str:
     return str(path)
 
 
+def stand_in_viewer(directory: Path) -> Path:
+    """A dist of OHIF's shape (viewer/site.py): index.html with an inline script, the
+    configuration it replaces, and a bundle holding webpack's public path."""
+    dist = directory / "ohif-dist"
+    dist.mkdir()
+    (dist / "index.html").write_text(
+        '<html><head><script>window.PUBLIC_URL="/";</script>'
+        '<script src="/app.bundle.js"></script></head><body></body></html>'
+    )
+    (dist / "app-config.js").write_text("window.config = {};\n")
+    (dist / "app.bundle.js").write_text('__webpack_require__.p = "/";\n')
+    return dist
+
+
 @contextmanager
 def _working_directory(path: Path) -> Iterator[None]:
     previous = Path.cwd()
@@ -49,21 +66,27 @@ def _working_directory(path: Path) -> Iterator[None]:
         os.chdir(previous)
 
 
-def synthesize(root: Path, context: dict[str, Any] | None = None) -> Synthesized:
+def synthesize(
+    root: Path, context: dict[str, Any] | None = None, *, real_viewer: bool = False
+) -> Synthesized:
     """The app as ``build`` makes it (cdk-nag included), with ``context`` over the defaults,
-    synthesized under ``root``."""
+    synthesized under ``root``; the viewer's site is built from a stand-in of OHIF's package
+    unless ``real_viewer``."""
     os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
     import aws_cdk as cdk
     from chalice.deploy.packager import LayerDeploymentPackager
 
+    from infra import viewer
     from infra.app import build
 
     layer = stand_in_layer(root)
+    dist = viewer.DIST_DIR if real_viewer else stand_in_viewer(root)
     # Chalice's construct writes its package under the working directory.
     with (
         mock.patch.object(
             LayerDeploymentPackager, "create_deployment_package", lambda *args: layer
         ),
+        mock.patch.object(viewer, "DIST_DIR", dist),
         _working_directory(root),
     ):
         app = cdk.App(context=context, outdir=str(root / "cdk.out"))

@@ -283,6 +283,9 @@ def _run_scenarios(http: Any, port: int, peer: FakePeer) -> None:
         time.sleep(1.1)
         app.stability_check(_scheduled_event("stability_check"), None)
         feed.pump()
+        # DICOMweb metadata, from the document StableSeries wrote.
+        study_uid = _ok(http.get(f"/studies/{ct['ParentStudy']}"))["MainDicomTags"]
+        _ok(http.get(f"/dicom-web/studies/{study_uid['StudyInstanceUID']}/metadata"))
         _ok(http.delete(f"/instances/{ids[2]['ID']}"))
         _ok(http.delete(f"/patients/{ct['ParentPatient']}"))
         feed.pump()

@@ -183,14 +183,28 @@ def test_each_function_has_its_own_role_and_environment(synthesized, logical: st
 
 
 def test_least_privilege(synthesized) -> None:
-    """Each role has what its function uses: no S3 for the stream or the stability check,
-    no writes to the index from the stream, no jobs but from the API and the job step."""
+    """Each role has what its function uses: the stream and the stability check touch only
+    the DICOMweb metadata documents in S3 (and the check reads files), no jobs but from the
+    API and the job step."""
 
     def role_of(logical: str) -> str:
         return _props(synthesized, logical)["Role"]["Fn::GetAtt"][0]
 
     actions = {f: _actions(_role_statements(synthesized, role_of(f))) for f in FUNCTIONS}
-    assert not any(a.startswith("s3:") for a in actions["IndexStream"] | actions["StabilityCheck"])
+    s3_grants = {
+        logical: {
+            (action, json.dumps(statement["Resource"]))
+            for statement in _role_statements(synthesized, role_of(logical))
+            for action in _actions([statement])
+            if action.startswith("s3:")
+        }
+        for logical in ("IndexStream", "StabilityCheck")
+    }
+    documents = "/dicomweb-metadata/*"
+    assert {a for a, _ in s3_grants["IndexStream"]} == {"s3:DeleteObject"}
+    assert all(documents in resource for _, resource in s3_grants["IndexStream"])
+    assert {a for a, r in s3_grants["StabilityCheck"] if documents in r} == {"s3:PutObject"}
+    assert {a for a, r in s3_grants["StabilityCheck"] if documents not in r} == {"s3:GetObject"}
     assert "s3:PutObject" in actions["UploadReceived"]
     assert "dynamodb:GetRecords" in actions["IndexStream"]
     assert "states:StartExecution" in actions["APIHandler"]
@@ -288,12 +302,16 @@ def test_api_is_regional_with_binary_types(synthesized) -> None:
 
 def test_the_api_is_a_greedy_proxy_to_the_api_function(synthesized) -> None:
     """Two resources, ``/`` and ``/{proxy+}``, whose ANY method reaches the function that
-    routes requests itself (chalicelib/api/proxy.py), with the resource names it expects."""
+    routes requests itself (chalicelib/api/proxy.py), with the resource names it expects;
+    the others are the viewer's files (tests/infra/test_viewer_template.py)."""
     from chalicelib.api.proxy import PROXY_RESOURCE, ROOT_RESOURCE
 
     body = _props(synthesized, "RestAPI")["DefinitionBody"]
-    assert set(body["paths"]) == {ROOT_RESOURCE, PROXY_RESOURCE}
-    for operations in body["paths"].values():
+    viewer = set(synthesized.stack.viewer.paths())
+    assert set(body["paths"]) - viewer == {ROOT_RESOURCE, PROXY_RESOURCE}
+    for path, operations in body["paths"].items():
+        if path in viewer:
+            continue
         [(method, operation)] = operations.items()
         assert method == ANY_METHOD
         integration = operation["x-amazon-apigateway-integration"]
@@ -311,7 +329,7 @@ def test_every_api_method_requires_the_authorizer(synthesized) -> None:
         for method, operation in operations.items()
         if method in HTTP_METHODS or method == ANY_METHOD
     ]
-    assert len(methods) == 2
+    assert len(methods) == 2 + len(synthesized.stack.viewer.paths())
     open_methods = [(p, m) for p, m, o in methods if o.get("security") != [{AUTHORIZER: []}]]
     assert open_methods == []
     authorizer = body["securityDefinitions"][AUTHORIZER]["x-amazon-apigateway-authorizer"]

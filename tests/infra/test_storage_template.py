@@ -57,7 +57,7 @@ def test_tables_match_the_runtime_definition(template, logical: str) -> None:
 
 def test_bucket_is_private_and_retained(template) -> None:
     buckets = template.find_resources("AWS::S3::Bucket")
-    assert len(buckets) == 2  # the DICOM files, and the access logs
+    assert len(buckets) == 3  # the DICOM files, the access logs, the viewer's site
     bucket = _dicom_bucket(template)
     assert bucket["DeletionPolicy"] == "Retain"
     assert bucket["Properties"]["PublicAccessBlockConfiguration"] == {

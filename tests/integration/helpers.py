@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from pydicom.data import get_testdata_file
@@ -77,3 +80,27 @@ def kill_the_first_mark(monkeypatch: Any) -> dict[str, int]:
 
     monkeypatch.setattr(JobStore, "mark", dying_mark)
     return calls
+
+
+@contextmanager
+def aws_requests() -> Iterator[Counter[str]]:
+    """The DynamoDB and S3 requests the app makes inside the block, by operation, and those
+    naming an S3 key also by operation and the key's first segment (``GetObject:dicom``, an
+    instance file), to say which objects a route reads."""
+    from chalicelib.storage import aws as aws_clients
+
+    calls: Counter[str] = Counter()
+
+    def count(model: Any, params: Any = None, **_: Any) -> None:
+        key = (params or {}).get("Key")  # an S3 key; DynamoDB's are dicts
+        prefixed = [f"{model.name}:{key.split('/')[0]}"] if isinstance(key, str) else []
+        calls.update([model.name, *prefixed])
+
+    clients = [aws_clients.client(service) for service in ("dynamodb", "s3")]
+    for one in clients:
+        one.meta.events.register("before-parameter-build.*.*", count)
+    try:
+        yield calls
+    finally:
+        for one in clients:
+            one.meta.events.unregister("before-parameter-build.*.*", count)

@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -144,9 +145,18 @@ class _Plan:
 
 
 class ChangeFeed:
-    def __init__(self, index: ResourceIndex, changes: SequencedLog) -> None:
+    def __init__(
+        self,
+        index: ResourceIndex,
+        changes: SequencedLog,
+        series_changed: Callable[[set[str]], None] | None = None,
+    ) -> None:
+        """``series_changed`` is told, once per batch, the series whose instances the batch
+        added, replaced or removed, and the series it removed (what was derived from their
+        files, DICOMweb's metadata, is stale); its failure is logged, not retried."""
         self._index = index
         self._changes = changes
+        self._series_changed = series_changed
 
     def handle(self, records: list[dict[str, Any]]) -> list[str]:
         """Process one batch of stream records (Lambda's ``Records``, in stream order).
@@ -155,6 +165,7 @@ class ChangeFeed:
         every later one, Lambda retries it), or nothing when the whole batch is done.
         """
         steps: list[_Arrival | _Removed | _Update] = []
+        changed_series: set[str] = set()
         for record in records:
             keys = load_item(record["dynamodb"]["Keys"])
             if keys.get("sk") != RECORD:
@@ -162,10 +173,13 @@ class ChangeFeed:
             sequence = record["dynamodb"]["SequenceNumber"]
             if record["eventName"] == "REMOVE":
                 steps.append(_Removed(sequence, keys["pk"]))
+                changed_series.update(_series_of_removed(record))
             elif (arrival := self._arrival(sequence, record)) is not None:
                 steps.append(arrival)
+                changed_series.add(arrival.instance.parent or "")
             elif (update := self._update(sequence, record)) is not None:
                 steps.append(update)
+        self._tell_series_changed(changed_series - {""})
         done, failed = self._apply(steps)
         touched: dict[str, str] = {}
         # Existing patients move to the end of the recycling order, to the latest arrival's
@@ -183,6 +197,14 @@ class ChangeFeed:
         for resource_id, last_update in touched.items():
             self._index.touch(resource_id, last_update, positions.get(resource_id))
         return failed
+
+    def _tell_series_changed(self, series_ids: set[str]) -> None:
+        if not series_ids or self._series_changed is None:
+            return
+        try:
+            self._series_changed(series_ids)
+        except Exception:
+            LOG.warning("Change feed: series %s not invalidated", sorted(series_ids), exc_info=True)
 
     @staticmethod
     def _arrival(sequence: str, record: dict[str, Any]) -> _Arrival | None:
@@ -388,6 +410,16 @@ class ChangeFeed:
                 # would have forgotten them. Each round drops at least one guard.
                 dead = {used[i] for i in failure.failed}
                 pending = [(e, guards) for e, guards in pending if not dead.intersection(guards)]
+
+
+def _series_of_removed(record: dict[str, Any]) -> list[str]:
+    """The series a REMOVE record changes: a removed series itself, an instance's series."""
+    old = load_item(record["dynamodb"].get("OldImage", {}))
+    if old.get("Level") == Level.SERIES.value:
+        return [old["pk"]]
+    if old.get("Level") == Level.INSTANCE.value and old.get("Parent"):
+        return [old["Parent"]]
+    return []
 
 
 def _user_metadata(item: dict[str, Any]) -> dict[str, tuple[str, int]]:

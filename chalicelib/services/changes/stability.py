@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from chalicelib.dicom.identifiers import Level
+from chalicelib.model import Resource
 from chalicelib.services.changes.feed import change_fields
 from chalicelib.services.shared.clock import orthanc_now, parse_orthanc_time
 from chalicelib.storage.index import ResourceIndex
@@ -39,11 +41,16 @@ class StabilityService:
         changes: SequencedLog,
         stable_age: int,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        on_stable_series: Callable[[str], None] | None = None,
     ) -> None:
+        """``on_stable_series`` is called with each series declared stable (the DICOMweb
+        metadata is written then); it must be idempotent, as a series whose flag a later run
+        clears is passed again."""
         self._index = index
         self._changes = changes
         self._stable_age = timedelta(seconds=stable_age)
         self._now = now
+        self._on_stable_series = on_stable_series
 
     def run(self) -> int:
         """Declare stable every resource that is due; returns how many were."""
@@ -76,10 +83,16 @@ class StabilityService:
                 try:
                     if self._changes.append([entry], keys[resource.id], [guard]):
                         declared += 1
+                        self._stable(resource)
                         continue
                 except GuardFailed:
                     continue  # received something, or deleted, since it was read
             # Logged by an earlier run whose flag was not cleared: clear it now.
             if self._index.mark_stable(resource.id, resource.last_update):
                 declared += 1
+                self._stable(resource)
         return declared
+
+    def _stable(self, resource: Resource) -> None:
+        if resource.level is Level.SERIES and self._on_stable_series is not None:
+            self._on_stable_series(resource.id)

@@ -24,6 +24,7 @@ on a Study search) matches nothing; ``ModalitiesInStudy`` is the way to ask that
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -32,7 +33,7 @@ from chalicelib.dicom.identifiers import Level
 from chalicelib.dicom.main_tags import MAIN_TAGS
 from chalicelib.dicom.matching import Constraint, ConstraintKind, TagInfo
 from chalicelib.dicom.tag_format import TagFormat
-from chalicelib.model import Resource
+from chalicelib.model import ChildLink, Resource
 from chalicelib.services.resources.browse import BrowseService, metadata_of
 from chalicelib.services.search.query import FindQuery, OrderKey
 from chalicelib.storage.index import ResourceIndex
@@ -396,11 +397,13 @@ class FindService:
         chain, resource = chains[0], chains[0].resource
         values: dict[str, str] = {}
         dataset: Dataset | None = None
+        # The counts of one resource share one walk of its descendants.
+        walk = functools.cache(lambda: self._walk(resource))
         for tag in query.requested_tags:
             value: str | None
             if tag.keyword in _COMPUTED:
                 value = (
-                    self._computed(tag.keyword, resource)
+                    self._computed(tag.keyword, resource, walk)
                     if _COMPUTED[tag.keyword] is query.level
                     else None
                 )
@@ -418,12 +421,12 @@ class FindService:
                 values[tag.keyword or tag.hex] = value
         return values
 
-    def _computed(self, keyword: str, resource: Resource) -> str:
+    def _computed(
+        self, keyword: str, resource: Resource, walk: Callable[[], dict[Level, list[ChildLink]]]
+    ) -> str:
         if keyword == "ModalitiesInStudy":
             return "\\".join(self._modalities(resource.id))
-        record, links = self._index.get_with_children(resource.id)
-        assert record is not None
-        descendants = self._browse.walk(record, links)
+        descendants = walk()
         if keyword == "SOPClassesInStudy":
             instances = self._index.get_many(link.child for link in descendants[Level.INSTANCE])
             classes = {i.metadata.get("SopClassUid", "") for i in instances.values()}
@@ -433,6 +436,12 @@ class FindService:
             if keyword.endswith(suffix):
                 return str(len(descendants.get(counted, [])))
         raise ValueError(keyword)
+
+    def _walk(self, resource: Resource) -> dict[Level, list[ChildLink]]:
+        """The links to the descendants of a resource, by level (``BrowseService.walk``)."""
+        record, links = self._index.get_with_children(resource.id)
+        assert record is not None
+        return self._browse.walk(record, links)
 
 
 def _ancestor_ids(record: Resource) -> dict[Level, str]:
