@@ -312,23 +312,14 @@ def settle(targets: Sequence[Target]) -> None:
     """What a deployment does a minute after the upload, on the Cirrus targets (Orthanc has no
     such step): the index stream's records through the change feed, then the stability check
     with a StableAge of 0, which writes each series' DICOMweb metadata document."""
-    import app
     from chalicelib import bootstrap
     from chalicelib.services.changes.stability import StabilityService
-    from chalicelib.storage import aws
-    from chalicelib.storage.schema import table_name
-    from local_stack.feed import StreamPump
+    from local_stack.feed import index_stream_pump
 
     for target in targets:
         if target.cirrus is None:
             continue
-        pump = StreamPump(
-            aws.client("dynamodb"),
-            aws.client("dynamodbstreams"),
-            table_name("index"),
-            app.index_stream,
-            start="TRIM_HORIZON",
-        )
+        pump = index_stream_pump(start="TRIM_HORIZON")
         while pump.pump():
             pass
         time.sleep(1)  # LastUpdate counts seconds: the last upload's second is over

@@ -226,19 +226,32 @@ def upload_poller(s3: Any, bucket: str, handler: Handler) -> Callable[[], None]:
     return poll
 
 
-def start() -> threading.Thread:
-    """Run the app's stream and schedule handlers (``app.py``) against the emulator."""
+def index_stream_pump(start: str = "LATEST", checkpoint: Checkpoint | None = None) -> StreamPump:
+    """The app's ``index_stream`` handler fed from the index table's stream, through the
+    product code's own clients (the local stack, the tests and the benchmarks share it)."""
     import app
     from chalicelib.storage import aws
-    from chalicelib.storage.schema import bucket_name, table_name
-    from local_stack.settings import StackSettings
+    from chalicelib.storage.schema import table_name
 
-    pump = StreamPump(
+    return StreamPump(
         aws.client("dynamodb"),
         aws.client("dynamodbstreams"),
         table_name("index"),
         app.index_stream,
-        checkpoint=Checkpoint(StackSettings.from_environment().stream_checkpoint_path),
+        start=start,
+        checkpoint=checkpoint,
+    )
+
+
+def start() -> threading.Thread:
+    """Run the app's stream and schedule handlers (``app.py``) against the emulator."""
+    import app
+    from chalicelib.storage import aws
+    from chalicelib.storage.schema import bucket_name
+    from local_stack.settings import StackSettings
+
+    pump = index_stream_pump(
+        checkpoint=Checkpoint(StackSettings.from_environment().stream_checkpoint_path)
     )
     uploads = upload_poller(aws.client("s3"), bucket_name("dicom"), app.upload_received)
     run_periodically(

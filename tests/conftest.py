@@ -117,18 +117,9 @@ def configure(tmp_path: Path):
 def feed(aws: None) -> Any:
     """The local stream consumer over moto's stream of the index table, from its start: tests
     call ``feed.pump()`` where Lambda would have been triggered."""
-    from app import index_stream
-    from chalicelib.storage import aws as aws_clients
-    from chalicelib.storage.schema import table_name
-    from local_stack.feed import StreamPump
+    from local_stack.feed import index_stream_pump
 
-    return StreamPump(
-        aws_clients.client("dynamodb"),
-        aws_clients.client("dynamodbstreams"),
-        table_name("index"),
-        index_stream,
-        start="TRIM_HORIZON",
-    )
+    return index_stream_pump(start="TRIM_HORIZON")
 
 
 @pytest.fixture

@@ -148,20 +148,14 @@ def _run_scenarios(http: Any, port: int, peer: FakePeer) -> None:
     import app
     from chalicelib.jobs.state_machine import LOCAL_STEP_ARN
     from chalicelib.storage import aws as aws_clients
-    from chalicelib.storage.schema import bucket_name, table_name
-    from local_stack.feed import StreamPump, upload_poller
+    from chalicelib.storage.schema import bucket_name
+    from local_stack.feed import index_stream_pump, upload_poller
     from local_stack.job_runner import JobRunner, LocalContext
     from scp_container.service import start
     from tests.integration.helpers import sample_file, wait_job
     from tests.support.dicom_factory import make_instance
 
-    feed = StreamPump(
-        aws_clients.client("dynamodb"),
-        aws_clients.client("dynamodbstreams"),
-        table_name("index"),
-        app.index_stream,
-        start="TRIM_HORIZON",
-    )
+    feed = index_stream_pump(start="TRIM_HORIZON")
     runner = JobRunner(
         aws_clients.client("stepfunctions"),
         {LOCAL_STEP_ARN: lambda event: app.job_step(event, LocalContext())},

@@ -23,7 +23,7 @@ from pynetdicom.sop_class import CTImageStorage, Verification  # type: ignore[at
 
 from tests.integration.helpers import get
 from tests.support.dicom_factory import make_instance
-from tests.support.dicom_service import dicom_service
+from tests.support.dicom_service import dicom_service, end_abruptly
 
 SCP_TIMEOUT = 2
 
@@ -93,12 +93,7 @@ def test_a_store_cut_in_the_middle_stores_nothing(scp: tuple[Any, int], ending: 
     raw = assoc.dul.socket.socket
     for pdu in _store_pdus(assoc, _large_dataset())[:-1]:
         raw.sendall(pdu)
-    if ending == "a-abort":
-        assoc.abort()
-    else:
-        raw.shutdown(socket.SHUT_RDWR)
-        raw.close()
-        assoc.kill()
+    end_abruptly(assoc, ending)
     _assert_nothing_stored_and_still_serving(client, port)
 
 

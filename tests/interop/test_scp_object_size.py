@@ -7,7 +7,6 @@ whether it was stored, refused, aborted or cut."""
 from __future__ import annotations
 
 import io
-import socket
 import tempfile
 import time
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ from pynetdicom.sop_class import CTImageStorage  # type: ignore[attr-defined]
 from tests.integration.helpers import get
 from tests.interop.test_scp_interrupted import _associate, _large_dataset, _store_pdus
 from tests.support.dicom_factory import make_instance
-from tests.support.dicom_service import dicom_service
+from tests.support.dicom_service import dicom_service, end_abruptly
 
 MAXIMUM = 64 * 1024
 OUT_OF_RESOURCES = 0xA700
@@ -129,11 +128,6 @@ def test_a_store_cut_in_the_middle_leaves_no_temporary_file(
         raw.sendall(pdu)
     time.sleep(0.2)
     assert len(list(spool.iterdir())) == 1  # the data set is being received to disk
-    if ending == "a-abort":
-        assoc.abort()
-    else:
-        raw.shutdown(socket.SHUT_RDWR)
-        raw.close()
-        assoc.kill()
+    end_abruptly(assoc, ending)
     assert _settled(spool) == []
     assert get(client, "/instances") == []

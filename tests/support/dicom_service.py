@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from tests.support.orthanc_server import free_port
+
+
+def end_abruptly(association: Any, ending: str) -> None:
+    """End ``association`` mid-transfer as a failing modality does: an A-ABORT
+    (``"a-abort"``), or the TCP connection dropped without one."""
+    if ending == "a-abort":
+        association.abort()
+        return
+    raw = association.dul.socket.socket
+    raw.shutdown(socket.SHUT_RDWR)
+    raw.close()
+    association.kill()
 
 
 @contextmanager
