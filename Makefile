@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint system-deps viewer bench bench-images bench-modify synth clean
+.PHONY: run test lint system-deps viewer console bench bench-images bench-modify synth clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,14 +39,26 @@ viewer/build/index.html: $(VIEWER_STAMP) $(STAMP) viewer/site.py viewer/app-conf
 
 viewer: viewer/build/index.html
 
-run: $(STAMP) viewer
+# The web console served at /ui/app/: console/src bundled by esbuild (console/site.py), with
+# Preact and htm from npm, pinned in console/package-lock.json.
+CONSOLE_STAMP := console/node_modules/.installed-$(shell cat console/package-lock.json | cksum | cut -d' ' -f1)
+$(CONSOLE_STAMP): console/package.json console/package-lock.json
+	cd console && npm ci --ignore-scripts --no-audit --no-fund --prefer-offline
+	touch $(CONSOLE_STAMP)
+
+console/build/index.html: $(CONSOLE_STAMP) $(STAMP) console/site.py console/index.html $(wildcard console/src/*.js console/src/*/*.js console/src/*.css)
+	$(PY) -m console.site
+
+console: console/build/index.html
+
+run: $(STAMP) viewer console
 	exec $(PY) -m local_stack
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: $(STAMP) system-deps viewer
+test: $(STAMP) system-deps viewer console
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q -n 2 --dist loadfile
 

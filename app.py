@@ -15,6 +15,7 @@ from chalicelib.api.routes import (
     arrays,
     attachments,
     changes,
+    console,
     content,
     creation,
     dicomweb_frames,
@@ -69,6 +70,7 @@ app.api.binary_types = [
 ]
 
 for _blueprint in (
+    console,
     system,
     resources,
     content,

@@ -7,16 +7,24 @@ Cognito user pool as ``Bearer`` (the AWS way of signing in, with MFA, federation
 expiry), from the pool it creates or an existing one (``cirrus:userPool``). Every method of
 Chalice's swagger document requires it (infra/chalice_app.py); here the authorizer itself is
 defined, with the access log of the API stage (who called what, for the audit trail).
+
+With the console (``infra/console.py``), people sign in to the pool on Cognito's managed
+login pages (the pool's domain), which send them back to the console's URL with a code the
+console exchanges for tokens (the authorization-code grant with PKCE, for a public client).
+That URL holds the REST API's ID, and the authorizer's environment the client's ID: the
+authorizer's URI in the API's document therefore names the function by its name rather
+than by a reference, or the API, the client and the function would depend on one another.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import tempfile
 from pathlib import Path
 
-from aws_cdk import Aws, Duration, Fn, RemovalPolicy
+from aws_cdk import Aws, Duration, Fn, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_iam as iam
@@ -72,11 +80,16 @@ class ApiAuth(Construct):
         retain: bool,
         rate_limit: int = DEFAULTS["cirrus:apiRateLimit"],
         burst_limit: int = DEFAULTS["cirrus:apiBurstLimit"],
+        console_url: str | None = None,
+        user_pool_domain: str = "",
     ) -> None:
         super().__init__(scope, construct_id)
         self.user_pool: cognito.IUserPool | None = None
         self.user_pool_client: cognito.UserPoolClient | None = None
-        jwt_environment = self._user_pool(user_pool, user_pool_client_ids, retain)
+        # The console's hosted sign-in, {"Domain": "https://...", "ClientId": ...}, if any.
+        self.sign_in: dict[str, str] | None = None
+        self.console_url = console_url
+        jwt_environment = self._user_pool(user_pool, user_pool_client_ids, retain, user_pool_domain)
         # Orthanc's RegisteredUsers, as a JSON object {"user": "password"}, or
         # {"RegisteredUsers": {...}, "CirrusUserRoles": {...}} to give roles
         # (infra/authorizer/api_authorizer/basic.py); the deployment creates one user,
@@ -96,9 +109,11 @@ class ApiAuth(Construct):
             removal_policy=RemovalPolicy.RETAIN,
         )
         self.log_group = log_group(self, "AuthorizerLogs", key, log_retention)
+        function_name = f"{_name_part(Stack.of(self).stack_name)}-authorizer"
         self.function = lambda_.Function(
             self,
             "Authorizer",
+            function_name=function_name,
             runtime=lambda_.Runtime.PYTHON_3_14,
             handler="api_authorizer.handler.handler",
             code=lambda_.Code.from_asset(_authorizer_asset()),
@@ -134,9 +149,11 @@ class ApiAuth(Construct):
                     "x-amazon-apigateway-authtype": "custom",
                     "x-amazon-apigateway-authorizer": {
                         "type": "token",
+                        # By name: see the module's docstring.
                         "authorizerUri": (
                             f"arn:{Aws.PARTITION}:apigateway:{Aws.REGION}:lambda:path/"
-                            f"2015-03-31/functions/{self.function.function_arn}/invocations"
+                            f"2015-03-31/functions/arn:{Aws.PARTITION}:lambda:{Aws.REGION}:"
+                            f"{Aws.ACCOUNT_ID}:function:{function_name}/invocations"
                         ),
                         "authorizerResultTtlInSeconds": AUTH_CACHE_SECONDS,
                         # Anything else is refused without a call.
@@ -198,7 +215,7 @@ class ApiAuth(Construct):
         rest_api.node.add_dependency(account)
 
     def _user_pool(
-        self, user_pool: str, client_ids: tuple[str, ...], retain: bool
+        self, user_pool: str, client_ids: tuple[str, ...], retain: bool, domain: str
     ) -> dict[str, str]:
         """The user pool whose tokens the API accepts, as the authorizer's environment."""
         if user_pool == "none":
@@ -228,10 +245,13 @@ class ApiAuth(Construct):
                 removal_policy=RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY,
             )
             # A public client (scripts and browser apps cannot keep a secret): password or
-            # SRP sign-in, one-hour tokens, refresh tokens that sign-out revokes.
+            # SRP sign-in, one-hour tokens, refresh tokens that sign-out revokes; with the
+            # console, the managed login's authorization-code grant back to the console.
             self.user_pool_client = pool.add_client(
                 "ApiClient",
                 auth_flows=cognito.AuthFlow(user_password=True, user_srp=True),
+                o_auth=self._console_oauth(),
+                disable_o_auth=self.console_url is None,
                 generate_secret=False,
                 prevent_user_existence_errors=True,
                 access_token_validity=Duration.hours(1),
@@ -241,8 +261,12 @@ class ApiAuth(Construct):
             )
             client_ids = (self.user_pool_client.user_pool_client_id,)
             self._role_groups(pool)
+            if self.console_url is not None:
+                self._managed_login(pool, self.user_pool_client, domain)
         else:
             pool = cognito.UserPool.from_user_pool_id(self, "UserPool", user_pool)
+            if self.console_url is not None and domain:
+                self.sign_in = {"Domain": existing_domain_url(domain), "ClientId": client_ids[0]}
         self.user_pool = pool
         return {
             "CIRRUS_JWT_ISSUER": (
@@ -250,6 +274,43 @@ class ApiAuth(Construct):
             ),
             "CIRRUS_JWT_CLIENT_IDS": Fn.join(",", list(client_ids)),
         }
+
+    def _console_oauth(self) -> cognito.OAuthSettings | None:
+        """The managed login's grant: an authorization code (with PKCE, the console being a
+        public client) for the OpenID scopes, back to the console's URL only."""
+        if self.console_url is None:
+            return None
+        return cognito.OAuthSettings(
+            flows=cognito.OAuthFlows(authorization_code_grant=True),
+            scopes=[
+                cognito.OAuthScope.OPENID,
+                cognito.OAuthScope.EMAIL,
+                cognito.OAuthScope.PROFILE,
+            ],
+            callback_urls=[self.console_url],
+            logout_urls=[self.console_url],
+        )
+
+    def _managed_login(
+        self, pool: cognito.UserPool, client: cognito.UserPoolClient, prefix: str
+    ) -> None:
+        """The pool's domain with Cognito's managed login pages (their default look) for the
+        console's client: sign-in, then the pool's required second factor."""
+        domain = pool.add_domain(
+            "SignIn",
+            cognito_domain=cognito.CognitoDomainOptions(
+                domain_prefix=prefix or default_domain_prefix(Stack.of(self).stack_name)
+            ),
+            managed_login_version=cognito.ManagedLoginVersion.NEWER_MANAGED_LOGIN,
+        )
+        cognito.CfnManagedLoginBranding(
+            self,
+            "SignInPages",
+            user_pool_id=pool.user_pool_id,
+            client_id=client.user_pool_client_id,
+            use_cognito_provided_values=True,
+        )
+        self.sign_in = {"Domain": domain.base_url(), "ClientId": client.user_pool_client_id}
 
     def _role_groups(self, pool: cognito.UserPool) -> None:
         """The groups whose members the authorizer gives a role (chalicelib/credentials.py);
@@ -262,6 +323,29 @@ class ApiAuth(Construct):
                 group_name=group,
                 description=f"Cirrus API callers with the role {role}",
             )
+
+
+def _name_part(name: str) -> str:
+    """``name`` (a stack's) as the lowercase start of a resource's name."""
+    return re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")[:40] or "cirrus"
+
+
+def default_domain_prefix(stack_name: str) -> str:
+    """The created pool's domain prefix, unique in the region as Cognito requires: the
+    stack's name and the account's ID (Cognito refuses a prefix holding "aws", "amazon" or
+    "cognito": those words are dropped)."""
+    name = re.sub("aws|amazon|cognito", "", _name_part(stack_name)).strip("-") or "cirrus"
+    return f"{name}-{Aws.ACCOUNT_ID}"
+
+
+def existing_domain_url(domain: str) -> str:
+    """The URL of an existing pool's domain (``cirrus:userPoolDomain``): a custom domain's
+    host name, or a prefix of Cognito's domain in the stack's region."""
+    if domain.startswith("https://"):
+        return domain.rstrip("/")
+    if "." in domain:
+        return f"https://{domain}"
+    return f"https://{domain}.auth.{Aws.REGION}.amazoncognito.com"
 
 
 def _authorizer_asset() -> str:

@@ -4,10 +4,10 @@ One stack: the storage of the shared schema (infra/storage.py), the Chalice appl
 packaged by Chalice's construct (infra/chalice_app.py, infra/functions.py) behind an
 authenticated, throttled API (infra/api_auth.py) and a WAF (infra/waf.py), the jobs state
 machine (infra/jobs.py), the DICOM service on Fargate in a VPC (infra/network.py,
-infra/scp.py), the OHIF Viewer's site behind the same API (infra/viewer.py) and the alarms
-(infra/monitoring.py). Settings are CDK context
-(infra/settings.py). cdk-nag's AwsSolutions and HIPAA Security rules run on every synthesis;
-each accepted finding is justified in infra/nag.py.
+infra/scp.py), the OHIF Viewer's site behind the same API (infra/viewer.py), the console's
+site on the same API (infra/console.py) and the alarms (infra/monitoring.py). Settings are
+CDK context (infra/settings.py). cdk-nag's AwsSolutions and HIPAA Security rules run on every
+synthesis; each accepted finding is justified in infra/nag.py.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from infra.api_auth import ApiAuth  # noqa: E402
 from infra.chalice_app import AUTHORIZER, LAMBDA_RUNTIME, LAMBDA_UNZIPPED_LIMIT  # noqa: E402
+from infra.console import ConsoleSite, console_url  # noqa: E402
 from infra.functions import DICOM_SERVICE, Functions, grant_data  # noqa: E402
 from infra.headroom import measure  # noqa: E402
 from infra.jobs import JobsOrchestration  # noqa: E402
@@ -100,6 +101,8 @@ class CirrusStack(cdk.Stack):
             retain=settings.retain,
             rate_limit=settings.api_rate_limit,
             burst_limit=settings.api_burst_limit,
+            console_url=console_url(rest_api) if settings.console else None,
+            user_pool_domain=settings.user_pool_domain,
         )
         self.firewall: ApiFirewall | None = None
         if settings.waf:
@@ -124,6 +127,19 @@ class CirrusStack(cdk.Stack):
                 access_logs=self.storage.access_logs,
                 retain=settings.retain,
             )
+        self.console: ConsoleSite | None = None
+        if settings.console:
+            self.console = ConsoleSite(
+                self,
+                "Console",
+                rest_api=rest_api,
+                sign_in=self.auth.sign_in,
+                upload_bucket=bucket,
+                key=key,
+                access_logs=self.storage.access_logs,
+                retain=settings.retain,
+            )
+            cdk.CfnOutput(self, "ConsoleUrl", value=console_url(rest_api))
         self.jobs = JobsOrchestration(
             self, "Jobs", app.get_function("JobStep"), name=machine_name, key=key
         )

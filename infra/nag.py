@@ -15,11 +15,10 @@ from constructs import IConstruct
 
 from infra.egress import lookup_handler
 from infra.functions import METADATA_DOCUMENTS
-from infra.viewer import PREFIX as VIEWER_PREFIX
 
 if TYPE_CHECKING:
     from infra.app import CirrusStack
-    from infra.viewer import ViewerSite
+    from infra.static_sites import BucketSite
 
 GRANT_ACTIONS = (
     "kms:ReEncrypt*",
@@ -189,29 +188,34 @@ def suppress(stack: CirrusStack) -> None:
         "Only the public subnets that hold the NAT gateways route to the internet gateway; "
         "nothing of Cirrus runs in them.",
     )
-    if stack.viewer is not None:
-        _suppress_viewer(stack, stack.viewer)
+    sites = {
+        "The viewer's site, rebuilt from OHIF's npm package": stack.viewer,
+        "The console's site, rebuilt from console/ and its locked npm packages": stack.console,
+    }
+    for what, site in sites.items():
+        if site is not None:
+            _suppress_site(stack, site, what)
 
 
-def _suppress_viewer(stack: CirrusStack, viewer: ViewerSite) -> None:
-    """The viewer's bucket and reader role (infra/viewer.py), and CDK's BucketDeployment
-    function that copies the site into the bucket."""
+def _suppress_site(stack: CirrusStack, site: BucketSite, what: str) -> None:
+    """A site's bucket and reader role (infra/static_sites.py), and CDK's BucketDeployment
+    function that copies the sites into their buckets."""
     _ack(
-        viewer.bucket,
+        site.bucket,
         "HIPAA.Security-S3BucketReplicationEnabled",
-        "The viewer's site, rebuilt from OHIF's npm package at each deployment: a copy in "
-        "another region would hold nothing the package does not.",
+        f"{what} at each deployment: a copy in another region would hold nothing the "
+        "sources do not.",
     )
     _ack(
-        viewer.role,
-        f"AwsSolutions-IAM5[Resource::{_arn(stack, viewer.bucket)}/{VIEWER_PREFIX}/*]",
-        "API Gateway reads any file of the site (the path /ohif/{proxy+}): GetObject only, in "
-        "the site's prefix of its own bucket.",
+        site.role,
+        f"AwsSolutions-IAM5[Resource::{_arn(stack, site.bucket)}/{site.prefix}/*]",
+        f"API Gateway reads any file of the site (the path /{site.prefix}/{{proxy+}}): "
+        "GetObject only, in the site's prefix of its own bucket.",
     )
-    copier = viewer.deployment_function
+    copier = site.deployment_function
     for action in GRANT_ACTIONS:
         _ack(copier, f"AwsSolutions-IAM5[Action::{action}]", GRANTS)
-    _ack(copier, f"AwsSolutions-IAM5[Resource::{_arn(stack, viewer.bucket)}/*]", GRANTS)
+    _ack(copier, f"AwsSolutions-IAM5[Resource::{_arn(stack, site.bucket)}/*]", GRANTS)
     qualifier = (
         stack.synthesizer.bootstrap_qualifier or cdk.DefaultStackSynthesizer.DEFAULT_QUALIFIER
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -55,6 +56,12 @@ DEFAULTS: dict[str, Any] = {
     # tokens of the app clients listed in cirrus:userPoolClientIds.
     "cirrus:userPool": "create",
     "cirrus:userPoolClientIds": [],
+    # The console's sign-in page (Cognito's managed login, infra/api_auth.py): with "create",
+    # the prefix of the pool's domain (<prefix>.auth.<region>.amazoncognito.com; empty: the
+    # stack's name and the account's ID); with an existing pool, its domain (a prefix, or the
+    # host name of a custom domain), whose first client of cirrus:userPoolClientIds then has
+    # the console's URL as callback (empty: the console signs in Basic users only).
+    "cirrus:userPoolDomain": "",
     # API Gateway's throttling of the API stage (requests per second, and the burst above it),
     # before the authorizer or the API function is called.
     "cirrus:apiRateLimit": 100,
@@ -77,6 +84,9 @@ DEFAULTS: dict[str, Any] = {
     # The OHIF Viewer at the API's /ohif/ (infra/viewer.py), published from the npm package
     # that `make viewer` installs; false leaves it out.
     "cirrus:viewer": True,
+    # The web console at the API's /ui/app/ (infra/console.py), built from console/ with the
+    # npm packages that `make console` installs; false leaves it out.
+    "cirrus:console": True,
 }
 
 # The DICOM options a deployment changes from Orthanc's defaults unless its file sets them:
@@ -133,6 +143,7 @@ class Settings:
     alarm_email: str
     user_pool: str
     user_pool_client_ids: tuple[str, ...]
+    user_pool_domain: str
     api_rate_limit: int
     api_burst_limit: int
     waf: bool
@@ -144,6 +155,7 @@ class Settings:
     remote_networks: tuple[str, ...]
     remote_ports: tuple[int, ...]
     viewer: bool
+    console: bool
 
 
 def _flag(value: Any) -> bool:
@@ -178,6 +190,23 @@ def client_cidrs(values: tuple[str, ...]) -> tuple[str, ...]:
                 f"/{MIN_CLIENT_PREFIX}: list the hospital's ranges, not the whole network"
             )
     return values
+
+
+def user_pool_domain(value: str, user_pool: str) -> str:
+    """``cirrus:userPoolDomain``, checked: a prefix the created pool's domain can have
+    (Cognito's rule: lowercase letters, digits and inner hyphens, no "aws", "amazon" or
+    "cognito"), or for an existing pool a prefix or a host name."""
+    value = value.strip()
+    if not value or user_pool != "create":
+        return value
+    if not re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", value) or any(
+        word in value for word in ("aws", "amazon", "cognito")
+    ):
+        raise ValueError(
+            f"cirrus:userPoolDomain {value!r} is not a Cognito domain prefix: lowercase "
+            "letters, digits and hyphens, without aws, amazon or cognito"
+        )
+    return value
 
 
 def remote_networks(cidrs: list[str]) -> tuple[str, ...]:
@@ -294,6 +323,7 @@ def load_settings(scope: Construct) -> Settings:
         alarm_email=str(get("cirrus:alarmEmail")),
         user_pool=user_pool,
         user_pool_client_ids=client_ids,
+        user_pool_domain=user_pool_domain(str(get("cirrus:userPoolDomain")), user_pool),
         api_rate_limit=int(get("cirrus:apiRateLimit")),
         api_burst_limit=int(get("cirrus:apiBurstLimit")),
         waf=_flag(get("cirrus:waf")),
@@ -303,4 +333,5 @@ def load_settings(scope: Construct) -> Settings:
         remote_networks=remote_networks(orthanc.RemoteNetworksAllowed),
         remote_ports=remote_ports(_list(get("cirrus:remotePorts")), orthanc),
         viewer=_flag(get("cirrus:viewer")),
+        console=_flag(get("cirrus:console")),
     )

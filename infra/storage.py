@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
+from aws_cdk import ArnFormat, Aws, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -62,6 +62,20 @@ VERSION_RULES = [
 ]
 # Stored DICOM files are read often in their first days and rarely after: Intelligent-Tiering
 # moves each one to cheaper tiers by itself (files below 128 KiB stay in the frequent tier).
+# The bucket of the presigned uploads (chalicelib/storage/transfers.py). The web console sends
+# files larger than the API carries straight to it with the presigned URLs of /cirrus/uploads:
+# PUT only (the URL is the authorization; CORS only lets the
+# page send it and read S3's answer, and the ETag of each part of a multipart upload). Any API
+# Gateway origin of the region: naming this API's would make the bucket depend on the API,
+# whose functions depend on the bucket.
+UPLOADS_BUCKET = "dicom"
+UPLOAD_CORS = s3.CorsRule(
+    allowed_methods=[s3.HttpMethods.PUT],
+    allowed_origins=[f"https://*.execute-api.{Aws.REGION}.{Aws.URL_SUFFIX}"],
+    allowed_headers=["*"],
+    exposed_headers=["ETag"],
+    max_age=3600,
+)
 TIERING_RULE = s3.LifecycleRule(
     id="intelligent-tiering",
     prefix="dicom/",
@@ -175,6 +189,7 @@ class Storage(Construct):
                 ],
                 server_access_logs_bucket=access_logs,
                 server_access_logs_prefix=f"{logical}/",
+                cors=[UPLOAD_CORS] if logical == UPLOADS_BUCKET else None,
             )
             for logical in schema["buckets"]
         }

@@ -13,8 +13,9 @@ validation). The local server is then made to behave like the deployed stack whe
   events name the socket's peer here (never a header a client could set).
 - API Gateway refuses bodies above its limit; here a body larger than ``MaximumUploadSize`` is
   answered 413 (Orthanc's JSON error) before it is read, and the connection is closed.
-- API Gateway answers ``GET /ohif/...`` from S3 without calling the function; here the
-  viewer's build is answered the same way (``local_stack/static_site.py``).
+- API Gateway answers ``GET /ohif/...`` and ``GET /ui/app/...`` from S3 without calling the
+  function; here the viewer's and the console's builds are answered the same way
+  (``local_stack/static_site.py``).
 - Accepted sockets get ``TCP_NODELAY`` (headers and body are written separately; without it, a
   keep-alive client pays a delayed-ACK wait on every request), and the listen backlog is raised
   so that parallel benchmark clients are not refused.
@@ -65,9 +66,9 @@ class CirrusRequestHandler(ChaliceRequestHandler):
         client_address: Any,
         server: Any,
         gateway: LocalGateway,
-        site: StaticSite | None = None,
+        sites: tuple[StaticSite, ...] = (),
     ):
-        self.site = site
+        self.sites = sites
         # Chalice's __init__ builds its own LocalGateway per connection; share ours instead,
         # naming this connection's peer.
         self.local_gateway = gateway.for_peer(client_address[0])
@@ -96,7 +97,7 @@ class CirrusRequestHandler(ChaliceRequestHandler):
         return dict(self.headers), body or None
 
     def _handle(self) -> None:
-        if self.site is not None and self.site.answer(self):
+        if any(site.answer(self) for site in self.sites):
             return
         try:
             self._generic_handle()
@@ -168,7 +169,9 @@ def serve(host: str, port: int) -> None:
 def handler_class(app: Any, config: Config) -> Any:
     """What serves each connection: :class:`CirrusRequestHandler` with one shared gateway."""
     return functools.partial(
-        CirrusRequestHandler, gateway=OrthancGateway(app, config), site=StaticSite.built()
+        CirrusRequestHandler,
+        gateway=OrthancGateway(app, config),
+        sites=tuple(StaticSite.built()),
     )
 
 

@@ -1,18 +1,23 @@
-"""The viewer's files at ``/ohif/``, answered by the local API Gateway before the app sees them.
+"""The static sites (the viewer at ``/ohif/``, the console at ``/ui/app/``), answered by the
+local API Gateway before the app sees them.
 
-On AWS, API Gateway answers ``GET /ohif/...`` itself from the S3 copy of the site
-(``infra/viewer.py``), behind the API's authorizer, and never calls the function (the site is
-~170 MB; Lambda's answers are limited to 6 MB). Locally the REST server does the same from
-the site ``make run`` builds (``viewer/site.py``, in ``viewer/build``): the same files, the
-same deep links (OHIF's routes answered with index.html), the same Content-Security-Policy,
-and, when ``AuthenticationEnabled``, the same Basic challenge as the API's. Other methods
-pass on to the app, which answers them as an unknown resource, as the deployed API does
-(its ``/ohif`` resources have GET methods only).
+On AWS, API Gateway answers ``GET /ohif/...`` and ``GET /ui/app/...`` itself from the S3
+copies of the sites (``infra/viewer.py``, ``infra/console.py``) and never calls the function
+(the viewer is ~170 MB; Lambda's answers are limited to 6 MB). Locally the REST server does
+the same from the sites ``make run`` builds (``viewer/site.py`` in ``viewer/build``,
+``console/site.py`` in ``console/build``): the same files, the same deep links (the app
+routes answered with index.html), the same Content-Security-Policy. The viewer, when
+``AuthenticationEnabled``, asks for the same Basic credentials as the API; the console's files
+hold no data and are open, as on AWS: the console signs its users in itself (Basic, or
+Cognito's hosted sign-in) and sends their credentials with every API call. Other methods
+pass on to the app, which answers them as an unknown resource, as the deployed API does (the
+sites' resources have GET methods only).
 """
 
 from __future__ import annotations
 
 import mimetypes
+import os
 import shutil
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -20,24 +25,60 @@ from urllib.parse import unquote, urlsplit
 
 from chalicelib import bootstrap
 from chalicelib.credentials import REALM, basic_user
-from viewer.site import APP_ROUTES, BUILD_DIR, INDEX, SITE_PATH, content_security_policy
+from console import site as console_site
+from viewer import site as viewer_site
 
 _READ_METHODS = ("GET", "HEAD")
 
 
-class StaticSite:
-    """The built site in ``root``, served at ``prefix``."""
+INDEX = "index.html"
 
-    def __init__(self, root: Path, prefix: str = SITE_PATH) -> None:
+
+class StaticSite:
+    """The built site in ``root``, served at ``prefix`` with ``policy``; ``app_routes`` are
+    the first path segments answered with index.html; ``protected`` asks for the API's
+    credentials."""
+
+    def __init__(
+        self,
+        root: Path,
+        prefix: str,
+        policy: str,
+        *,
+        app_routes: tuple[str, ...] = (),
+        protected: bool = True,
+    ) -> None:
         self.root = root.resolve()
         self.prefix = prefix
-        self.policy = content_security_policy((self.root / INDEX).read_text(encoding="utf-8"))
+        self.policy = policy
+        self.app_routes = app_routes
+        self.protected = protected
 
     @classmethod
-    def built(cls) -> StaticSite | None:
-        """The site ``make run`` built, or None when there is none (the tests that do not
-        need the viewer run without it; ``/ohif/`` is then an unknown resource)."""
-        return cls(BUILD_DIR) if (BUILD_DIR / INDEX).is_file() else None
+    def viewer(cls, root: Path = viewer_site.BUILD_DIR) -> StaticSite:
+        """OHIF's site, behind the API's credentials."""
+        policy = viewer_site.content_security_policy((root / INDEX).read_text(encoding="utf-8"))
+        return cls(root, viewer_site.SITE_PATH, policy, app_routes=viewer_site.APP_ROUTES)
+
+    @classmethod
+    def console(cls, root: Path = console_site.BUILD_DIR) -> StaticSite:
+        """The console's site, open (it signs its users in itself), allowed to send large
+        files to the emulator's S3 (where the REST process presigns uploads)."""
+        policy = console_site.content_security_policy(
+            upload_origin=os.environ.get("AWS_ENDPOINT_URL", "")
+        )
+        return cls(root, console_site.SITE_PATH, policy, protected=False)
+
+    @classmethod
+    def built(cls) -> list[StaticSite]:
+        """The sites ``make run`` built (the tests that need neither run without them; their
+        paths are then unknown resources)."""
+        sites = []
+        if (viewer_site.BUILD_DIR / INDEX).is_file():
+            sites.append(cls.viewer())
+        if (console_site.BUILD_DIR / INDEX).is_file():
+            sites.append(cls.console())
+        return sites
 
     def answer(self, handler: BaseHTTPRequestHandler) -> bool:
         """Answer ``handler``'s request if it is a read of the site; False leaves it to the
@@ -64,7 +105,7 @@ class StaticSite:
         credentials of a registered user; any role may read the viewer. Without it the
         stack listens on loopback only (local_stack/settings.py)."""
         config = bootstrap.config()
-        if not config.AuthenticationEnabled:
+        if not (self.protected and config.AuthenticationEnabled):
             return True
         header = handler.headers.get("Authorization", "")
         return basic_user(header, config.RegisteredUsers) is not None
@@ -73,7 +114,7 @@ class StaticSite:
         """The file a path names under the root: itself, index.html for the root and for
         OHIF's routes, else None (also for anything resolving outside the root)."""
         first = relative.split("/", 1)[0]
-        if not relative or first in APP_ROUTES:
+        if not relative or first in self.app_routes:
             return self.root / INDEX
         candidate = (self.root / relative).resolve()
         if candidate.is_relative_to(self.root) and candidate.is_file():

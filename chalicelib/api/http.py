@@ -44,15 +44,25 @@ def binary_response(
     )
 
 
+# A request carrying this header with the value "link" (the web console's downloads) gets the
+# presigned URL of a large answer as JSON instead of a redirect: a page's script cannot read a
+# redirect's Location, nor fetch from S3 under its Content-Security-Policy, but it can send the
+# browser there to save the file. Cirrus-specific; Orthanc's clients never send it.
+DOWNLOAD_LINK_HEADER = "x-cirrus-download"
+
+
 def download_response(request: Request, download: Download) -> Response:
     """The body with its file name, or a redirect to where S3 serves it: 307 for a GET,
-    303 for a POST (clients then GET the URL instead of posting to S3)."""
+    303 for a POST (clients then GET the URL instead of posting to S3); with
+    :data:`DOWNLOAD_LINK_HEADER`, that URL as ``{"Url", "FileName"}``."""
     if download.url is None:
         return binary_response(
             download.body or b"",
             download.content_type,
             {"Content-Disposition": f'filename="{download.filename}"'},
         )
+    if header(request, DOWNLOAD_LINK_HEADER) == "link":
+        return json_response({"Url": download.url, "FileName": download.filename})
     status = 307 if request.method in ("GET", "HEAD") else 303
     return Response(body="", status_code=status, headers={"Location": download.url})
 

@@ -12,6 +12,8 @@ from functools import cache
 from typing import Any
 
 import boto3
+import botocore.loaders
+import botocore.session
 from botocore.config import Config as BotoConfig
 
 _BOTO_CONFIG = BotoConfig(
@@ -22,8 +24,19 @@ _BOTO_CONFIG = BotoConfig(
 
 
 @cache
+def _models() -> botocore.loaders.Loader:
+    """botocore's loader of the services' JSON models, kept for the life of the process:
+    parsing them is most of the cost of a new session's first clients (~50 ms each), and
+    they never change. A session rebuilt by ``bootstrap.reset()`` (the tests, for moto)
+    then costs a few milliseconds."""
+    return botocore.loaders.create_loader()
+
+
+@cache
 def session() -> boto3.session.Session:
-    return boto3.session.Session()
+    core = botocore.session.get_session()
+    core.register_component("data_loader", _models())
+    return boto3.session.Session(botocore_session=core)
 
 
 @cache

@@ -18,7 +18,6 @@ from __future__ import annotations
 import io
 import json
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -31,24 +30,18 @@ from pydicom.data import get_testdata_file
 from pydicom.uid import generate_uid
 
 from local_stack.static_site import StaticSite
-from tests.e2e.stack import PROJECT_ROOT, LocalStack
+from tests.e2e.stack import LocalStack
+from tests.support.browser import SCREENSHOTS, Browser, needs_chromium
 from tests.support.orthanc_server import OrthancServer, dicomweb_config, free_port
 from viewer.site import BUILD_DIR, INDEX
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-SCREENSHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
 PATIENT_NAME = "Viewertest^Cirrus"
 SLICES = 20
-WAIT_SECONDS = 90.0
 # A blank viewport is one flat colour; a CT slice spans many grey levels.
 MIN_PIXEL_STDEV = 10.0
 
 pytestmark = [
-    pytest.mark.skipif(
-        not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
-        reason="Debian's chromium and chromium-driver are needed (make system-deps)",
-    ),
+    needs_chromium,
     pytest.mark.skipif(
         not (BUILD_DIR / INDEX).is_file(), reason="the viewer is not built (make viewer)"
     ),
@@ -76,90 +69,6 @@ def ct_series() -> tuple[str, list[bytes]]:
         ds.save_as(out, enforce_file_format=True)
         files.append(out.getvalue())
     return study, files
-
-
-class Browser:
-    """Headless Chromium with its console and network events recorded."""
-
-    def __init__(self) -> None:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-
-        options = webdriver.ChromeOptions()
-        options.binary_location = str(CHROMIUM)
-        for argument in (
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-dev-shm-usage",
-            "--window-size=1400,1000",
-            # WebGL on the CPU (SwiftShader): there is no GPU in CI.
-            "--use-angle=swiftshader",
-            "--enable-unsafe-swiftshader",
-        ):
-            options.add_argument(argument)
-        options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-        self.driver = webdriver.Chrome(
-            service=Service(executable_path=str(CHROMEDRIVER)), options=options
-        )
-        self.console: list[dict[str, Any]] = []
-        self.requests: dict[str, dict[str, Any]] = {}
-
-    def drain_logs(self) -> None:
-        """Move the browser's buffered console and network events into this object."""
-        self.console.extend(self.driver.get_log("browser"))
-        for entry in self.driver.get_log("performance"):
-            message = json.loads(entry["message"])["message"]
-            params = message.get("params", {})
-            if message["method"] == "Network.requestWillBeSent":
-                request = params["request"]
-                headers = {k.lower(): v for k, v in request["headers"].items()}
-                self.requests[params["requestId"]] = {
-                    "method": request["method"],
-                    "url": request["url"],
-                    "accept": headers.get("accept", ""),
-                    "status": None,
-                }
-            elif message["method"] == "Network.responseReceived":
-                known = self.requests.get(params["requestId"])
-                if known is not None:
-                    known["status"] = params["response"]["status"]
-            elif message["method"] == "Network.loadingFailed":
-                known = self.requests.get(params["requestId"])
-                if known is not None and known["status"] is None:
-                    known["status"] = params.get("blockedReason") or params.get("errorText")
-
-    def wait_for(self, what: str, condition: Any, timeout: float = WAIT_SECONDS) -> Any:
-        """Poll ``condition()`` until it is truthy; on timeout fail naming ``what`` and the
-        requests that failed."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                found = condition()
-            except Exception:  # the page is still being rebuilt under the query
-                found = None
-            if found:
-                return found
-            time.sleep(0.5)
-        self.drain_logs()
-        pytest.fail(f"Timed out waiting for {what}; {self.report()}")
-
-    def failed_requests(self) -> list[dict[str, Any]]:
-        return [r for r in self.requests.values() if not _succeeded(r["status"])]
-
-    def report(self) -> str:
-        errors = [e["message"] for e in self.console if e["level"] == "SEVERE"]
-        return (
-            f"failed requests: {json.dumps(self.failed_requests(), indent=1)}\n"
-            f"console errors: {json.dumps(errors[:30], indent=1)}"
-        )
-
-    def quit(self) -> None:
-        self.driver.quit()
-
-
-def _succeeded(status: Any) -> bool:
-    # 304 and the 1xx interim are fine; None is a request still in flight (a prefetch).
-    return status is None or (isinstance(status, int) and status < 400)
 
 
 def open_study(browser: Browser, site: str, study_uid: str, name: str) -> Path:
@@ -287,7 +196,9 @@ class _ViewerProxy(BaseHTTPRequestHandler):
 def orthanc_behind_proxy() -> Iterator[tuple[OrthancServer, str]]:
     with OrthancServer(extra_config=dicomweb_config()) as orthanc:
         handler = type(
-            "Proxy", (_ViewerProxy,), {"site": StaticSite(BUILD_DIR), "upstream": orthanc.url}
+            "Proxy",
+            (_ViewerProxy,),
+            {"site": StaticSite.viewer(BUILD_DIR), "upstream": orthanc.url},
         )
         server = ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
         thread = threading.Thread(target=server.serve_forever, daemon=True)

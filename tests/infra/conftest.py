@@ -34,6 +34,16 @@ class Synthesized:
     def resources(self, kind: str) -> dict[str, dict[str, Any]]:
         return {k: v for k, v in self.template["Resources"].items() if v["Type"] == kind}
 
+    def api_paths(self) -> dict[str, Any]:
+        """The REST API's swagger paths (the greedy proxy's and the static sites')."""
+        return self.template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
+
+    def one(self, kind: str, name_part: str) -> tuple[str, dict[str, Any]]:
+        """The only resource of ``kind`` whose logical ID contains ``name_part``: its ID and
+        properties."""
+        [(logical, resource)] = [(k, v) for k, v in self.resources(kind).items() if name_part in k]
+        return logical, resource["Properties"]
+
 
 def stand_in_layer(directory: Path) -> str:
     path = directory / "layer-deployment.zip"

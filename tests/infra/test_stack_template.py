@@ -303,11 +303,12 @@ def test_api_is_regional_with_binary_types(synthesized) -> None:
 def test_the_api_is_a_greedy_proxy_to_the_api_function(synthesized) -> None:
     """Two resources, ``/`` and ``/{proxy+}``, whose ANY method reaches the function that
     routes requests itself (chalicelib/api/proxy.py), with the resource names it expects;
-    the others are the viewer's files (tests/infra/test_viewer_template.py)."""
+    the others are the viewer's and the console's files (tests/infra/test_viewer_template.py,
+    tests/infra/test_console_template.py)."""
     from chalicelib.api.proxy import PROXY_RESOURCE, ROOT_RESOURCE
 
     body = _props(synthesized, "RestAPI")["DefinitionBody"]
-    viewer = set(synthesized.stack.viewer.paths())
+    viewer = {*synthesized.stack.viewer.paths(), *synthesized.stack.console.paths()}
     assert set(body["paths"]) - viewer == {ROOT_RESOURCE, PROXY_RESOURCE}
     for path, operations in body["paths"].items():
         if path in viewer:
@@ -329,15 +330,20 @@ def test_every_api_method_requires_the_authorizer(synthesized) -> None:
         for method, operation in operations.items()
         if method in HTTP_METHODS or method == ANY_METHOD
     ]
-    assert len(methods) == 2 + len(synthesized.stack.viewer.paths())
+    console = synthesized.stack.console.paths()
+    assert len(methods) == 2 + len(synthesized.stack.viewer.paths()) + len(console)
+    # The console's files only: its sign-in page must load (infra/console.py).
     open_methods = [(p, m) for p, m, o in methods if o.get("security") != [{AUTHORIZER: []}]]
-    assert open_methods == []
+    assert open_methods == [(path, "get") for path in console]
     authorizer = body["securityDefinitions"][AUTHORIZER]["x-amazon-apigateway-authorizer"]
     assert authorizer["type"] == "token"
     [function] = [
-        n for n, f in synthesized.resources("AWS::Lambda::Function").items() if "Authorizer" in n
+        f for n, f in synthesized.resources("AWS::Lambda::Function").items() if "Authorizer" in n
     ]
-    assert function in json.dumps(authorizer["authorizerUri"])
+    # By name (infra/api_auth.py: a reference would make a dependency cycle with the client).
+    assert f":function:{function['Properties']['FunctionName']}/" in json.dumps(
+        authorizer["authorizerUri"]
+    )
     # Basic credentials or a token of the user pool reach the function; nothing else.
     pattern = re.compile(authorizer["identityValidationExpression"])
     assert pattern.match("Basic " + base64.b64encode(b"orthanc:pw").decode())

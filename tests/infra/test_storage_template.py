@@ -57,7 +57,7 @@ def test_tables_match_the_runtime_definition(template, logical: str) -> None:
 
 def test_bucket_is_private_and_retained(template) -> None:
     buckets = template.find_resources("AWS::S3::Bucket")
-    assert len(buckets) == 3  # the DICOM files, the access logs, the viewer's site
+    assert len(buckets) == 4  # the DICOM files, the access logs, the viewer's, the console's
     bucket = _dicom_bucket(template)
     assert bucket["DeletionPolicy"] == "Retain"
     assert bucket["Properties"]["PublicAccessBlockConfiguration"] == {
@@ -66,6 +66,23 @@ def test_bucket_is_private_and_retained(template) -> None:
         "IgnorePublicAcls": True,
         "RestrictPublicBuckets": True,
     }
+
+
+def test_browsers_may_only_put_presigned_uploads(template) -> None:
+    """The console's large uploads: a cross-origin PUT from an API Gateway page of the
+    region, nothing else (no GET, no other origin); the other buckets allow none."""
+    [rule] = _dicom_bucket(template)["Properties"]["CorsConfiguration"]["CorsRules"]
+    assert rule["AllowedMethods"] == ["PUT"]
+    assert rule["ExposedHeaders"] == ["ETag"]
+    [origin] = rule["AllowedOrigins"]
+    assert origin == {
+        "Fn::Join": [
+            "",
+            ["https://*.execute-api.", {"Ref": "AWS::Region"}, ".", {"Ref": "AWS::URLSuffix"}],
+        ]
+    }
+    buckets = template.find_resources("AWS::S3::Bucket").values()
+    assert sum("CorsConfiguration" in b["Properties"] for b in buckets) == 1
 
 
 def test_transfer_prefixes_expire(template) -> None:

@@ -36,24 +36,13 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synthesized]
     shutil.rmtree(root, ignore_errors=True)
 
 
-def _paths(synthesized: Synthesized) -> dict[str, Any]:
-    return synthesized.template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
-
-
-def _one(synthesized: Synthesized, kind: str, name_part: str) -> tuple[str, dict[str, Any]]:
-    [(logical, resource)] = [
-        (k, v) for k, v in synthesized.resources(kind).items() if name_part in k
-    ]
-    return logical, resource["Properties"]
-
-
 def _integrations(synthesized: Synthesized) -> dict[str, dict[str, Any]]:
-    paths = _paths(synthesized)
+    paths = synthesized.api_paths()
     return {path: paths[path]["get"]["x-amazon-apigateway-integration"] for path in SITE_PATHS}
 
 
 def test_the_site_and_ohif_routes_are_get_methods_of_the_api(published) -> None:
-    paths = _paths(published)
+    paths = published.api_paths()
     assert set(paths) >= SITE_PATHS
     assert all(list(paths[path]) == ["get"] for path in SITE_PATHS)
     integrations = _integrations(published)
@@ -68,15 +57,15 @@ def test_the_site_and_ohif_routes_are_get_methods_of_the_api(published) -> None:
 
 
 def test_each_method_requires_the_authorizer_of_the_greedy_proxy(published) -> None:
-    paths = _paths(published)
+    paths = published.api_paths()
     security = paths["/{proxy+}"][ANY_METHOD]["security"]
     assert security == [{AUTHORIZER: []}]
     assert all(paths[path]["get"]["security"] == security for path in SITE_PATHS)
 
 
 def test_api_gateway_reads_the_site_bucket_with_its_own_role(published) -> None:
-    bucket, _ = _one(published, "AWS::S3::Bucket", "ViewerFiles")
-    role, _ = _one(published, "AWS::IAM::Role", "ViewerReader")
+    bucket, _ = published.one("AWS::S3::Bucket", "ViewerFiles")
+    role, _ = published.one("AWS::IAM::Role", "ViewerReader")
     for integration in _integrations(published).values():
         assert (integration["type"], integration["httpMethod"]) == ("aws", "GET")
         assert integration["credentials"] == {"Fn::GetAtt": [role, "Arn"]}
@@ -87,9 +76,9 @@ def test_api_gateway_reads_the_site_bucket_with_its_own_role(published) -> None:
 
 
 def test_the_reader_role_can_only_get_the_site_files(published) -> None:
-    bucket, _ = _one(published, "AWS::S3::Bucket", "ViewerFiles")
-    key, _ = _one(published, "AWS::KMS::Key", "DataKey")
-    role, props = _one(published, "AWS::IAM::Role", "ViewerReader")
+    bucket, _ = published.one("AWS::S3::Bucket", "ViewerFiles")
+    key, _ = published.one("AWS::KMS::Key", "DataKey")
+    role, props = published.one("AWS::IAM::Role", "ViewerReader")
     [statement] = props["AssumeRolePolicyDocument"]["Statement"]
     assert statement["Principal"] == {"Service": "apigateway.amazonaws.com"}
     assert "ManagedPolicyArns" not in props and "Policies" not in props
@@ -118,9 +107,9 @@ def test_the_reader_role_can_only_get_the_site_files(published) -> None:
 
 
 def test_the_bucket_is_private_encrypted_versioned_and_logged(published) -> None:
-    bucket, props = _one(published, "AWS::S3::Bucket", "ViewerFiles")
-    key, _ = _one(published, "AWS::KMS::Key", "DataKey")
-    logs, _ = _one(published, "AWS::S3::Bucket", "AccessLogs")
+    bucket, props = published.one("AWS::S3::Bucket", "ViewerFiles")
+    key, _ = published.one("AWS::KMS::Key", "DataKey")
+    logs, _ = published.one("AWS::S3::Bucket", "AccessLogs")
     assert set(props["PublicAccessBlockConfiguration"].values()) == {True}
     [rule] = props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
     assert rule["ServerSideEncryptionByDefault"] == {
@@ -144,9 +133,11 @@ def test_the_bucket_is_private_encrypted_versioned_and_logged(published) -> None
 
 
 def test_the_site_is_built_for_the_stage_and_its_policy_reaches_the_answers(published) -> None:
-    bucket, _ = _one(published, "AWS::S3::Bucket", "ViewerFiles")
+    bucket, _ = published.one("AWS::S3::Bucket", "ViewerFiles")
     [upload] = [
-        r["Properties"] for r in published.resources("Custom::CDKBucketDeployment").values()
+        r["Properties"]
+        for r in published.resources("Custom::CDKBucketDeployment").values()
+        if r["Properties"]["DestinationBucketName"] == {"Ref": bucket}
     ]
     assert upload["DestinationBucketName"] == {"Ref": bucket}
     assert upload["DestinationBucketKeyPrefix"] == f"{PREFIX}/"
@@ -166,7 +157,7 @@ def test_the_site_is_built_for_the_stage_and_its_policy_reaches_the_answers(publ
     # The policy of the staged index.html (its inline scripts' hashes), as S3 metadata...
     assert upload["UserMetadata"] == {"csp": content_security_policy(index)}
     # ... that every answer forwards.
-    paths = _paths(published)
+    paths = published.api_paths()
     for path in SITE_PATHS:
         answer = paths[path]["get"]["x-amazon-apigateway-integration"]["responses"]["default"]
         headers = answer["responseParameters"]
@@ -184,8 +175,12 @@ def test_without_the_viewer_the_package_is_not_needed(tmp_path: Path) -> None:
     # The real package's place, made empty: cirrus:viewer false must not look there.
     with mock.patch("infra.viewer.DIST_DIR", tmp_path / "no-package"):
         synthesized = synthesize(tmp_path, {"cirrus:viewer": "false"}, real_viewer=True)
-    assert not any(path.startswith(f"/{PREFIX}") for path in _paths(synthesized))
-    assert not synthesized.resources("Custom::CDKBucketDeployment")
+    assert not any(path.startswith(f"/{PREFIX}") for path in synthesized.api_paths())
+    assert not [
+        r
+        for r in synthesized.resources("Custom::CDKBucketDeployment").values()
+        if r["Properties"]["DestinationBucketKeyPrefix"] == f"{PREFIX}/"
+    ]
 
 
 def test_a_missing_package_says_how_to_install_it(tmp_path: Path) -> None:

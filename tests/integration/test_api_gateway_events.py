@@ -59,7 +59,7 @@ def test_errors_name_the_uri_relative_to_the_api(lambda_app, base_path: str) -> 
     }
 
 
-@pytest.mark.parametrize("path", ["/", "/nothing/here", "/instances/x/y/z/w", "/system/"])
+@pytest.mark.parametrize("path", ["/nothing/here", "/instances/x/y/z/w", "/system/"])
 def test_unknown_paths_answer_orthancs_unknown_resource(lambda_app, path: str) -> None:
     answer = lambda_app(proxy_event("GET", path))
     if path == "/system/":  # a trailing slash is not another path
@@ -200,5 +200,5 @@ def test_the_local_gateway_sends_what_api_gateway_sends(
     assert local["requestContext"]["resourcePath"] == aws["requestContext"]["resourcePath"]
     assert local["multiValueQueryStringParameters"] == ({"x": ["1"]} if "?" in path else None)
     client_answer = OrthancGateway(app, Config()).handle_request("GET", path, {}, None)
-    assert client_answer["statusCode"] in (200, 404)
+    assert client_answer["statusCode"] in (200, 301, 404)  # 301: "/" redirects to the console
     assert dict(app.routes) == routes_before

@@ -34,7 +34,7 @@ def test_a_file_cut_short_is_refused_and_not_stored(client) -> None:
 def test_a_fuzzed_corpus_gets_only_400_or_success(client) -> None:
     statuses: Counter[int] = Counter()
     unexpected = []
-    for number, mutation in enumerate(mutations(seed=16, count=3000)):
+    for number, mutation in enumerate(mutations(seed=16, count=1500)):
         answer = client.http.post("/instances", body=mutation.data)
         statuses[answer.status_code] += 1
         body = json.loads(answer.body)
@@ -50,7 +50,7 @@ def test_a_fuzzed_corpus_gets_only_400_or_success(client) -> None:
         elif not refused_as_orthanc:
             unexpected.append((number, mutation.label, answer.status_code, body))
     assert unexpected == []
-    assert statuses[200] > 300 and statuses[400] > 1000, statuses
+    assert statuses[200] > 150 and statuses[400] > 500, statuses
 
 
 def test_bad_members_of_a_zip_do_not_stop_the_others(client) -> None:

@@ -157,9 +157,9 @@ def test_identifier_searches_cost_few_requests(client: Any) -> None:
         "before-call.s3.*", lambda model, **_: calls.update([model.name])
     )
     assert len(_search(client, "studies?PatientID=P5")) == 1
-    # ByUid, the patient's studies; the match; its series (ModalitiesInStudy: links and
-    # records); its links and its series' links (the counts).
-    assert calls == {"Query": 5, "BatchGetItem": 3}
+    # ByUid, the patient's studies; the match; its links (read once for ModalitiesInStudy
+    # and the counts), its series' records, and its series' links (the counts).
+    assert calls == {"Query": 4, "BatchGetItem": 3}
     calls.clear()
     assert len(_search(client, "instances?SOPInstanceUID=7.7.5")) == 1
     # ByUid; the match, its series and study; the file (Rows, Columns...).

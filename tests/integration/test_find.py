@@ -229,6 +229,33 @@ def test_identifier_queries_cost_few_requests(client: Any) -> None:
     assert calls == {"Query": 3, "BatchGetItem": 1}  # patient -> its study -> its series
 
 
+def test_a_page_of_studies_with_computed_tags_reads_each_study_once(client: Any) -> None:
+    """The web console's study list: a page with Expand and the computed RequestedTags costs,
+    beyond the search itself, a Query per study (its record and series links, for Series, the
+    series count and ModalitiesInStudy) and per series (the instance count), and one
+    BatchGetItem for all the series of the page, whatever its size."""
+    from chalicelib.storage import aws
+
+    for number in range(6):
+        upload(client, make_instance(f"P{number}", Modality="MR" if number % 2 else "CT"))
+    calls: Counter[str] = Counter()
+    aws.client("dynamodb").meta.events.register(
+        "before-call.dynamodb.*", lambda model, **_: calls.update([model.name])
+    )
+    search = {"Level": "Study", "Query": {}, "Limit": 5}
+    assert len(_post(client, "/tools/find", search)) == 5
+    searching = Counter(calls)
+    calls.clear()
+    tags = ["PatientName", "ModalitiesInStudy", "NumberOfStudyRelatedSeries"]
+    tags.append("NumberOfStudyRelatedInstances")
+    found = _post(client, "/tools/find", {**search, "Expand": True, "RequestedTags": tags})
+    assert len(found) == 5
+    assert {f["RequestedTags"]["ModalitiesInStudy"] for f in found} == {"CT", "MR"}
+    assert {f["RequestedTags"]["NumberOfStudyRelatedInstances"] for f in found} == {"1"}
+    calls.subtract(searching)
+    assert +calls == {"Query": 5 + 5, "BatchGetItem": 1}
+
+
 def test_bulk_delete_removes_resources_of_any_level(client: Any) -> None:
     answers = _fill(client)
     _post(

@@ -106,6 +106,26 @@ def test_large_archive_is_streamed_to_s3_and_redirected(large: Any) -> None:
     assert requests.get(posted.headers["Location"], timeout=10).content[:2] == b"PK"
 
 
+def test_the_console_asks_for_the_link_instead_of_the_redirect(large: Any) -> None:
+    """The web console cannot read a redirect's Location: with ``X-Cirrus-Download: link``
+    the same URL comes as JSON; small answers are unchanged."""
+    store_through_s3(large, sample_file("CT_small.dcm"))
+    study = CT_SMALL_IDS["ParentStudy"]
+    link = {"X-Cirrus-Download": "link"}
+    posted = large.http.post(
+        "/tools/create-archive", body=f'{{"Resources": ["{study}"]}}', headers=link
+    )
+    assert posted.status_code == 200
+    answer = body(posted)
+    assert answer["FileName"] == "Archive.zip"
+    with zipfile.ZipFile(io.BytesIO(requests.get(answer["Url"], timeout=10).content)) as opened:
+        assert [opened.read(name) for name in opened.namelist()] == [sample_file("CT_small.dcm")]
+    small = upload(large, sample_file("rtplan.dcm"))
+    response = large.http.get(f"/instances/{small['ID']}/file", headers=link)
+    assert response.status_code == 200
+    assert response.body == sample_file("rtplan.dcm")
+
+
 def test_streamed_write_uses_parts_and_keeps_every_byte(aws: None) -> None:
     from chalicelib.storage.transfers import Transfers
 

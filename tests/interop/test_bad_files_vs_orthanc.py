@@ -89,7 +89,7 @@ def test_a_fuzzed_corpus_never_breaks_cirrus_and_mostly_agrees(cirrus) -> None:
     places on a corrupted file (docs/compatibility.md). Orthanc 1.10.1 itself sometimes drops
     the connection on such a file; it is started again and the file left out."""
     outcomes: Counter[tuple[int, int]] = Counter()
-    corpus = list(mutations(seed=5, count=600))
+    corpus = list(mutations(seed=5, count=400))
     orthanc_failures = 0
     position = 0
     while position < len(corpus):

@@ -151,8 +151,9 @@ class FindService:
         limit = min(limits) if limits else None
         ids = self._matching_ids(query, None if limit is None else limit + 1)
         complete = limit is None or len(ids) <= limit
-        found = [self._requested(query, {"ID": i}, from_instance) for i in ids[:limit]]
-        return found, complete
+        records = self._index.get_many(ids[:limit])
+        loaded = [(records[i], None) for i in ids[:limit] if i in records]
+        return self._requested_page(query, loaded, from_instance), complete
 
     def count(self, query: FindQuery) -> int:
         query.since, query.order_by = 0, []
@@ -283,7 +284,14 @@ class FindService:
         """The records of a page of candidates, with the ancestors holding ``tags``: one
         BatchGetItem for the page, and one for the ancestors if any are needed."""
         found = self._index.get_many(ids)
-        records = [found[i] for i in ids if i in found and found[i].level is level]
+        return self._with_ancestors(level, [found[i] for i in ids if i in found], tags)
+
+    def _with_ancestors(
+        self, level: Level, records: list[Resource], tags: Iterable[TagInfo]
+    ) -> list[_Chain]:
+        """The records of ``level`` among ``records``, with the ancestors holding ``tags``
+        (one BatchGetItem for them, if any are needed)."""
+        records = [record for record in records if record.level is level]
         needed = {main_tag_level(tag, level) for tag in tags}
         if level is not Level.PATIENT and Level.PATIENT in needed:
             needed.add(Level.STUDY)  # studies carry a copy of their patient's main tags
@@ -329,9 +337,7 @@ class FindService:
 
     def _modalities(self, study_id: str) -> list[str]:
         series = self._index.get_many(link.child for link in self._index.children(study_id))
-        return sorted(
-            {s.main_tags["Modality"] for s in series.values() if "Modality" in s.main_tags}
-        )
+        return _modalities(series.values())
 
     def _sample_dataset(self, resource: Resource) -> Dataset | None:
         """One instance of the resource, as Orthanc reads one to match non-main tags."""
@@ -368,13 +374,15 @@ class FindService:
     # -- answers -------------------------------------------------------------------------------
 
     def _expanded(self, query: FindQuery, ids: list[str]) -> list[dict[str, Any]]:
-        answers = self._browse.expand(query.level, ids)
+        loaded = self._browse.load_many(query.level, ids)
+        answers = [self._browse.to_json(resource, links) for resource, links in loaded]
         for answer in answers:
             for key in ("MainDicomTags", "PatientMainDicomTags"):
                 if key in answer:
                     answer[key] = format_tags(answer[key], query.tag_format)
-            if query.requested_tags:
-                values = self._requested(query, answer)
+        if query.requested_tags:
+            requested = self._requested_page(query, loaded)
+            for answer, values in zip(answers, requested, strict=True):
                 answer["RequestedTags"] = format_tags(
                     values, query.tag_format, query.requested_tags
                 )
@@ -388,22 +396,58 @@ class FindService:
             answers = [_restrict(a, query.response_content) for a in answers]
         return answers
 
+    def _requested_page(
+        self,
+        query: FindQuery,
+        loaded: list[tuple[Resource, list[ChildLink] | None]],
+        from_instance: bool = False,
+    ) -> list[dict[str, str]]:
+        """The ``RequestedTags`` of a page of records (with their child links when already
+        read), each answer in order: the ancestors of the whole page in one BatchGetItem, the
+        series of its studies (ModalitiesInStudy) in one more, so that a page costs a Query
+        per resource (its children, for the computed counts) rather than several."""
+        computed = [
+            tag.keyword for tag in query.requested_tags if _COMPUTED.get(tag.keyword) is query.level
+        ]
+        if computed:
+            loaded = [
+                (resource, links if links is not None else self._index.children(resource.id))
+                for resource, links in loaded
+            ]
+        chains = {
+            chain.resource.id: chain
+            for chain in self._with_ancestors(
+                query.level, [resource for resource, _ in loaded], query.requested_tags
+            )
+        }
+        series: dict[str, Resource] = {}
+        if "ModalitiesInStudy" in computed:
+            series = self._index.get_many(link.child for _, links in loaded for link in links or [])
+        return [
+            self._requested(query, chains[resource.id], links or [], series, from_instance)
+            if resource.id in chains
+            else {}  # an ancestor deleted meanwhile
+            for resource, links in loaded
+        ]
+
     def _requested(
-        self, query: FindQuery, answer: dict[str, Any], from_instance: bool = False
+        self,
+        query: FindQuery,
+        chain: _Chain,
+        links: list[ChildLink],
+        series: dict[str, Resource],
+        from_instance: bool,
     ) -> dict[str, str]:
-        chains = self._chains(query.level, [answer["ID"]], query.requested_tags)
-        if not chains:
-            return {}  # deleted meanwhile
-        chain, resource = chains[0], chains[0].resource
+        resource = chain.resource
         values: dict[str, str] = {}
         dataset: Dataset | None = None
         # The counts of one resource share one walk of its descendants.
-        walk = functools.cache(lambda: self._walk(resource))
+        walk = functools.cache(lambda: self._browse.walk(resource, links))
         for tag in query.requested_tags:
             value: str | None
             if tag.keyword in _COMPUTED:
                 value = (
-                    self._computed(tag.keyword, resource, walk)
+                    self._computed(tag.keyword, links, series, walk)
                     if _COMPUTED[tag.keyword] is query.level
                     else None
                 )
@@ -422,10 +466,16 @@ class FindService:
         return values
 
     def _computed(
-        self, keyword: str, resource: Resource, walk: Callable[[], dict[Level, list[ChildLink]]]
+        self,
+        keyword: str,
+        links: list[ChildLink],
+        series: dict[str, Resource],
+        walk: Callable[[], dict[Level, list[ChildLink]]],
     ) -> str:
         if keyword == "ModalitiesInStudy":
-            return "\\".join(self._modalities(resource.id))
+            return "\\".join(
+                _modalities(series[link.child] for link in links if link.child in series)
+            )
         descendants = walk()
         if keyword == "SOPClassesInStudy":
             instances = self._index.get_many(link.child for link in descendants[Level.INSTANCE])
@@ -437,11 +487,10 @@ class FindService:
                 return str(len(descendants.get(counted, [])))
         raise ValueError(keyword)
 
-    def _walk(self, resource: Resource) -> dict[Level, list[ChildLink]]:
-        """The links to the descendants of a resource, by level (``BrowseService.walk``)."""
-        record, links = self._index.get_with_children(resource.id)
-        assert record is not None
-        return self._browse.walk(record, links)
+
+def _modalities(series: Iterable[Resource]) -> list[str]:
+    """ModalitiesInStudy: the distinct modalities of a study's series, sorted."""
+    return sorted({s.main_tags["Modality"] for s in series if "Modality" in s.main_tags})
 
 
 def _ancestor_ids(record: Resource) -> dict[Level, str]:
