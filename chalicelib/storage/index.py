@@ -344,6 +344,20 @@ class ResourceIndex:
                     break
         return ids
 
+    def count_ids(self, level: Level) -> int:
+        """How many resources of a level the ``ByLevel`` index holds: its 16 shards counted
+        (``Select=COUNT``: no item is sent back)."""
+        return sum(
+            self._count(
+                {
+                    "IndexName": "ByLevel",
+                    "KeyConditionExpression": "lvl = :l",
+                    "ExpressionAttributeValues": dump_item({":l": f"{level.value}#{digit}"}),
+                }
+            )
+            for digit in HEX_DIGITS
+        )
+
     def iter_ids(self, level: Level) -> Iterator[str]:
         """Every ID of a level in ID order, read lazily page by page (a search with no
         indexed constraint walks this and can stop as soon as it has enough matches)."""

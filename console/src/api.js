@@ -20,6 +20,19 @@ export class ApiError extends Error {
   }
 }
 
+// The ApiError of a refused call, from its status and body (Orthanc's JSON error, or a
+// gateway's text); a 401 also shows the sign-in page.
+export function failure(status, text, method, path) {
+  let parsed = null;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // Not Orthanc's JSON error (a gateway's answer): the status says enough.
+  }
+  if (status === 401) signedOut();
+  return new ApiError(status, parsed, method, path);
+}
+
 // Call the API. `json` is sent as a JSON body; `body` as is (a Blob, File or string) with
 // `type`; `as` picks the answer's form: 'json' (default), 'text', 'blob' or 'response'.
 export async function request(method, path, { json, body, type, query, as = 'json', signal, headers = {} } = {}) {
@@ -47,17 +60,7 @@ export async function request(method, path, { json, body, type, query, as = 'jso
     if (error.name === 'AbortError') throw error;
     throw new ApiError(0, null, method, path);
   }
-  if (!response.ok) {
-    const text = await response.text();
-    let parsed = null;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      // Not Orthanc's JSON error (a gateway's answer): the status says enough.
-    }
-    if (response.status === 401) signedOut();
-    throw new ApiError(response.status, parsed, method, path);
-  }
+  if (!response.ok) throw failure(response.status, await response.text(), method, path);
   if (as === 'response') return response;
   if (as === 'blob') return response.blob();
   if (as === 'text') return response.text();

@@ -5,6 +5,7 @@
 // A row: {id, name, size, file, state, progress (0..1), route, result, error} where state is
 // 'queued' | 'sending' | 'storing' | 'done' | 'refused' | 'cancelled', route 'direct' or 's3',
 // and result {stored, already, studies, members} (members: a ZIP's count, else null).
+import { siteConfig } from './auth.js';
 import { signal } from './state.js';
 import { uploadDirect, uploadThroughS3 } from './upload-transfer.js';
 
@@ -118,8 +119,7 @@ function resultOf(answer) {
 // The site's config.json (beside index.html) may set DirectUploadLimit, in bytes.
 function loadDirectLimit() {
   if (!directLimit) {
-    directLimit = fetch('config.json')
-      .then((response) => (response.ok ? response.json() : {}))
+    directLimit = siteConfig()
       .then((config) => (Number.isFinite(config.DirectUploadLimit) ? config.DirectUploadLimit : DEFAULT_DIRECT_LIMIT))
       .catch(() => DEFAULT_DIRECT_LIMIT);
   }

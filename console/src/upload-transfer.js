@@ -4,8 +4,8 @@
 // `GET /cirrus/uploads/{id}` gives the answer `POST /instances` would have given once Cirrus has
 // stored it. Both paths resolve with that answer (one object, or a list for a ZIP) or throw an
 // Error whose message the user reads. XMLHttpRequest, not fetch: only it reports upload progress.
-import { API_ROOT, ApiError, get, post } from './api.js';
-import { authorization, signedOut } from './auth.js';
+import { API_ROOT, ApiError, failure, get, post } from './api.js';
+import { authorization } from './auth.js';
 
 const POLL_MS = 500;
 // How long Cirrus may take to store an upload after S3 received it.
@@ -35,15 +35,8 @@ export async function uploadDirect(file, onProgress) {
   const credentials = authorization();
   if (credentials) headers.Authorization = credentials;
   const { status, text } = await send('POST', `${API_ROOT}/instances`, untyped(file), headers, onProgress);
-  let body = null;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // Not JSON (a gateway's answer, or none): the status says enough.
-  }
-  if (status >= 200 && status < 300) return body;
-  if (status === 401) signedOut();
-  throw new ApiError(status, body, 'POST', '/instances');
+  if (status >= 200 && status < 300) return JSON.parse(text);
+  throw failure(status, text, 'POST', '/instances');
 }
 
 // The same answer through S3, for files larger than the API carries. The presigned URL is S3's

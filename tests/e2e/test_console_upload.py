@@ -182,6 +182,25 @@ def test_chosen_files_are_stored_or_refused_with_the_reason(upload: Upload) -> N
     assert upload.study_links() == upload.studies_of("UP1", "UP2")
 
 
+def test_the_uploaded_studies_are_in_the_list(upload: Upload) -> None:
+    """What a person does next: the Studies page lists them, and a search finds one."""
+    upload.find('header nav a[href="#/studies"]').click()
+
+    def listed() -> set[str]:
+        rows = upload.find_all('[data-testid="study-row"]')
+        return {row.get_attribute("data-study-id") for row in rows}
+
+    upload.browser.wait_for(
+        "the uploaded studies", lambda: listed() == upload.studies_of("UP1", "UP2")
+    )
+    upload.browser.screenshot("console-upload-listed")
+    field = upload.find('[data-testid="search-PatientID"]')
+    field.send_keys("UP2")
+    upload.find('[data-testid="search-submit"]').click()
+    upload.browser.wait_for("the search", lambda: listed() == upload.studies_of("UP2"))
+    upload.open()
+
+
 def test_the_same_files_again_are_already_stored(
     upload: Upload, files: tuple[Path, dict[str, set[str]]]
 ) -> None:
@@ -225,7 +244,8 @@ def test_files_still_waiting_can_be_cancelled(
         for row in rows
     }
     sent = {name for name, state in states.items() if state == "done"}
-    assert set(states.values()) == {"done", "cancelled"}, states
+    # Some were cancelled (how many were sent first depends on the machine's speed).
+    assert "cancelled" in set(states.values()) <= {"done", "cancelled"}, states
     uids = files[1]
     assert upload.stored_uids() == before | {uid for name in sent for uid in uids[name]}
 

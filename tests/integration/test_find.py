@@ -256,6 +256,25 @@ def test_a_page_of_studies_with_computed_tags_reads_each_study_once(client: Any)
     assert +calls == {"Query": 5 + 5, "BatchGetItem": 1}
 
 
+def test_the_whole_level_is_listed_and_counted_without_reading_records(client: Any) -> None:
+    """No constraint, label, parent or order: a page is the level's listing (paged by
+    counting whole shards) and the count counts the index, reading no record."""
+    from chalicelib.storage import aws
+
+    answers = [upload(client, make_instance(f"P{number}")) for number in range(7)]
+    studies = sorted(answer["ParentStudy"] for answer in answers)
+    calls: Counter[str] = Counter()
+    aws.client("dynamodb").meta.events.register(
+        "before-call.dynamodb.*", lambda model, **_: calls.update([model.name])
+    )
+    page = _post(client, "/tools/find", {"Level": "Study", "Query": {}, "Since": 2, "Limit": 3})
+    assert page == studies[2:5]
+    assert _post(client, "/tools/count-resources", {"Level": "Study", "Query": {}}) == {
+        "Count": 7
+    }
+    assert set(calls) == {"Query"}
+
+
 def test_bulk_delete_removes_resources_of_any_level(client: Any) -> None:
     answers = _fill(client)
     _post(

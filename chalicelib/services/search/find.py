@@ -157,6 +157,8 @@ class FindService:
 
     def count(self, query: FindQuery) -> int:
         query.since, query.order_by = 0, []
+        if _lists_the_level(query):
+            return self._index.count_ids(query.level)
         return len(self._matching_ids(query, None))
 
     def lookup(self, value: str) -> list[dict[str, str]]:
@@ -172,6 +174,10 @@ class FindService:
     # -- phase 1 and 2 -------------------------------------------------------------------------
 
     def _matching_ids(self, query: FindQuery, limit: int | None) -> list[str]:
+        if _lists_the_level(query):
+            # Nothing to check: a page of the level's listing, whole shards skipped by
+            # counting them (the study list's pages read no record to find their IDs).
+            return self._index.list_ids(query.level, query.since, limit)
         if not self._satisfiable(query):
             return []
         seed = self._seed(query)
@@ -486,6 +492,12 @@ class FindService:
             if keyword.endswith(suffix):
                 return str(len(descendants.get(counted, [])))
         raise ValueError(keyword)
+
+
+def _lists_the_level(query: FindQuery) -> bool:
+    """Whether every resource of the query's level matches, in ID order: no constraint,
+    label, parent or order (then the listing is the answer, as ``GET /studies``)."""
+    return not (query.constraints or query.labels or query.parent or query.order_by)
 
 
 def _modalities(series: Iterable[Resource]) -> list[str]:
