@@ -269,9 +269,7 @@ def test_the_whole_level_is_listed_and_counted_without_reading_records(client: A
     )
     page = _post(client, "/tools/find", {"Level": "Study", "Query": {}, "Since": 2, "Limit": 3})
     assert page == studies[2:5]
-    assert _post(client, "/tools/count-resources", {"Level": "Study", "Query": {}}) == {
-        "Count": 7
-    }
+    assert _post(client, "/tools/count-resources", {"Level": "Study", "Query": {}}) == {"Count": 7}
     assert set(calls) == {"Query"}
 
 
