@@ -6,9 +6,10 @@
 
 Three sections (``--sections``, default all):
 
-- **coldstart**: ``python -X importtime -c "import app"`` in a fresh interpreter, several times:
-  the cumulative import time of ``app`` (median), its heaviest direct imports, and whether
-  numpy, PIL or pydicom got imported (they must not be: tests/unit/test_cold_start.py).
+- **coldstart**: ``python -X importtime -c "import app"`` in fresh interpreters
+  (bench/coldstart.py, which also times the first requests): the cumulative import time of
+  ``app`` (median), its heaviest direct imports, and whether boto3, numpy, PIL or pydicom
+  got imported (they must not be: tests/unit/test_cold_start.py).
 - **images**: latency of single GETs (one client, keep-alive, after a warm-up) of
   ``preview``, ``image-uint16`` and ``numpy`` for a 512x512 16-bit CT slice, ``preview`` of
   frames 0 and 15 and ``numpy`` of a 30-frame colour ultrasound (YBR_FULL_422, JPEG
@@ -33,10 +34,8 @@ import argparse
 import http.client
 import multiprocessing
 import os
-import re
 import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -49,14 +48,14 @@ from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import dicomgen
-from cirrus_target import REPO_ROOT, CirrusServer  # first: puts the repository root on sys.path
+from cirrus_target import CirrusServer  # first: puts the repository root on sys.path
+from coldstart import cold_start
 from dicomgen import Instance
 from httpload import LoadResult
 from ingest import aligned, finished, log
 from servers import MotoProcess, OrthancServer, post_instances
 
 SECTIONS = ("coldstart", "images", "archive")
-HEAVY_MODULES = ("numpy", "PIL", "pydicom")
 REDIRECTS = (301, 302, 303, 307, 308)
 READ_CHUNK = 1 << 20
 RSS_INTERVAL = 0.005  # seconds between two RSS samples during an archive
@@ -243,64 +242,6 @@ def start_targets(args: argparse.Namespace, stack: ExitStack) -> list[Target]:
         targets.append(Target("cirrus", cirrus.url, os.getpid(), cirrus))
         log(f"cirrus on {cirrus.url} (this process) over the emulator on {moto.url}")
     return targets
-
-
-# -- cold start ----------------------------------------------------------------------------
-
-IMPORTTIME_LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \| (\s*)(\S+)")
-
-
-@dataclass
-class ImportRun:
-    """One ``-X importtime`` run: cumulative microseconds of ``app``, of each module imported
-    directly under it, and the heavy modules that were imported at all."""
-
-    app_us: int
-    children: dict[str, int]
-    heavy: list[str]
-
-
-def import_app_once() -> ImportRun:
-    probe = f"import sys, app; print(','.join(m for m in {HEAVY_MODULES!r} if m in sys.modules))"
-    result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", probe],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    app_us = 0
-    children: dict[str, int] = {}
-    for line in result.stderr.splitlines():
-        match = IMPORTTIME_LINE.match(line)
-        if match is None:
-            continue
-        cumulative, indent, name = int(match[2]), len(match[3]), match[4]
-        if indent == 0 and name == "app":
-            app_us = cumulative
-        elif indent == 2:  # importtime indents two spaces per level: app's own imports
-            children[name] = children.get(name, 0) + cumulative
-    heavy = [m for m in result.stdout.strip().split(",") if m]
-    return ImportRun(app_us, children, heavy)
-
-
-def cold_start(runs: int) -> list[str]:
-    """The figure the issue asks for, from ``runs`` fresh interpreters (the first one also
-    pays for a cold file cache, hence the median)."""
-    results = [import_app_once() for _ in range(runs)]
-    times = sorted(r.app_us / 1000 for r in results)
-    heavy = sorted({m for r in results for m in r.heavy})
-    # The breakdown is that of the last run: by then the file cache is warm, as for the median.
-    top = sorted(results[-1].children.items(), key=lambda kv: -kv[1])[:5]
-    lines = [
-        f'== Cold start: python -X importtime -c "import app", {runs} fresh interpreters ==',
-        f"app cumulative import time: median {statistics.median(times):.0f} ms "
-        f"(min {times[0]:.0f}, max {times[-1]:.0f})",
-        "heaviest direct imports of app: "
-        + ", ".join(f"{name} {us / 1000:.0f} ms" for name, us in top),
-    ]
-    lines.append(f"{', '.join(HEAVY_MODULES)} imported by import app: {', '.join(heavy) or 'none'}")
-    return lines
 
 
 # -- image latencies -----------------------------------------------------------------------

@@ -17,29 +17,19 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from chalicelib.dicom.declared_tags import parse_dictionary, register
-from chalicelib.jobs.launcher import JobLauncher
-from chalicelib.jobs.state_machine import find_state_machine
 from chalicelib.peer_client.client import HttpSettings
 from chalicelib.remotes.destinations import Destinations, destinations
 from chalicelib.remotes.peer import SECRET_FIELDS
-from chalicelib.services.changes.exports import ExportLog
-from chalicelib.services.changes.feed import ChangeFeed
 from chalicelib.services.changes.pages import LogPages
-from chalicelib.services.changes.stability import StabilityService
 from chalicelib.services.dicom_asked.modalities import ModalityService
-from chalicelib.services.dicom_served.access import DicomAccess
-from chalicelib.services.jobs.engine import JobService
 from chalicelib.services.jobs.sending import SendService
-from chalicelib.services.jobs.steps import JobKind, JobSteps
 from chalicelib.services.peers.registry import PeerService
 from chalicelib.services.resources.browse import BrowseService
 from chalicelib.services.resources.delete import DeleteService
-from chalicelib.services.resources.statistics import StatisticsService
 from chalicelib.settings import Config, load_config
 from chalicelib.storage import aws
 from chalicelib.storage.blobs import BlobStore
 from chalicelib.storage.index import ResourceIndex
-from chalicelib.storage.jobs import JobStore
 from chalicelib.storage.logs import SequencedLog
 from chalicelib.storage.remotes import RemoteStore
 from chalicelib.storage.schema import bucket_name, table_name
@@ -47,10 +37,14 @@ from chalicelib.storage.schema import bucket_name, table_name
 if TYPE_CHECKING:
     from chalicelib.dicom_client.client import DicomClient
     from chalicelib.dicom_client.tls import TlsSettings
+    from chalicelib.services.changes.exports import ExportLog
+    from chalicelib.services.changes.feed import ChangeFeed
+    from chalicelib.services.changes.stability import StabilityService
     from chalicelib.services.dicom_asked.commitment import StorageCommitmentService
     from chalicelib.services.dicom_asked.query import QueryService
     from chalicelib.services.dicom_asked.retrieve import RetrieveJobs, RetrieveKind
     from chalicelib.services.dicom_asked.store import ModalityStoreKind
+    from chalicelib.services.dicom_served.access import DicomAccess
     from chalicelib.services.dicom_served.commitment import CommitmentAnswers
     from chalicelib.services.dicom_served.retrieve import RetrieveService
     from chalicelib.services.dicomweb.frames import FrameService
@@ -63,6 +57,8 @@ if TYPE_CHECKING:
     from chalicelib.services.downloads.archive_jobs import ArchiveKind
     from chalicelib.services.downloads.large_downloads import DownloadService
     from chalicelib.services.downloads.volumes import VolumeService
+    from chalicelib.services.jobs.engine import JobService
+    from chalicelib.services.jobs.steps import JobKind, JobSteps
     from chalicelib.services.modification.jobs import ModificationKind
     from chalicelib.services.modification.restructure import RestructureService
     from chalicelib.services.modification.service import ModificationService
@@ -83,12 +79,14 @@ if TYPE_CHECKING:
         ReconstructService,
     )
     from chalicelib.services.resources.recycling import RecyclingService
+    from chalicelib.services.resources.statistics import StatisticsService
     from chalicelib.services.resources.sweeper import OrphanSweeper
     from chalicelib.services.search.find import FindService
     from chalicelib.services.shared.runtime_settings import RuntimeSettings
     from chalicelib.services.system.logs import LogLevels
     from chalicelib.services.system.metrics import MetricsService
     from chalicelib.services.system.settings import SystemSettings
+    from chalicelib.storage.jobs import JobStore
     from chalicelib.storage.labels import LabelStore
     from chalicelib.storage.secrets import SecretStore
     from chalicelib.storage.transfers import Transfers
@@ -225,6 +223,8 @@ def delete() -> DeleteService:
 
 @cache
 def statistics() -> StatisticsService:
+    from chalicelib.services.resources.statistics import StatisticsService
+
     return StatisticsService(index(), browse())
 
 
@@ -282,12 +282,16 @@ def export_pages() -> LogPages:
 @cache
 def change_feed() -> ChangeFeed:
     """The changes log; it also drops the DICOMweb metadata of series that changed."""
+    from chalicelib.services.changes.feed import ChangeFeed
+
     return ChangeFeed(index(), changes_log(), lambda ids: wado_metadata().invalidate(ids))
 
 
 @cache
 def stability() -> StabilityService:
     """Stability; a stable series gets its DICOMweb metadata written."""
+    from chalicelib.services.changes.stability import StabilityService
+
     return StabilityService(
         index(),
         changes_log(),
@@ -434,6 +438,8 @@ def commitment_answers() -> CommitmentAnswers:
 @cache
 def dicom_access() -> DicomAccess:
     """Who may call Cirrus's DICOM service, and for what."""
+    from chalicelib.services.dicom_served.access import DicomAccess
+
     settings = config()
     always = {
         "echo": settings.DicomAlwaysAllowEcho,
@@ -460,6 +466,8 @@ def dicom_tls() -> TlsSettings:
 
 @cache
 def job_store() -> JobStore:
+    from chalicelib.storage.jobs import JobStore
+
     return JobStore(aws.client("dynamodb"), table_name("jobs"))
 
 
@@ -472,6 +480,8 @@ def peer_store() -> PeerStoreKind:
 
 @cache
 def exports() -> ExportLog:
+    from chalicelib.services.changes.exports import ExportLog
+
     return ExportLog(index(), exports_log(), config().LogExportedResources)
 
 
@@ -589,6 +599,10 @@ def sending() -> SendService:
 
 @cache
 def jobs() -> JobService:
+    from chalicelib.jobs.launcher import JobLauncher
+    from chalicelib.jobs.state_machine import find_state_machine
+    from chalicelib.services.jobs.engine import JobService
+
     client = aws.client("stepfunctions")
     launcher = JobLauncher(client, lambda: find_state_machine(client))
     return JobService(job_store(), launcher, job_kinds(), config().JobsHistorySize)
@@ -596,6 +610,8 @@ def jobs() -> JobService:
 
 @cache
 def job_steps() -> JobSteps:
+    from chalicelib.services.jobs.steps import JobSteps
+
     return JobSteps(job_store(), job_kinds(), config().JobsHistorySize)
 
 

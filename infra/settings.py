@@ -68,8 +68,11 @@ DEFAULTS: dict[str, Any] = {
     "cirrus:apiBurstLimit": 200,
     # A WAF web ACL on the API stage whose rate-based rule blocks an address above
     # cirrus:wafRateLimit requests per 5 minutes (false: throttling and concurrency only).
+    # 30,000 is the stage's rate for 5 minutes: one address alone taking the whole API. A
+    # site's uploaders usually share one address (its NAT): 2,000 (6.7 requests a second)
+    # stopped an import script after 2,000 files (docs/cost.md, "How it scales").
     "cirrus:waf": True,
-    "cirrus:wafRateLimit": 2000,
+    "cirrus:wafRateLimit": 30000,
     # Concurrent executions reserved for (and capping) the API function, so that a flood of
     # requests cannot take the account's concurrency from the other functions.
     "cirrus:apiConcurrency": 100,

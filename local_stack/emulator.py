@@ -8,12 +8,16 @@ This is ``moto_server`` (same application, same request handler) with these chan
   same item (``TransactWriteItems`` with ``attribute_not_exists``) could then pick the other
   winner. moto's own conditional checks are not atomic across threads either. One lock around
   each request makes the recording an exact log; it costs little, since moto's work is pure
-  Python under the GIL anyway. ``/moto-api/`` calls skip the lock: replaying the recording is
-  one such call that sends every recorded request back to this same server.
+  Python under the GIL anyway. ``/moto-api/`` calls skip the lock; the restore
+  replays the recording's tail in-process (``local_stack.snapshot``).
 - ``TransactWriteItems`` is moto's semantics without its per-action copy of the whole table
   (``local_stack.moto_transactions``), which made each upload slower as the archive grew.
-- Queries reuse the sorted order of the table's items between writes
-  (``local_stack.moto_indexes``): moto sorts the whole table for every Query.
+- Queries read only the partition they name, or the range of it that matches the sort-key
+  condition (``local_stack.moto_indexes``): moto goes through every item of the table for
+  each Query.
+- The state is restored from the data directory by the supervisor's first call, and kept there
+  as snapshots plus the recording's tail (``local_stack.snapshot``); the last snapshot is taken
+  when the emulator stops (SIGTERM).
 - Accepted sockets get ``TCP_NODELAY``, so that a response written in two parts (headers, then
   body) is not held back by Nagle's algorithm waiting for a delayed ACK.
 """
@@ -21,9 +25,11 @@ This is ``moto_server`` (same application, same request handler) with these chan
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from moto.moto_server.werkzeug_app import (
@@ -35,8 +41,8 @@ from werkzeug.serving import make_server
 
 from local_stack import moto_indexes, moto_transactions
 from local_stack.child import service_address
-
-WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+from local_stack.recording import record_writes_only
+from local_stack.snapshot import Persistence, RestoreEndpoint, WsgiApp
 
 
 class SerializedApp:
@@ -44,12 +50,13 @@ class SerializedApp:
 
     def __init__(self, app: WsgiApp) -> None:
         self._app = app
-        self._lock = threading.Lock()
+        # Also taken by a snapshot, which must fall between two requests.
+        self.lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         if environ.get("PATH_INFO", "").startswith("/moto-api/"):
             return self._app(environ, start_response)
-        with self._lock:
+        with self.lock:
             return self._app(environ, start_response)
 
 
@@ -65,11 +72,22 @@ def main() -> None:
     host, port = service_address(__doc__.splitlines()[0])
     moto_transactions.install()
     moto_indexes.install()
+    record_writes_only()
     # One access-log line per AWS call would bury the REST server's messages.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    app = SerializedApp(DomainDispatcherApplication(create_backend_app))
-    server = make_server(host, port, app, threaded=True, request_handler=NoDelayRequestHandler)
-    server.serve_forever()
+    moto = DomainDispatcherApplication(create_backend_app)
+    app = SerializedApp(moto)
+    # Without a data folder (the benchmarks' emulator, bench/servers.py) nothing is kept.
+    data_dir = os.environ.get("CIRRUS_DATA_DIR")
+    persistence = None if data_dir is None else Persistence(Path(data_dir), app.lock, moto)
+    served = app if persistence is None else RestoreEndpoint(app, persistence)
+    server = make_server(host, port, served, threaded=True, request_handler=NoDelayRequestHandler)
+    try:
+        server.serve_forever()
+    finally:
+        # SIGTERM (the supervisor stopping the stack): the next start replays nothing.
+        if persistence is not None:
+            persistence.snapshot()
 
 
 if __name__ == "__main__":

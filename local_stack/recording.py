@@ -1,24 +1,27 @@
-"""Persistence of the emulator's state: moto's request recording, compacted before each replay.
+"""The emulator's write-ahead log: moto's request recording, without the reads.
 
 moto keeps everything in memory. With its recorder on, each request is appended to a JSON-lines
 file (one line per request, binary bodies base64-encoded, the file opened and closed per
 request) before it is executed, so a request that was answered is on disk even if the whole
-stack is then killed. Replaying the file into a fresh emulator rebuilds the state.
+stack is then killed. Replaying the requests recorded since the last snapshot of the emulator's
+state (``local_stack.snapshot``) rebuilds the state.
 
-Reads change nothing, so they are dropped before replaying: otherwise the file, and every
-start-up, would grow with each page a viewer loads. Everything else is kept, failed writes
-included: they fail the same way again during the replay. A last line cut short by a crash
-is dropped too; its request was never executed.
+Reads change nothing, so they are not recorded: otherwise the log, and every start-up, would
+grow with each page a viewer loads (a recording made by an earlier version still holds some:
+they are skipped when read). Everything else is kept, failed writes included: they fail the
+same way again during the replay. A last line cut short by a crash is skipped too; its request
+was never executed.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from moto.moto_api._internal.recorder.models import Recorder
 
 LOG = logging.getLogger(__name__)
 
@@ -44,11 +47,17 @@ _SECRETS_MANAGER_READS = frozenset(
 _READ_ONLY_METHODS = frozenset({"GET", "HEAD"})
 
 
-@dataclass(frozen=True)
-class Compaction:
-    kept: int
-    dropped: int
-    broken: int
+@dataclass
+class Tally:
+    """What reading a recording found: requests to replay, reads skipped, torn lines."""
+
+    entries: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    dropped: int = 0
+    broken: int = 0
+
+    @property
+    def kept(self) -> int:
+        return len(self.entries)
 
 
 def is_read_only(entry: dict[str, Any]) -> bool:
@@ -65,28 +74,31 @@ def is_read_only(entry: dict[str, Any]) -> bool:
     return operation in _READ_ONLY_TARGETS or operation.startswith(_READ_ONLY_TARGET_PREFIXES)
 
 
-def compact(path: Path) -> Compaction:
-    """Rewrite the recording at ``path`` without its reads, atomically (temp file + rename).
-
-    A crash during compaction leaves either the old file or the new one, never half of one.
-    """
-    kept = dropped = broken = 0
-    temporary = path.with_name(path.name + ".tmp")
-    with path.open("r", encoding="utf-8") as source, temporary.open("w", encoding="utf-8") as out:
+def read_writes(path: Path) -> Tally:
+    """The requests recorded in ``path`` that replaying must send again, in order."""
+    tally = Tally()
+    with path.open("r", encoding="utf-8") as source:
         for line in source:
             try:
                 entry = json.loads(line)
             except json.JSONDecodeError:
-                broken += 1
+                tally.broken += 1
                 continue
             if is_read_only(entry):
-                dropped += 1
+                tally.dropped += 1
                 continue
-            out.write(line if line.endswith("\n") else line + "\n")
-            kept += 1
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(temporary, path)
-    if broken:
-        LOG.warning("Dropped %d unreadable line(s) from %s (a crash mid-write)", broken, path)
-    return Compaction(kept=kept, dropped=dropped, broken=broken)
+            tally.entries.append(entry)
+    if tally.broken:
+        LOG.warning("Skipped %d unreadable line(s) of %s (a crash mid-write)", tally.broken, path)
+    return tally
+
+
+def record_writes_only() -> None:
+    """Make moto's recorder (in this process) leave out the requests that only read."""
+    record = Recorder._record_request
+
+    def record_writes(self: Recorder, request: Any, body: bytes | None = None) -> None:
+        if not is_read_only({"headers": dict(request.headers), "method": request.method}):
+            record(self, request, body)
+
+    Recorder._record_request = record_writes  # type: ignore[method-assign]

@@ -12,8 +12,8 @@ import requests
 
 from chalicelib.jobs.state_machine import LOCAL_STEP_ARN, ensure_state_machine
 from chalicelib.storage.schema import ensure_storage
-from local_stack.recording import compact
 from local_stack.settings import LOOPBACK, StackSettings
+from local_stack.snapshot import RESTORE_PATH
 from local_stack.supervisor import Service
 
 REGION = "us-east-1"
@@ -68,26 +68,27 @@ def aws_environment(settings: StackSettings) -> dict[str, str]:
 
 
 def restore_emulator(settings: StackSettings) -> None:
-    """Bring back the recorded state, then record from here on, then create what is missing.
+    """Bring back the saved state, then create what is missing.
 
-    The order matters: recording starts after the replay (moto does not record a replay, but
-    the replayed requests must not be appended twice either way) and before ``ensure_storage``,
-    so that the tables and bucket it creates on a first start are in the recording.
+    The emulator loads its last snapshot and replays the requests recorded after it, then
+    records from there on, before ``ensure_storage``, so that the tables and bucket it creates
+    on a first start are recorded too.
     """
-    recording = settings.recording_path
-    if recording.exists():
-        started = time.monotonic()
-        result = compact(recording)
-        _moto_api(settings, "replay-recording")
-        print(
-            f"Replayed {result.kept} recorded requests ({result.dropped} reads dropped) "
-            f"in {time.monotonic() - started:.1f} s",
-            flush=True,
-        )
-    else:
+    started = time.monotonic()
+    # No timeout: replaying a long recording (one made before snapshots) takes what it takes.
+    response = requests.post(f"{settings.emulator_url}{RESTORE_PATH}", timeout=None)
+    response.raise_for_status()
+    restored = response.json()
+    if restored["fresh"]:
         # A position in a stream that is gone: the new stream's records must all be read.
         settings.stream_checkpoint_path.unlink(missing_ok=True)
-    _moto_api(settings, "start-recording")
+    else:
+        print(
+            f"Restored the emulator's snapshot in {restored['snapshot_seconds']:.1f} s and "
+            f"replayed {restored['replayed']} recorded requests ({restored['dropped']} reads "
+            f"dropped) in {time.monotonic() - started:.1f} s",
+            flush=True,
+        )
     ensure_storage(_client("dynamodb", settings), _client("s3", settings))
     ensure_state_machine(_client("stepfunctions", settings), LOCAL_STEP_ARN)
 
@@ -118,16 +119,10 @@ def _child_environment() -> dict[str, str]:
 def _emulator_environment(settings: StackSettings) -> dict[str, str]:
     return {
         **_child_environment(),
-        "MOTO_RECORDER_FILEPATH": str(settings.recording_path),
+        "CIRRUS_DATA_DIR": str(settings.data_dir),
         # moto calls itself back on this port (Step Functions tasks, for instance).
         "MOTO_PORT": str(settings.emulator_port),
     }
-
-
-def _moto_api(settings: StackSettings, action: str) -> None:
-    # No timeout: replaying a large recording takes as long as it takes.
-    response = requests.post(f"{settings.emulator_url}/moto-api/recorder/{action}", timeout=None)
-    response.raise_for_status()
 
 
 def emulator_client(service: str, endpoint_url: str) -> Any:

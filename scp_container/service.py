@@ -32,6 +32,7 @@ from pynetdicom.sop_class import (  # type: ignore[attr-defined]
 from chalicelib import bootstrap
 from chalicelib.dicom_client.association import set_tcp_nodelay
 from chalicelib.settings import Config
+from scp_container import polling
 from scp_container.commitment import handle_n_action, handle_n_event_report
 from scp_container.dimse import (
     NOT_AUTHORIZED,
@@ -194,14 +195,17 @@ def handlers(config: Config) -> list[tuple[Any, ...]]:
         (evt.EVT_C_GET, handle_get),
         (evt.EVT_N_ACTION, handle_n_action),
         (evt.EVT_N_EVENT_REPORT, handle_n_event_report),
+        *polling.handlers(),
     ]
 
 
 def start(host: str, port: int, block: bool) -> Any:
     """Serve DICOM on ``host:port`` with the configuration of the deployment (TLS only when
-    ``DicomTlsEnabled``, as Orthanc). Received data sets go to temporary files."""
+    ``DicomTlsEnabled``, as Orthanc). Received data sets go to temporary files; idle
+    associations poll less (``polling``)."""
     config = bootstrap.config()
     receive_to_files()
+    polling.install()
     ae = build_ae(config)
     tls = bootstrap.dicom_tls().server_context() if config.DicomTlsEnabled else None
     LOG.info("DICOM SCP %s listening on %s:%d%s", ae.ae_title, host, port, " (TLS)" if tls else "")

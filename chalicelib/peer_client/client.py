@@ -19,14 +19,14 @@ from __future__ import annotations
 import gzip
 import json
 from dataclasses import dataclass
-from typing import Any
-
-import urllib3
-from urllib3.util import parse_url
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.errors import RemoteError
 from chalicelib.remotes.destinations import DestinationRefused, Destinations
 from chalicelib.remotes.peer import Peer
+
+if TYPE_CHECKING:
+    import urllib3
 
 # Orthanc's own HTTP client sends this; some proxies refuse requests without a User-Agent.
 USER_AGENT = "Cirrus"
@@ -55,12 +55,18 @@ class Sent:
 
 
 class PeerClient:
+    """urllib3 is imported by the methods (a dictionary lookup once loaded): importing it
+    costs ~40 ms, which the API's import (every cold start) would otherwise pay for a
+    client that most requests never build."""
+
     def __init__(self, peer: Peer, settings: HttpSettings) -> None:
+        import urllib3
+
         self.peer = peer
         seconds = peer.timeout or settings.timeout
         self.timeout = seconds
         self._destinations = settings.destinations
-        self._url = parse_url(peer.url)
+        self._url = urllib3.util.parse_url(peer.url)
         self._port = self._url.port or (443 if self._url.scheme == "https" else 80)
         options: dict[str, Any] = {
             "timeout": urllib3.Timeout(connect=seconds, read=seconds),
@@ -120,11 +126,13 @@ class PeerClient:
     ) -> tuple[int, bytes]:
         """The status and body of the peer's answer to one request, if the status is
         ``expected``."""
+        import urllib3
+
         url = self.peer.endpoint(path)
         try:
             response = self._connection().urlopen(
                 method,
-                parse_url(url).request_uri,
+                urllib3.util.parse_url(url).request_uri,
                 body=body,
                 headers={**self._headers, **(headers or {})},
                 redirect=False,
@@ -154,6 +162,8 @@ class PeerClient:
     def _connection(self) -> urllib3.HTTPConnectionPool:
         """The pool to the peer's checked address, opened on first use (DestinationRefused
         when the destination is not allowed)."""
+        import urllib3
+
         if self._pool is None:
             address = self._destinations.check(self._url.host or "", self._port)
             pool_class = (
@@ -177,6 +187,8 @@ def _tls_details(exc: Exception) -> str:
     """The TLS failure, when the connection was made but TLS failed (a certificate not
     trusted). Nothing otherwise: a refused destination, a closed port and an unreachable host
     read alike, so that the error does not tell which internal ports are open."""
+    import urllib3
+
     reason = getattr(exc, "reason", exc)
     return f": {reason}" if isinstance(reason, urllib3.exceptions.SSLError) else ""
 

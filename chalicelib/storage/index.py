@@ -31,14 +31,17 @@ import random
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from chalicelib.dicom.identifiers import Level
 from chalicelib.errors import write_conflicts
 from chalicelib.model import Attachment, ChildLink, Counts, Resource
+
+if TYPE_CHECKING:
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 RECORD = "R"
 LINK_PREFIX = "C#"
@@ -53,8 +56,15 @@ MAX_BATCH_GET = 100
 # Transient transaction conflicts are retried this many times before giving up.
 MAX_CONFLICT_RETRIES = 20
 
-_SERIALIZER = TypeSerializer()
-_DESERIALIZER = TypeDeserializer()
+
+@cache
+def _codec() -> tuple[TypeSerializer, TypeDeserializer]:
+    """boto3's DynamoDB value codec, built on first use: importing it imports all of boto3
+    (~150 ms), which a cold start then pays with its first DynamoDB request, not at import
+    (tests/unit/test_cold_start.py)."""
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+    return TypeSerializer(), TypeDeserializer()
 
 
 @dataclass(frozen=True)
@@ -80,11 +90,13 @@ class TransactionConflict(Exception):
 
 
 def dump_item(value: dict[str, Any]) -> dict[str, Any]:
-    return {k: _SERIALIZER.serialize(v) for k, v in value.items() if v is not None}
+    serialize = _codec()[0].serialize
+    return {k: serialize(v) for k, v in value.items() if v is not None}
 
 
 def load_item(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: _DESERIALIZER.deserialize(v) for k, v in item.items()}
+    deserialize = _codec()[1].deserialize
+    return {k: deserialize(v) for k, v in item.items()}
 
 
 def _int(value: Any) -> int | None:

@@ -15,6 +15,7 @@ what was not acknowledged must then give exactly the 1,000 instances.
 from __future__ import annotations
 
 import queue
+import shutil
 import struct
 import threading
 import time
@@ -32,7 +33,7 @@ from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
 from pynetdicom import AE
 
 from chalicelib.dicom.identifiers import ResourceIds, compute_ids
-from local_stack.settings import RECORDING_NAME, STREAM_CHECKPOINT_NAME
+from local_stack.settings import STREAM_CHECKPOINT_NAME
 from local_stack.stack import emulator_client
 from tests.e2e.stack import RESOURCE_PREFIX, LocalStack
 from tests.support import consistency
@@ -391,14 +392,17 @@ def test_sigkill_during_parallel_upload_loses_and_duplicates_nothing(tmp_path: P
 
 def test_a_fresh_recording_is_read_from_its_start(tmp_path: Path) -> None:
     """The stream consumer's saved position belongs to the recorded stream: once the
-    recording is deleted (a reset of the archive), the new stream is read from its start."""
+    emulator's state (snapshot and recording) is deleted (a reset of the archive), the new
+    stream is read from its start."""
     data_dir = tmp_path / "data"
     earlier, later = generate(2)
     with LocalStack(data_dir) as first:
         upload_over_rest(first.url, [earlier], [0])
         settled_changes(first.url, {earlier.ids.instance})
     assert (data_dir / STREAM_CHECKPOINT_NAME).exists()
-    (data_dir / RECORDING_NAME).unlink()
+    for path in data_dir.iterdir():
+        if path.name != STREAM_CHECKPOINT_NAME:
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
 
     with LocalStack(data_dir) as second:
         upload_over_rest(second.url, [later], [0])

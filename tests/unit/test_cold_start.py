@@ -28,3 +28,16 @@ def test_reading_the_configuration_leaves_pydicom_unloaded() -> None:
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_importing_the_app_leaves_the_aws_and_http_libraries_unloaded() -> None:
+    """boto3 (with botocore's session, its docs and waiters, s3transfer) and urllib3 cost
+    about 200 ms of a cold start's import (bench/coldstart.py): they load with the first
+    request that reaches AWS or a peer, not with the module. ``botocore.exceptions`` alone
+    is allowed (the error types the app catches)."""
+    heavy = ("boto3", "botocore.session", "botocore.client", "s3transfer", "urllib3")
+    probe = f"import sys, app; print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"

@@ -1,0 +1,161 @@
+"""Restart of the local stack holding an archive, beside Orthanc 1.10.1 restarting on the same.
+
+    .venv/bin/python bench/restart.py                        # 1,000 then 10,000 instances
+    .venv/bin/python bench/restart.py --instances 1000
+
+For each size, both servers get the same generated files (``find.generate``: studies of two
+series of 10 instances, no pixel data) over REST with several clients: the honest path, every
+write recorded by the emulator as an upload makes it. Each server is then stopped cleanly
+(SIGTERM) and started again, then killed (SIGKILL, the whole process group) and started
+again, on the same data. The table gives the time from the start command until ``GET /system``
+answers, and until a study list query (``POST /tools/find``, Level Study, no constraint)
+answers with every study. Orthanc keeps its index in SQLite, so it has nothing to replay.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import requests
+from cirrus_target import REPO_ROOT  # first: puts the repository root on sys.path
+from find import generate
+from servers import post_instances
+
+from tests.e2e.stack import LocalStack
+from tests.support.orthanc_server import OrthancServer, find_orthanc_binary
+
+UPLOAD_CLIENTS = 4
+TIMEOUT_SECONDS = 600.0
+
+
+class OrthancOnDisk:
+    """An Orthanc whose storage and index stay in ``root`` between its runs."""
+
+    def __init__(self, root: Path) -> None:
+        self._template = OrthancServer()
+        self.url = self._template.url
+        self._config = root / "config.json"
+        self._root = root
+        self._config.write_text(json.dumps(self._template.config(root)))
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [find_orthanc_binary(), str(self._config)],
+            cwd=self._root,
+            env=dict(os.environ, TCP_NODELAY="1"),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def end(self, sig: signal.Signals) -> None:
+        assert self.process is not None
+        self.process.send_signal(sig)
+        self.process.wait(TIMEOUT_SECONDS)
+
+
+class CirrusOnDisk:
+    """The local stack (``python -m local_stack``) on a data directory kept between runs."""
+
+    def __init__(self, root: Path) -> None:
+        self.stack = LocalStack(root / "data")
+
+    @property
+    def url(self) -> str:
+        return self.stack.url
+
+    def start(self) -> None:
+        self.stack = LocalStack(self.stack.data_dir)  # new ports, as a user's restart may
+        self.stack.data_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.stack.config_path.write_text(json.dumps(self.stack.config))
+        with self.stack.log_path.open("ab") as log:
+            self.stack.process = subprocess.Popen(
+                self.stack.command,
+                cwd=REPO_ROOT,
+                env=self.stack.environment(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def end(self, sig: signal.Signals) -> None:
+        if sig is signal.SIGKILL:
+            self.stack.kill()
+        else:
+            self.stack.stop()
+
+
+def _wait(check: Callable[[], bool], started: float) -> float:
+    """Seconds from ``started`` until ``check()`` holds."""
+    while time.monotonic() - started < TIMEOUT_SECONDS:
+        try:
+            if check():
+                return time.monotonic() - started
+        except requests.RequestException:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"no answer within {TIMEOUT_SECONDS} s")
+
+
+def timed_start(server: OrthancOnDisk | CirrusOnDisk, studies: int) -> tuple[float, float]:
+    """Start ``server``; seconds until ``/system`` answers, and until the study list does."""
+    started = time.monotonic()
+    server.start()
+    system = _wait(lambda: requests.get(f"{server.url}/system", timeout=5).ok, started)
+
+    def listed() -> bool:
+        query = {"Level": "Study", "Query": {}}
+        answer = requests.post(f"{server.url}/tools/find", json=query, timeout=60)
+        return answer.ok and len(answer.json()) == studies
+
+    return system, _wait(listed, started)
+
+
+def measure(name: str, server: OrthancOnDisk | CirrusOnDisk, files: Sequence[bytes]) -> list[str]:
+    """Fill ``server``, then restart it after SIGTERM and after SIGKILL; the table's rows."""
+    server.start()
+    _wait(lambda: requests.get(f"{server.url}/system", timeout=5).ok, time.monotonic())
+    filled = time.monotonic()
+    answers = post_instances(server.url, files, UPLOAD_CLIENTS)
+    fill_seconds = time.monotonic() - filled
+    studies = len({answer["ParentStudy"] for answer in answers})
+    rows = []
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        server.end(sig)
+        system, listed = timed_start(server, studies)
+        rows.append(
+            f"| {name} | {len(files)} | {sig.name} | {system:.1f} | {listed:.1f} "
+            f"| {fill_seconds:.0f} |"
+        )
+    server.end(signal.SIGTERM)
+    return rows
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--instances", type=int, nargs="+", default=[1000, 10000])
+    args = parser.parse_args(argv)
+    rows = [
+        "| server | instances | ended by | /system (s) | study list (s) | fill (s) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for count in args.instances:
+        files = generate(count)
+        for name, make in (("Orthanc 1.10.1", OrthancOnDisk), ("Cirrus local", CirrusOnDisk)):
+            with tempfile.TemporaryDirectory(prefix="cirrus-restart-") as root:
+                rows += measure(name, make(Path(root)), files)
+        print("\n".join(rows), flush=True)
+    print(f"load average: {Path('/proc/loadavg').read_text().strip()}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
