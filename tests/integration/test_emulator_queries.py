@@ -263,9 +263,11 @@ def restore_patch() -> Iterator[None]:
     """Leave the process's moto as the test found it (patched or not)."""
     patched = Table.query is not moto_indexes.MOTO_QUERY
     transactions = DynamoDBBackend.transact_write_items
-    yield
-    (moto_indexes.install if patched else moto_indexes.uninstall)()
-    DynamoDBBackend.transact_write_items = transactions  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        DynamoDBBackend.transact_write_items = transactions  # type: ignore[method-assign]
+        (moto_indexes.install if patched else moto_indexes.uninstall)()
 
 
 @pytest.mark.parametrize(
@@ -295,7 +297,9 @@ def test_same_answers_as_moto(
     assert len(queries) > operations // 3 and len(answered) > len(queries) // 3  # it finds
 
 
-def test_refuses_an_unknown_moto(monkeypatch: pytest.MonkeyPatch, restore_patch: None) -> None:
-    monkeypatch.setattr("moto.__version__", "5.3.0")
-    with pytest.raises(RuntimeError, match="moto 5.3.0 is installed"):
-        moto_indexes.install()
+def test_refuses_an_unknown_moto(restore_patch: None) -> None:
+    # The version is restored before restore_patch installs the patch again.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("moto.__version__", "5.3.0")
+        with pytest.raises(RuntimeError, match="moto 5.3.0 is installed"):
+            moto_indexes.install()
