@@ -275,11 +275,14 @@ def test_dropped_files_are_uploaded(upload: Upload) -> None:
     """A drop on the zone (a DataTransfer built in the page: Selenium cannot drag from the
     desktop): a file the server already holds, fetched from it, and a text file."""
     upload.clear()
+    # ct1.dcm's instance: small (the large one of another test would go through S3).
+    [stored] = upload.rest(
+        "POST", "/tools/find", json={"Level": "Instance", "Query": {"PatientID": "UP1"}}
+    )
     upload.browser.driver.execute_async_script(
         """
-        const [done] = arguments;
-        const ids = await (await fetch('/instances')).json();
-        const dicom = await (await fetch(`/instances/${ids[0]}/file`)).blob();
+        const [id, done] = arguments;
+        const dicom = await (await fetch(`/instances/${id}/file`)).blob();
         const transfer = new DataTransfer();
         transfer.items.add(new File([dicom], 'dropped.dcm'));
         transfer.items.add(new File(['Not DICOM'], 'dropped.txt'));
@@ -287,7 +290,8 @@ def test_dropped_files_are_uploaded(upload: Upload) -> None:
         const init = { dataTransfer: transfer, bubbles: true, cancelable: true };
         zone.dispatchEvent(new DragEvent('drop', init));
         done();
-        """
+        """,
+        stored,
     )
     results = upload.finished(2)
     assert results["dropped.dcm"] == "Already stored"
