@@ -62,10 +62,6 @@ class StackSettings:
         return f"http://{LOOPBACK}:{self.emulator_port}"
 
     @property
-    def recording_path(self) -> Path:
-        return self.data_dir / RECORDING_NAME
-
-    @property
     def stream_checkpoint_path(self) -> Path:
         return self.data_dir / STREAM_CHECKPOINT_NAME
 
