@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/coldstart.py                                  # 5 runs per mode
     .venv/bin/python bench/coldstart.py --runs 9 --baseline /tmp/before  # before/after
+    .venv/bin/python bench/coldstart.py --bundle              # Lambda's bundle, with/without .pyc
 
 What a Lambda container pays before its first answer: ``import app`` (the init phase), then
 its first request, which imports boto3 and builds the clients it needs. Each run is a new
@@ -20,6 +21,12 @@ checkout of the project (e.g. a copy from before a change) in alternation with t
 that both see the same load, and the load average is printed with the figures. The CPU time
 (user + system of the process) is less sensitive to other processes than the wall time.
 
+``--bundle [DIR]`` measures what Lambda runs instead: the code bundle and the dependencies'
+layer that infra/chalice_app.py packages (into DIR, or a temporary directory if none is
+named), unpacked as Lambda unpacks them and run by an interpreter of the runtime's version
+(``runtime_python``), once without the bundle's ``.pyc`` (Chalice's own package) and once
+with them, alternately, nothing written back (Lambda's file system is read-only).
+
 bench/images.py's ``coldstart`` section prints the import figures from here.
 """
 
@@ -34,6 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -132,12 +140,14 @@ class Run:
     children: dict[str, int] = field(default_factory=dict)
 
 
-def run_once(root: Path, env: dict[str, str], requests: bool) -> Run:
-    """One fresh interpreter in the checkout ``root``, with ``env``; with ``requests`` (then
-    ``env`` names the emulator) it also answers the first requests."""
+def run_once(
+    root: Path, env: dict[str, str], requests: bool, python: Sequence[str] = (sys.executable,)
+) -> Run:
+    """One fresh interpreter ``python`` in the checkout ``root``, with ``env``; with
+    ``requests`` (then ``env`` names the emulator) it also answers the first requests."""
     result = subprocess.run(
         [
-            sys.executable,
+            *python,
             "-X",
             "importtime",
             "-c",
@@ -211,6 +221,63 @@ def measure(
                         run_once(root, envs, requests)
                     )
     return results
+
+
+# The two ways of the Lambda bundle (--bundle): as Chalice packages it, and with the bytecode
+# infra/chalice_app.py adds.
+BUNDLE_MODES = {"bundle without .pyc": False, "bundle with .pyc": True}
+
+
+def unpack_bundle(bundle: Path, into: Path, bytecode: bool) -> dict[str, str]:
+    """Unpack the code bundle and the layer of the package directory ``bundle`` under
+    ``into`` as Lambda does (``task/``, and ``opt/`` for the layer), with or without their
+    ``.pyc``; the import path the runtime gives the function."""
+    from infra.chalice_app import LAMBDA_RUNTIME
+
+    for name, directory in (("deployment.zip", "task"), ("layer-deployment.zip", "opt")):
+        with zipfile.ZipFile(bundle / name) as archive:
+            members = [n for n in archive.namelist() if bytecode or not n.endswith(".pyc")]
+            archive.extractall(into / directory, members)
+    site = into / "opt" / "python" / "lib" / LAMBDA_RUNTIME / "site-packages"
+    return {"PYTHONPATH": os.pathsep.join([str(site), str(into / "opt" / "python")])}
+
+
+def measure_bundle(
+    bundle: Path, env: dict[str, str], runs: int, requests: bool
+) -> dict[str, list[Run]]:
+    """``runs`` fresh interpreters of the runtime's version per :data:`BUNDLE_MODES`,
+    alternated, each after one untimed run (the file cache)."""
+    from infra.chalice_app import runtime_env, runtime_python
+
+    python = runtime_python()
+    if python is None:
+        raise SystemExit("--bundle needs an interpreter of the Lambda runtime's version")
+    results: dict[str, list[Run]] = {}
+    with tempfile.TemporaryDirectory(prefix="cirrus-coldstart-bundle-") as scratch:
+        modes = {}
+        for mode, bytecode in BUNDLE_MODES.items():
+            into = Path(scratch) / str(bytecode)
+            path = unpack_bundle(bundle, into, bytecode)
+            lambda_env = runtime_env(env) | path
+            lambda_env |= {"PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1"}
+            modes[mode] = into / "task", lambda_env
+            run_once(into / "task", lambda_env, requests, python)
+        for _ in range(runs):
+            for mode, (root, lambda_env) in modes.items():
+                results.setdefault(mode, []).append(run_once(root, lambda_env, requests, python))
+    return results
+
+
+def packaged_bundle(directory: Path | None, stack: ExitStack) -> Path:
+    """The package directory of ``--bundle``: ``directory``, or the app packaged now as a
+    synthesis packages it (stage ``dev``) into a temporary one."""
+    if directory is not None:
+        return directory.resolve()
+    from infra.chalice_app import package
+
+    directory = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cirrus-bundle-")))
+    package(str(REPO_ROOT), str(directory), "dev")
+    return directory
 
 
 def report(results: dict[str, list[Run]]) -> list[str]:
@@ -288,9 +355,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--runs", type=int, default=5, help="fresh interpreters per checkout and mode"
     )
     parser.add_argument("--baseline", type=Path, help="another checkout, measured alternately")
+    parser.add_argument(
+        "--bundle",
+        type=Path,
+        nargs="?",
+        const=False,
+        help="measure the Lambda bundle in this package directory (packaged now if none)",
+    )
     args = parser.parse_args(argv)
     if args.runs <= 0:
         parser.error("--runs must be positive")
+    if args.bundle is not None and args.baseline:
+        parser.error("--bundle and --baseline are exclusive")
     sys.path.insert(0, str(REPO_ROOT))
     from ingest import log
     from servers import MotoProcess
@@ -304,9 +380,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         ensure_storage(emulator_client("dynamodb", moto.url), emulator_client("s3", moto.url))
         data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         env = emulator_environment(moto.port, data_dir)
-        log(f"emulator on {moto.url}; {args.runs} runs of {', '.join(roots)}")
-        loads = [Path("/proc/loadavg").read_text().split()[0]]
-        results = measure(roots, env, args.runs, requests=True)
+        if args.bundle is not None:
+            bundle = packaged_bundle(args.bundle or None, stack)
+            log(f"emulator on {moto.url}; {args.runs} runs of the bundle in {bundle}")
+            loads = [Path("/proc/loadavg").read_text().split()[0]]
+            results = measure_bundle(bundle, env, args.runs, requests=True)
+        else:
+            log(f"emulator on {moto.url}; {args.runs} runs of {', '.join(roots)}")
+            loads = [Path("/proc/loadavg").read_text().split()[0]]
+            results = measure(roots, env, args.runs, requests=True)
         loads.append(Path("/proc/loadavg").read_text().split()[0])
     print(f"== Cold start: {args.runs} fresh interpreters per checkout and mode ==")
     print(f"load average (1 min) before/after: {' / '.join(loads)}")

@@ -42,7 +42,9 @@ timed part is from the barrier to the last C-STORE response of the last associat
 - ``dataset``: ``send_c_store(dataset)`` of datasets parsed before the timing; pynetdicom
   re-encodes every dataset with pydicom, the costliest for the client.
 
-The table's "client CPU" column shows what each costs per instance.
+The table's "client CPU" column shows what each costs per instance; "of which SCP" is the
+CPU of the local stack's DICOM service process alone (pynetdicom, the C-STORE handler and
+the ingest's botocore calls; the emulator and the REST process excluded).
 
 Checks (the benchmark fails loudly, exit status 1): every C-STORE status must be 0x0000, and
 after every run, warm-ups included, ``/statistics`` ``CountInstances`` of the server must have
@@ -82,6 +84,7 @@ import requests
 from peers import (
     TICKS,
     BenchmarkError,
+    _proc_stats,
     _show_log,
     _terminate,
     log,
@@ -347,10 +350,31 @@ class Run:
     client_cpu: float  # CPU seconds of all sender processes in the timed part
     server_cpu: float  # CPU seconds of the server's processes (Orthanc, or the whole stack)
     other_cpu: float  # cores used on average by processes this benchmark did not start
+    scp_cpu: float = 0.0  # CPU seconds of the local stack's DICOM service process alone
 
     @property
     def throughput(self) -> float:
         return self.instances / self.seconds if self.seconds else 0.0
+
+
+def dicom_service_ticks() -> int:
+    """CPU ticks so far of the local stack's DICOM service (``python -m local_stack.scp``)
+    among the processes this benchmark started; 0 when there is none (Orthanc)."""
+    stats = _proc_stats()
+    children: dict[int, list[int]] = {}
+    for pid, (parent, _) in stats.items():
+        children.setdefault(parent, []).append(pid)
+    total, todo = 0, list(children.get(os.getpid(), []))
+    while todo:
+        pid = todo.pop()
+        todo += children.get(pid, [])
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:  # gone meanwhile
+            continue
+        if b"local_stack.scp" in command:
+            total += stats[pid][1]
+    return total
 
 
 def count_instances(target: Target) -> int:
@@ -390,6 +414,7 @@ def run(target: Target, items: Sequence[Item], associations: int, mode: str) -> 
         for i, share in enumerate(shares)
     ]
     ticks, busy, window = own_ticks(), machine_busy_ticks(), time.perf_counter()
+    scp_ticks = dicom_service_ticks()
     try:
         for worker in workers:
             worker.start()
@@ -415,6 +440,7 @@ def run(target: Target, items: Sequence[Item], associations: int, mode: str) -> 
                 worker.join()
     window = time.perf_counter() - window
     server_ticks = own_ticks() - ticks  # the senders have exited: their ticks are not in it
+    scp_ticks = dicom_service_ticks() - scp_ticks
     others = (machine_busy_ticks() - busy - server_ticks) / TICKS - sum(a.cpu for a in answers)
 
     errors = [f"association {a.index}: {a.error}" for a in answers if a.error]
@@ -439,6 +465,7 @@ def run(target: Target, items: Sequence[Item], associations: int, mode: str) -> 
         sum(a.timed_cpu for a in answers),
         server_ticks / TICKS,
         max(0.0, others / window),
+        scp_ticks / TICKS if target.name == "cirrus" else 0.0,  # the stack idles otherwise
     )
 
 
@@ -448,14 +475,17 @@ def run(target: Target, items: Sequence[Item], associations: int, mode: str) -> 
 def format_runs(runs: Sequence[Run]) -> list[str]:
     header = (
         f"{'server':<11} {'associations':>12} {'instances':>9} {'seconds':>8} {'inst/s':>8} "
-        f"{'client CPU ms/inst':>18} {'server CPU ms/inst':>18} {'other CPU':>9}"
+        f"{'client CPU ms/inst':>18} {'server CPU ms/inst':>18} {'of which SCP':>12} "
+        f"{'other CPU':>9}"
     )
     lines = [header, "-" * len(header)]
     for r in runs:
         lines.append(
             f"{r.server:<11} {r.associations:>12} {r.instances:>9} {r.seconds:>8.2f} "
             f"{r.throughput:>8.1f} {1000 * r.client_cpu / r.instances:>18.2f} "
-            f"{1000 * r.server_cpu / r.instances:>18.2f} {r.other_cpu:>9.2f}"
+            f"{1000 * r.server_cpu / r.instances:>18.2f} "
+            f"{f'{1000 * r.scp_cpu / r.instances:.2f}' if r.scp_cpu else '-':>12} "
+            f"{r.other_cpu:>9.2f}"
         )
     return lines
 
@@ -616,8 +646,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("\n".join(format_runs(runs)))
     print(
         "(client CPU: the sender processes during the timed part; server CPU: Orthanc's "
-        "process, or every process of the local stack (SCP, emulator, REST, feed); other CPU: "
-        "cores used on average by processes this benchmark did not start)"
+        "process, or every process of the local stack (SCP, emulator, REST, feed), of which "
+        "SCP: the local stack's DICOM service process alone; other CPU: cores used on average "
+        "by processes this benchmark did not start)"
     )
     ratios = format_ratios(runs, args.associations)
     if ratios:

@@ -16,7 +16,10 @@ Ctrl-C or SIGTERM):
 
 One study of ``--count`` instances (5 series) is generated with ``bench/dicomgen.py`` and
 uploaded to S and to Cirrus, untimed. Then each sender stores a small warm-up study on R
-(untimed), and for ``--repeat`` rounds each sender in turn runs
+(untimed), waits until both see the study stable (``StableAge`` is ``--stable-age``, 2 s, on
+both: Cirrus builds the DICOMweb metadata of a series when it becomes stable, a minute after
+the upload with the default, which then fell inside the timed runs), and for ``--repeat``
+rounds each sender in turn runs
 ``POST /peers/r/store {"Resources": [study], "Asynchronous": true}`` and the benchmark polls
 ``GET /jobs/{id}`` until the job succeeds: the figure is the wall time from the POST to the
 first poll that sees ``Success``. A run starts only once the servers are idle (after uploads
@@ -74,6 +77,9 @@ class Run:
     job: dict[str, Any]
     # Cores used on average during the run by processes the benchmark did not start.
     other_cpu: float = 0.0
+    # CPU milliseconds per instance of the sender's processes and the receiver's: what the
+    # machine's load does not stretch the way it stretches wall time.
+    cpu_ms: float = 0.0
 
     @property
     def throughput(self) -> float:
@@ -85,6 +91,8 @@ class Sender:
     name: str
     url: str
     session: requests.Session
+    # The sender's processes: these and their descendants.
+    pids: frozenset[int] = frozenset()
 
 
 def log(message: str) -> None:
@@ -143,16 +151,26 @@ def _proc_stats() -> dict[int, tuple[int, int]]:
 
 def own_ticks() -> int:
     """CPU ticks used so far by this process and every process it started (the servers)."""
+    return tree_ticks({os.getpid()})
+
+
+def tree_ticks(roots: frozenset[int] | set[int]) -> int:
+    """CPU ticks used so far by the processes ``roots`` and their descendants."""
     stats = _proc_stats()
     children: dict[int, list[int]] = {}
     for pid, (parent, _) in stats.items():
         children.setdefault(parent, []).append(pid)
-    total, todo = 0, [os.getpid()]
+    total, todo = 0, list(roots)
     while todo:
         pid = todo.pop()
         total += stats.get(pid, (0, 0))[1]
         todo += children.get(pid, [])
     return total
+
+
+def own_children() -> set[int]:
+    """The processes this one started that still run (to tell the servers apart)."""
+    return {pid for pid, (parent, _) in _proc_stats().items() if parent == os.getpid()}
 
 
 def machine_busy_ticks() -> int:
@@ -177,6 +195,16 @@ def wait_until_quiet(limit: float = 120.0, window: float = 1.0) -> float:
         quiet = quiet + 1 if (now - ticks) / TICKS < 0.35 * window else 0
         ticks = now
     return time.perf_counter() - began
+
+
+def wait_stable(sender: Sender, study: str, timeout: float) -> None:
+    """Wait until ``GET /studies/{study}`` says ``IsStable`` (the server's stable-study work,
+    and Cirrus's DICOMweb metadata of the stable series, then follow at once)."""
+    deadline = time.perf_counter() + timeout
+    while not sender.session.get(f"{sender.url}/studies/{study}", timeout=60).json()["IsStable"]:
+        if time.perf_counter() > deadline:
+            raise BenchmarkError(f"{sender.name}: study {study} not stable after {timeout} s")
+        time.sleep(0.5)
 
 
 # -- one peer store --------------------------------------------------------------------------
@@ -212,21 +240,25 @@ def store(sender: Sender, study: str, poll: float, timeout: float) -> tuple[floa
 
 def measure(
     sender: Sender,
-    receiver: OrthancServer,
+    receiver: tuple[OrthancServer, frozenset[int]],
     study: str,
     count: int,
     poll: float,
     timeout: float,
 ) -> Run:
-    """One peer store of ``study``; then check that R holds all of it, and delete it there."""
+    """One peer store of ``study``; then check that R holds all of it, and delete it there.
+    ``receiver``: R and its process."""
+    receiver, receiver_pids = receiver
     if instances_of(receiver.session, receiver.url, study):
         raise BenchmarkError(f"R already holds study {study} before {sender.name} sends it")
     waited = wait_until_quiet()
     if waited > 2.5:
         log(f"  (waited {waited:.1f} s for the servers to be idle)")
-    ticks, busy = own_ticks(), machine_busy_ticks()
+    involved = sender.pids | receiver_pids
+    ticks, busy, used = own_ticks(), machine_busy_ticks(), tree_ticks(involved)
     seconds, job = store(sender, study, poll, timeout)
     others = (machine_busy_ticks() - busy - (own_ticks() - ticks)) / TICKS / seconds
+    cpu_ms = (tree_ticks(involved) - used) * 1000 / TICKS / count
     sent = job.get("Content", {}).get("InstancesCount")
     held = instances_of(receiver.session, receiver.url, study)
     if sent != count or held != count:
@@ -238,7 +270,7 @@ def measure(
     if response.status_code != 200:
         raise BenchmarkError(f"R refused DELETE /studies/{study}: HTTP {response.status_code}")
     runtime = float(job.get("EffectiveRuntime", 0.0))
-    return Run(sender.name, count, seconds, runtime, job, max(0.0, others))
+    return Run(sender.name, count, seconds, runtime, job, max(0.0, others), cpu_ms)
 
 
 # -- servers ---------------------------------------------------------------------------------
@@ -283,13 +315,14 @@ def _terminate(signum: int, _frame: Any) -> None:
 def format_runs(runs: Sequence[Run]) -> list[str]:
     header = (
         f"{'sender':<8} {'run':>4} {'instances':>9} {'seconds':>8} {'inst/s':>8} "
-        f"{'EffectiveRuntime':>16} {'other CPU':>9}"
+        f"{'EffectiveRuntime':>16} {'other CPU':>9} {'CPU ms/inst':>11}"
     )
     lines = [header, "-" * len(header)]
     for number, run in _numbered(runs):
         lines.append(
             f"{run.sender:<8} {number:>4} {run.instances:>9} {run.seconds:>8.2f} "
-            f"{run.throughput:>8.1f} {run.effective_runtime:>16.2f} {run.other_cpu:>9.2f}"
+            f"{run.throughput:>8.1f} {run.effective_runtime:>16.2f} {run.other_cpu:>9.2f} "
+            f"{run.cpu_ms:>11.2f}"
         )
     return lines
 
@@ -322,6 +355,9 @@ def format_summary(orthanc: Sequence[Run], cirrus: Sequence[Run]) -> list[str]:
     def best_runtime(runs: Sequence[Run]) -> float:
         return min(r.effective_runtime for r in runs)
 
+    def median_cpu(runs: Sequence[Run]) -> float:
+        return statistics.median(r.cpu_ms for r in runs)
+
     header = f"{'':<24} {'orthanc':>10} {'cirrus':>10} {'cirrus/orthanc':>14}"
     lines = [header, "-" * len(header)]
     lines.append(row("best seconds", best_s, "s"))
@@ -329,6 +365,7 @@ def format_summary(orthanc: Sequence[Run], cirrus: Sequence[Run]) -> list[str]:
     lines.append(row("best inst/s", best_rate, "instances/s"))
     lines.append(row("median inst/s", median_rate, "instances/s"))
     lines.append(row("best EffectiveRuntime", best_runtime, "s"))
+    lines.append(row("median CPU per instance", median_cpu, "ms (sender and receiver)"))
     o, c = median_rate(orthanc), median_rate(cirrus)
     if o and c:
         lines.append(
@@ -358,12 +395,17 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--timeout", type=float, default=1800, help="seconds a job may take (1800)")
     parser.add_argument(
+        "--stable-age", type=int, default=2, help="StableAge of both senders, seconds (2)"
+    )
+    parser.add_argument(
         "--upload-workers", type=int, default=2, help="connections for the untimed uploads (2)"
     )
     parser.add_argument("--orthanc-binary", help="Orthanc executable (/usr/sbin/Orthanc)")
     args = parser.parse_args(argv)
     if args.count <= 0 or args.repeat <= 0 or args.warmup < 0 or args.size <= 0:
         parser.error("--count, --repeat and --size must be positive, --warmup not negative")
+    if args.stable_age <= 0:
+        parser.error("--stable-age must be positive")
     if args.poll <= 0 or args.upload_workers <= 0:
         parser.error("--poll and --upload-workers must be positive")
     return args
@@ -372,20 +414,23 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def benchmark(args: argparse.Namespace, stack: ExitStack) -> tuple[list[Run], list[Run]]:
     root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cirrus-bench-peers-")))
     receiver = start_orthanc(stack, args.orthanc_binary, {"Name": "BenchReceiver"})
-    peers = {"OrthancPeers": {PEER: [receiver.url]}}
+    receiver_pids = frozenset(own_children())
+    peers = {"OrthancPeers": {PEER: [receiver.url]}, "StableAge": args.stable_age}
     log(f"R (receiver): Orthanc {receiver.binary} on {receiver.url}")
     orthanc = start_orthanc(stack, args.orthanc_binary, {"Name": "BenchSender", **peers})
+    orthanc_pids = frozenset(own_children() - receiver_pids)
     log(f"S (sender): Orthanc on {orthanc.url}")
     began = time.perf_counter()
     cirrus = start_cirrus(stack, root, peers)
+    cirrus_pids = frozenset(own_children() - receiver_pids - orthanc_pids)
     stack.push(lambda exc_type, *_: _show_log(cirrus) if exc_type is BenchmarkError else None)
     log(
         f"Cirrus: local stack on {cirrus.url} (emulator {cirrus.emulator_url}), "
         f"started in {time.perf_counter() - began:.1f} s"
     )
     senders = [
-        Sender("orthanc", orthanc.url, orthanc.session),
-        Sender("cirrus", cirrus.url, requests.Session()),
+        Sender("orthanc", orthanc.url, orthanc.session, orthanc_pids),
+        Sender("cirrus", cirrus.url, requests.Session(), cirrus_pids),
     ]
 
     began = time.perf_counter()
@@ -407,11 +452,17 @@ def benchmark(args: argparse.Namespace, stack: ExitStack) -> tuple[list[Run], li
         )
     if len({study for _, study in studies.values()}) != 1:
         raise BenchmarkError(f"S and Cirrus disagree on the study's ID: {studies}")
+    for sender in senders:
+        for study in studies[sender.name]:
+            if study is not None:
+                wait_stable(sender, study, args.timeout)
 
     for sender in senders:
         warm_study = studies[sender.name][0]
         if warm_study is not None:
-            run = measure(sender, receiver, warm_study, len(warmup), args.poll, args.timeout)
+            run = measure(
+                sender, (receiver, receiver_pids), warm_study, len(warmup), args.poll, args.timeout
+            )
             log(f"  warm-up {sender.name}: {run.instances} instances in {run.seconds:.2f} s")
 
     runs: dict[str, list[Run]] = {sender.name: [] for sender in senders}
@@ -419,13 +470,19 @@ def benchmark(args: argparse.Namespace, stack: ExitStack) -> tuple[list[Run], li
         for sender in senders:
             log(f"run {number}/{args.repeat}: {sender.name} sends {args.count} instances to R...")
             run = measure(
-                sender, receiver, studies[sender.name][1], args.count, args.poll, args.timeout
+                sender,
+                (receiver, receiver_pids),
+                studies[sender.name][1],
+                args.count,
+                args.poll,
+                args.timeout,
             )
             runs[sender.name].append(run)
             log(
                 f"  {run.seconds:.2f} s, {run.throughput:.1f} inst/s, "
                 f"EffectiveRuntime {run.effective_runtime:.2f} s; R held all {run.instances}; "
-                f"other processes used {run.other_cpu:.2f} cores"
+                f"other processes used {run.other_cpu:.2f} cores; "
+                f"{run.cpu_ms:.2f} ms of CPU per instance (sender and R)"
             )
     return runs["orthanc"], runs["cirrus"]
 

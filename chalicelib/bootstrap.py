@@ -52,7 +52,10 @@ if TYPE_CHECKING:
     from chalicelib.services.dicomweb.qido import QidoService
     from chalicelib.services.dicomweb.rendered import RenderedService
     from chalicelib.services.dicomweb.retrieve import WadoResources, WadoRetrieve
+    from chalicelib.services.dicomweb.retrieve_job import WadoRetrieveJobs, WadoRetrieveKind
+    from chalicelib.services.dicomweb.servers import DicomWebServers
     from chalicelib.services.dicomweb.stow import StowService
+    from chalicelib.services.dicomweb.stow_job import StowKind
     from chalicelib.services.downloads.archive import ArchiveService
     from chalicelib.services.downloads.archive_jobs import ArchiveKind
     from chalicelib.services.downloads.large_downloads import DownloadService
@@ -352,29 +355,62 @@ def orphan_sweeper() -> OrphanSweeper:
 
 
 @cache
-def peers() -> PeerService:
+def http_settings() -> HttpSettings:
+    """Orthanc's HTTP client options, shared by the peers' and the DICOMweb servers'
+    clients, and where they may connect."""
     settings = config()
-    http = HttpSettings(
+    return HttpSettings(
         destinations=remote_destinations(),
         timeout=settings.HttpTimeout,
         verify=settings.HttpsVerifyPeers,
         ca_file=settings.HttpsCACertificates,
     )
+
+
+@cache
+def peers() -> PeerService:
     store = RemoteStore(
         aws.client("dynamodb"), table_name("remotes"), "peer", secrets(), SECRET_FIELDS
     )
-    return PeerService(settings.OrthancPeers, store, http, secrets)
+    return PeerService(config().OrthancPeers, store, http_settings(), secrets)
+
+
+@cache
+def dicomweb_servers() -> DicomWebServers:
+    """The DICOMweb servers (``DicomWeb.Servers``, changed through the API), kept as the
+    peers are: items ``pk="dicomweb"`` of the ``remotes`` table, passwords in Secrets
+    Manager."""
+    from chalicelib.services.dicomweb.servers import KIND, DicomWebServers
+    from chalicelib.settings.config import dicomweb_servers as configured_servers
+
+    store = RemoteStore(
+        aws.client("dynamodb"), table_name("remotes"), KIND, dicomweb_secrets(), SECRET_FIELDS
+    )
+    return DicomWebServers(configured_servers(config()), store, http_settings(), dicomweb_secrets)
+
+
+@cache
+def dicomweb_secrets() -> SecretStore:
+    """The DICOMweb servers' passwords: secrets named under ``<prefix>dicomweb/``, apart
+    from the peers' (a peer and a server may share a name; remote names hold no "/"), and
+    the same configuration secret."""
+    return _secret_store("dicomweb/")
 
 
 @cache
 def secrets() -> SecretStore:
     """The peers' passwords in Secrets Manager (its client is built at the first call, when
     a peer is written or connected to), and the deployment's configuration secret."""
+    return _secret_store("")
+
+
+def _secret_store(folder: str) -> SecretStore:
+    """A store of remotes' secrets named under the deployment's prefix and ``folder``."""
     from chalicelib.storage.secrets import SecretStore, secrets_prefix
 
     return SecretStore(
         lambda: aws.client("secretsmanager"),
-        secrets_prefix(),
+        secrets_prefix() + folder,
         key=os.environ.get("CIRRUS_SECRETS_KEY", ""),
         configuration_secret=os.environ.get("CIRRUS_CONFIG_SECRET", ""),
     )
@@ -479,6 +515,14 @@ def peer_store() -> PeerStoreKind:
 
 
 @cache
+def dicomweb_stow() -> StowKind:
+    """The ``DicomWebStowClient`` job (STOW-RS to a DICOMweb server)."""
+    from chalicelib.services.dicomweb.stow_job import StowKind
+
+    return StowKind(index(), blobs(), browse(), dicomweb_servers())
+
+
+@cache
 def exports() -> ExportLog:
     from chalicelib.services.changes.exports import ExportLog
 
@@ -492,6 +536,23 @@ def modality_store() -> ModalityStoreKind:
     return ModalityStoreKind(
         index(), blobs(), browse(), modalities(), storage_commitment(), dicom_client()
     )
+
+
+@cache
+def wado_retrieve_jobs() -> WadoRetrieveJobs:
+    """Retrieving from DICOMweb servers (WADO-RS) as jobs."""
+    from chalicelib.services.dicomweb.retrieve_job import WadoRetrieveJobs
+
+    return WadoRetrieveJobs(jobs(), dicomweb_servers(), config().SynchronousJobTimeout)
+
+
+@cache
+def wado_retrieve_kind() -> WadoRetrieveKind:
+    """The ``DicomWebWadoRetrieveClient`` job: each instance fetched is stored through
+    ingest(), read up to the largest object the ingest accepts."""
+    from chalicelib.services.dicomweb.retrieve_job import WadoRetrieveKind
+
+    return WadoRetrieveKind(dicomweb_servers(), index(), ingest, _largest_object(config()))
 
 
 @cache
@@ -577,16 +638,19 @@ def modification() -> ModificationService:
 def job_kinds() -> dict[str, JobKind]:
     """Every type of job, by Orthanc's name for it."""
     from chalicelib.services.dicom_asked import store as modality
+    from chalicelib.services.dicomweb import stow_job
     from chalicelib.services.modification import jobs as modification_jobs
     from chalicelib.services.peers import store as peer
 
     return {
         peer.KIND: peer_store(),
         modality.KIND: modality_store(),
+        stow_job.KIND: dicomweb_stow(),
         modification_jobs.KIND: modification_kind(),
         **restructure_kinds(),
         **retrieve_kinds(),
         **archive_kinds(),
+        wado_retrieve_kind().KIND: wado_retrieve_kind(),
         reconstruct_kind().KIND: reconstruct_kind(),
     }
 

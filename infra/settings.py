@@ -13,6 +13,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -262,20 +263,30 @@ def deployed_config_text(text: str) -> str:
 
 
 def refuse_inline_secrets(path: Path, orthanc: Config) -> None:
-    """A deployed file holding a peer's password would put it in a Lambda layer and in the
-    DICOM service's task definition, readable by whoever may read them: the password goes to
-    the deployment's configuration secret, which the functions read when they connect."""
-    from chalicelib.settings.config import inline_peer_secrets
+    """A deployed file holding a peer's or a DICOMweb server's password would put it in a
+    Lambda layer and in the DICOM service's task definition, readable by whoever may read
+    them: the password goes to the deployment's configuration secret, which the functions
+    read when they connect."""
+    from chalicelib.settings.config import inline_dicomweb_secrets, inline_peer_secrets
 
-    for name, fields in inline_peer_secrets(orthanc).items():
-        example = json.dumps({"OrthancPeers": {name: {field: "..." for field in fields}}})
-        raise ValueError(
-            f"{path}: OrthancPeers {name!r} holds {' and '.join(fields)} in the file, which "
-            "the deployment packages in clear: remove it (in the short form, leave the third "
-            "element empty) and, once deployed, put it in the configuration secret (output "
-            "ConfigurationSecret): aws secretsmanager put-secret-value --secret-id <its ARN> "
-            f"--secret-string '{example}'"
-        )
+    inline: list[tuple[str, dict[str, list[str]], Callable[[str, Any], Any]]] = [
+        ("OrthancPeers", inline_peer_secrets(orthanc), lambda n, f: {"OrthancPeers": {n: f}}),
+        (
+            "DicomWeb.Servers",
+            inline_dicomweb_secrets(orthanc),
+            lambda n, f: {"DicomWeb": {"Servers": {n: f}}},
+        ),
+    ]
+    for option, found, shape in inline:
+        for name, fields in found.items():
+            example = json.dumps(shape(name, {field: "..." for field in fields}))
+            raise ValueError(
+                f"{path}: {option} {name!r} holds {' and '.join(fields)} in the file, which "
+                "the deployment packages in clear: remove it (in the short form, leave the "
+                "third element empty) and, once deployed, put it in the configuration secret "
+                "(output ConfigurationSecret): aws secretsmanager put-secret-value --secret-id "
+                f"<its ARN> --secret-string '{example}'"
+            )
 
 
 def load_settings(scope: Construct) -> Settings:

@@ -24,8 +24,7 @@ def main() -> int:
         return 2
     with Supervisor() as supervisor:
         try:
-            for service in planned:
-                supervisor.start(service)
+            supervisor.start_all(planned)
             print(banner(settings), flush=True)
             print(f"Started in {time.monotonic() - started:.1f} s", flush=True)
             supervisor.watch()

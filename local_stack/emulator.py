@@ -15,31 +15,33 @@ This is ``moto_server`` (same application, same request handler) with these chan
 - Queries read only the partition they name, or the range of it that matches the sort-key
   condition (``local_stack.moto_indexes``): moto goes through every item of the table for
   each Query.
+- DynamoDB's data-plane answers are written by ``json.dumps`` rather than by moto's generic
+  serializer, and the backend of each request is looked up once per host
+  (``local_stack.moto_responses``).
 - The state is restored from the data directory by the supervisor's first call, and kept there
   as snapshots plus the recording's tail (``local_stack.snapshot``); the last snapshot is taken
   when the emulator stops (SIGTERM).
-- Accepted sockets get ``TCP_NODELAY``, so that a response written in two parts (headers, then
-  body) is not held back by Nagle's algorithm waiting for a delayed ACK.
+- It is served by waitress instead of werkzeug's development server, which answers every
+  request with ``Connection: close`` and starts a thread per connection: botocore then opened
+  a new connection for each AWS request, and the emulator spent about a sixth of its time
+  accepting them. waitress keeps connections alive (botocore's pool reuses them), hands
+  requests to a fixed pool of threads, and sets ``TCP_NODELAY`` on every connection, so that
+  a response written in two parts (headers, then body) is not held back by Nagle's algorithm.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import socket
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from moto.moto_server.werkzeug_app import (
-    DomainDispatcherApplication,
-    MotoRequestHandler,
-    create_backend_app,
-)
-from werkzeug.serving import make_server
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from waitress import create_server
 
-from local_stack import moto_indexes, moto_transactions
+from local_stack import moto_indexes, moto_responses, moto_transactions
 from local_stack.child import service_address
 from local_stack.recording import record_writes_only
 from local_stack.snapshot import Persistence, RestoreEndpoint, WsgiApp
@@ -60,30 +62,42 @@ class SerializedApp:
             return self._app(environ, start_response)
 
 
-class NoDelayRequestHandler(MotoRequestHandler):
-    """moto's request handler, with TCP_NODELAY on each connection."""
-
-    def setup(self) -> None:
-        super().setup()
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+# waitress's threads: AWS requests run one at a time (SerializedApp), so more threads only let
+# the next requests be read while one runs; /moto-api/ and the restore do not wait for them.
+_THREADS = 8
+# Every process of the stack keeps a pool of connections per AWS service (botocore's default
+# is 10 per client); waitress's default of 100 could refuse some under load.
+_CONNECTION_LIMIT = 1000
+# S3's largest single PutObject: the console's large uploads go to presigned S3 URLs.
+_MAXIMUM_BODY = 5 * 1024**3
 
 
 def main() -> None:
     host, port = service_address(__doc__.splitlines()[0])
     moto_transactions.install()
     moto_indexes.install()
+    moto_responses.install()
     record_writes_only()
-    # One access-log line per AWS call would bury the REST server's messages.
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    # "Task queue depth" warnings, whenever several clients send at once, would bury the REST
+    # server's messages.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     moto = DomainDispatcherApplication(create_backend_app)
     app = SerializedApp(moto)
     # Without a data folder (the benchmarks' emulator, bench/servers.py) nothing is kept.
     data_dir = os.environ.get("CIRRUS_DATA_DIR")
     persistence = None if data_dir is None else Persistence(Path(data_dir), app.lock, moto)
     served = app if persistence is None else RestoreEndpoint(app, persistence)
-    server = make_server(host, port, served, threaded=True, request_handler=NoDelayRequestHandler)
+    server = create_server(
+        served,
+        host=host,
+        port=port,
+        threads=_THREADS,
+        connection_limit=_CONNECTION_LIMIT,
+        max_request_body_size=_MAXIMUM_BODY,
+        ident="Cirrus AWS emulator (moto)",
+    )
     try:
-        server.serve_forever()
+        server.run()
     finally:
         # SIGTERM (the supervisor stopping the stack): the next start replays nothing.
         if persistence is not None:

@@ -33,9 +33,16 @@ from chalicelib.storage.transfers import UPLOADS
 
 LOG = logging.getLogger("cirrus.feed")
 BATCH = 100
+# The stream is read again 0.2 s after a poll that found records; after each poll that found
+# none the wait doubles, up to 1 s: an idle stack then makes 1 GetRecords and 1 ListObjectsV2
+# a second instead of 5 of each, and the first record after a pause waits at most 1 s.
 POLL_SECONDS = 0.2
+IDLE_POLL_SECONDS = 1.0
 # Orthanc checks every second; on AWS the schedule runs every minute. Every few seconds
-# keeps the emulator (16 index Queries per check) free for the API.
+# keeps the emulator (16 index Queries per check) free for the API. Only a resource that
+# received something can become unstable, and every such write reaches the stream: once
+# StableAge (and one more period) has passed since the stream last delivered anything, every
+# resource is stable and the checks stop until the stream delivers again.
 STABILITY_SECONDS = 3.0
 # The orphan sweep runs every hour on AWS; here every 10 minutes, in a thread of its own (a
 # pass over a large archive must not hold up the stream), as ``make run`` leaves it running.
@@ -142,25 +149,47 @@ class StreamPump:
         self._iterators[shard_id] = self._iterator(shard_id, "AT_SEQUENCE_NUMBER", sequence_number)
 
 
+def next_poll(wait: float, delivered: int) -> float:
+    """The wait before the next poll of the stream, after one that waited ``wait`` and
+    delivered ``delivered`` records."""
+    return POLL_SECONDS if delivered else min(wait * 2, IDLE_POLL_SECONDS)
+
+
 def run_in_background(
-    pump: StreamPump, stability_check: Callable[[], Any], uploads: Callable[[], Any]
+    pump: StreamPump,
+    stability_check: Callable[[], Any],
+    uploads: Callable[[], Any],
+    stable_age: float,
 ) -> threading.Thread:
     """Poll the stream and the uploads, and run the stability check on timers, in a daemon
-    thread."""
+    thread (a stack just started checks too: it may hold resources from before)."""
 
     def loop() -> None:
         stop = threading.Event()
-        since_check = 0.0
-        while not stop.wait(POLL_SECONDS):
+        since_check = since_delivery = 0.0
+        wait = POLL_SECONDS
+        while not stop.wait(wait):
+            since_check += wait
+            since_delivery += wait
             try:
-                pump.pump()
+                delivered = pump.pump()
                 uploads()
-                since_check += POLL_SECONDS
-                if since_check >= STABILITY_SECONDS:
-                    since_check = 0.0
-                    stability_check()
             except Exception:
                 LOG.exception("change feed: will retry")
+                delivered = 0
+            wait = next_poll(wait, delivered)
+            if delivered:
+                since_delivery = 0.0
+            if since_check < STABILITY_SECONDS:
+                continue
+            since_check = 0.0
+            if since_delivery > stable_age + 2 * STABILITY_SECONDS:
+                continue  # everything is stable by now
+            try:
+                stability_check()
+            except Exception:
+                LOG.exception("stability check: will run again")
+                since_delivery = 0.0  # checked again for another StableAge
 
     thread = threading.Thread(target=loop, name="change-feed", daemon=True)
     thread.start()
@@ -246,6 +275,7 @@ def index_stream_pump(start: str = "LATEST", checkpoint: Checkpoint | None = Non
 def start() -> threading.Thread:
     """Run the app's stream and schedule handlers (``app.py``) against the emulator."""
     import app
+    from chalicelib import bootstrap
     from chalicelib.storage import aws
     from chalicelib.storage.schema import bucket_name
     from local_stack.settings import StackSettings
@@ -260,5 +290,8 @@ def start() -> threading.Thread:
         lambda: app.orphan_sweeper(scheduled_event("orphan_sweeper"), None),
     )
     return run_in_background(
-        pump, lambda: app.stability_check(scheduled_event("stability_check"), None), uploads
+        pump,
+        lambda: app.stability_check(scheduled_event("stability_check"), None),
+        uploads,
+        bootstrap.config().StableAge,
     )

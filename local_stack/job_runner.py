@@ -38,6 +38,10 @@ _MAX_ERROR = 256
 _MAX_CAUSE = 32768
 
 Task = Callable[[dict], Any]
+# The state machines are listed again after this long (the stack creates its one at start):
+# listing them at every poll doubled the runner's requests to the emulator, a cost paid
+# all the time, jobs or not.
+MACHINES_SECONDS = 30.0
 
 
 class LocalContext:
@@ -84,6 +88,8 @@ class JobRunner:
         self._sleep = sleep
         self._retry_scale = retry_scale
         self._definitions: dict[str, dict] = {}
+        self._machines: list[str] = []
+        self._machines_listed = -MACHINES_SECONDS
         self._threads: dict[str, threading.Thread] = {}
         # Executions this runner has run: if ending one in moto failed it would still be
         # RUNNING, and running it again and again would be worse than leaving it.
@@ -96,7 +102,12 @@ class JobRunner:
         """Start a thread for every RUNNING execution not yet started; return how many."""
         started = 0
         for machine_arn in self._state_machines():
-            for execution_arn in self._running_executions(machine_arn):
+            try:
+                running = self._running_executions(machine_arn)
+            except Exception:
+                self._machines = []  # deleted meanwhile? list them again at the next poll
+                raise
+            for execution_arn in running:
                 with self._lock:
                     if execution_arn in self._started:
                         continue
@@ -147,8 +158,16 @@ class JobRunner:
             self._stopping.wait(self._poll_seconds)
 
     def _state_machines(self) -> list[str]:
-        pages = self._sfn.get_paginator("list_state_machines").paginate()
-        return [machine["stateMachineArn"] for page in pages for machine in page["stateMachines"]]
+        """The state machines' ARNs, listed again every MACHINES_SECONDS (at every call while
+        there is none, so that a machine created after the runner starts is found at once)."""
+        now = time.monotonic()
+        if not self._machines or now - self._machines_listed >= MACHINES_SECONDS:
+            pages = self._sfn.get_paginator("list_state_machines").paginate()
+            self._machines = [
+                machine["stateMachineArn"] for page in pages for machine in page["stateMachines"]
+            ]
+            self._machines_listed = now
+        return self._machines
 
     def _running_executions(self, machine_arn: str) -> list[str]:
         pages = self._sfn.get_paginator("list_executions").paginate(

@@ -27,6 +27,14 @@ reach it. Anything else (a Query whose key condition does not name exactly the p
 attributes, several sort-key attributes, moto's legacy ``QueryFilter``, a value that cannot
 be hashed or compared) takes moto's path over the whole table, unchanged.
 
+On an index, the items handed to moto are the index's projections of the stored items, made
+once per item and kept until it is written (``local_stack.moto_projections``): moto would
+otherwise copy and project each whole item it returns, about 1 ms per Cirrus record. moto
+reads only key attributes before projecting (partition, sort order, range condition,
+``ExclusiveStartKey``, ``LastEvaluatedKey``) and applies filters and projection expressions
+after it; the one place the whole item counts is the 1 MB page limit, so projections are
+handed only when the whole items handed could not reach it, and never with ``QueryFilter``.
+
 What it assumes of moto's internals, read in moto 5.2.5 (``install`` refuses any other
 minor version rather than risk answers that silently differ):
 
@@ -40,14 +48,18 @@ minor version rather than risk answers that silently differ):
   also inside transactions), which can move an item between the partitions of an index or
   into or out of a sparse index.
 - An item's ``size()`` is at most 405,000 bytes (moto's ``LimitedSizeDict``).
+- ``Table.query`` deep-copies the items it returns, then projects them with
+  ``SecondaryIndex.project``, then applies the filter expression and the projection
+  expression.
 - A table copied by ``copy.deepcopy`` (moto's own TransactWriteItems keeps a copy to roll
   back to) or pickled copies these groups along with the items they hold, so the copy stays
   consistent.
 
 The groups of an index are built on its first Query (one pass over the table); those of an
 index whose partition attributes changed (``UpdateTable``) are rebuilt. Each group keeps its
-sorted orders between writes to it. The whole-table sorted order is still cached between
-writes, for Scans and for the Queries that take moto's path.
+sorted orders and its total size between writes to it, and each index the sizes and
+projections of its items between writes to each item. The whole-table sorted order is
+still cached between writes, for Scans and for the Queries that take moto's path.
 """
 
 from __future__ import annotations
@@ -60,7 +72,10 @@ import moto
 from moto.dynamodb.exceptions import ResourceNotFoundException
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
-from moto.dynamodb.models.table import RESULT_SIZE_LIMIT, Table
+from moto.dynamodb.models.table import RESULT_SIZE_LIMIT, SecondaryIndex, Table
+
+from local_stack import moto_projections
+from local_stack.moto_projections import ItemCache
 
 SUPPORTED_MOTO = "5.2"
 MAX_ITEM_SIZE = 405_000  # moto's cap on Item.size() (LimitedSizeDict)
@@ -91,10 +106,13 @@ class Partitions:
         self._items: dict[PartitionValue, dict[TableKey, Item]] = {}
         self._sorted: dict[PartitionValue, list[Item]] = {}
         self._ranged: dict[PartitionValue, dict[str | None, Ranged]] = {}
+        self._fits: dict[PartitionValue, bool] = {}
         self._where: dict[TableKey, PartitionValue] = {}
+        self.cache = ItemCache()
 
     def place(self, key: TableKey, item: Item | None) -> None:
         """Move the item stored under ``key`` (None: no longer stored) to its partition."""
+        self.cache.forget(key)
         old = self._where.pop(key, None)
         if old is not None:
             group = self._items[old]
@@ -122,6 +140,7 @@ class Partitions:
         """Drop the orders cached for a partition that changed."""
         self._sorted.pop(values, None)
         self._ranged.pop(values, None)
+        self._fits.pop(values, None)
 
     def items(self, values: PartitionValue) -> list[Item]:
         """The partition's items in ``all_items`` order (raises TypeError if unhashable)."""
@@ -132,6 +151,29 @@ class Partitions:
                 return []
             ordered = self._sorted[values] = sorted(group.values(), key=_moto_order)
         return ordered
+
+    def size(self, items: list[Item], limit: int | None = None) -> int:
+        """The sum of the items' ``size()``, or a sum above ``limit`` once it exceeds it."""
+        total = 0
+        for item in items:
+            total += self.cache.size((item.hash_key, item.range_key), item)
+            if limit is not None and total > limit:
+                break
+        return total
+
+    def fits(self, values: PartitionValue, items: list[Item] | None = None) -> bool:
+        """Whether the partition's items (or ``items`` of it) fit in one 1 MB page together;
+        a large partition's sizes are read only until they do not."""
+        if items is not None:
+            return self.size(items, RESULT_SIZE_LIMIT) <= RESULT_SIZE_LIMIT
+        fits = self._fits.get(values)
+        if fits is None:
+            fits = self._fits[values] = self.fits(values, self.items(values))
+        return fits
+
+    def projected(self, items: list[Item], index: SecondaryIndex) -> list[Item]:
+        """The items as ``index`` projects them (see ``local_stack.moto_projections``)."""
+        return [self.cache.projection((i.hash_key, i.range_key), i, index) for i in items]
 
     def by_range(self, values: PartitionValue, attribute: str | None) -> Ranged:
         """The partition's items that have ``attribute`` (None: the table's sort key),
@@ -242,8 +284,10 @@ def _candidates(
     filter_kwargs: dict[str, Any],
 ) -> list[Item] | None:
     """The items moto's ``Table.query`` would go through, restricted to the partition named
-    by the key condition, and to the run of its range condition when there is one; None when
-    the Query is not one this patch can narrow."""
+    by the key condition, and to the run of its range condition when there is one, as the
+    index projects them when that cannot change the answer; None when the Query is not one
+    this patch can narrow."""
+    index: SecondaryIndex | None = None
     if not index_name:
         if hash_key is None:
             return None
@@ -261,23 +305,44 @@ def _candidates(
         range_attributes = [k["AttributeName"] for k in index.schema if k["KeyType"] == "RANGE"]
     try:
         partitions = _partitions(table, name, attributes)
+        run = None
         if (
-            not range_key_conditions
-            or filter_kwargs  # moto's legacy QueryFilter counts every item it goes through
-            or len(range_key_conditions) != 1
-            or [range_key_conditions[0][0]] != range_attributes
+            range_key_conditions
+            and not filter_kwargs  # moto's legacy QueryFilter counts every item it goes through
+            and len(range_key_conditions) == 1
+            and [range_key_conditions[0][0]] == range_attributes
         ):
-            return partitions.items(values)
-        ordered, keys = partitions.by_range(values, None if name == "" else range_attributes[0])
-        _, operator, bounds = range_key_conditions[0]
-        run = _run(keys, operator.upper(), bounds)
+            attribute = None if name == "" else range_attributes[0]
+            run = _range_run(partitions, values, attribute, range_key_conditions[0])
+        chosen = partitions.items(values) if run is None else run
     except TypeError:
         return None  # unhashable, or values of types that do not compare
-    if run is None:
-        return partitions.items(values)
-    start, stop = run
-    if sum(item.size() for item in ordered[start:stop]) + MAX_ITEM_SIZE > RESULT_SIZE_LIMIT:
-        return partitions.items(values)  # the 1 MB page limit could fall outside the run
+    if index is None or filter_kwargs:
+        return chosen
+    # moto checks the 1 MB page limit on each item's size before projecting it: projections
+    # are smaller, so they answer the same when even the whole items cannot reach the limit.
+    if not partitions.fits(values, run):
+        return chosen
+    return partitions.projected(chosen, index)
+
+
+def _range_run(
+    partitions: Partitions,
+    values: PartitionValue,
+    attribute: str | None,
+    condition: tuple[str, str, list[DynamoType]],
+) -> list[Item] | None:
+    """The partition's items that a range condition on ``attribute`` (None: the table's sort
+    key) keeps, with one neighbour on each side; None when bisection cannot tell them."""
+    ordered, keys = partitions.by_range(values, attribute)
+    _, operator, bounds = condition
+    span = _run(keys, operator.upper(), bounds)
+    if span is None:
+        return None
+    start, stop = span
+    room = RESULT_SIZE_LIMIT - MAX_ITEM_SIZE
+    if partitions.size(ordered[start:stop], room) > room:
+        return None  # the 1 MB page limit could fall outside the run
     # One item on each side of the run: moto checks Limit on the next item it meets, and
     # returns a LastEvaluatedKey when the page is full even if that item is out of range.
     return ordered[max(start - 1, 0) : stop + 1]
@@ -379,6 +444,7 @@ def install() -> None:
     Table.all_items = _all_items  # type: ignore[method-assign]
     Table.query = _query  # type: ignore[method-assign]
     DynamoDBBackend.update_item = _update_item  # type: ignore[method-assign]
+    moto_projections.install()
 
 
 def uninstall() -> None:
@@ -389,3 +455,4 @@ def uninstall() -> None:
     Table.all_items = _ALL_ITEMS  # type: ignore[method-assign]
     Table.query = MOTO_QUERY  # type: ignore[method-assign]
     DynamoDBBackend.update_item = _UPDATE_ITEM  # type: ignore[method-assign]
+    moto_projections.uninstall()

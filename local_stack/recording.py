@@ -43,6 +43,11 @@ _DYNAMODB_TARGET_PREFIXES = ("DynamoDB_", "DynamoDBStreams_")
 _SECRETS_MANAGER_READS = frozenset(
     {"GetSecretValue", "DescribeSecret", "ListSecrets", "ListSecretVersionIds"}
 )
+# Step Functions operations that only read: the local job runner lists the executions of its
+# state machine on every poll, which otherwise grew the recording of an idle stack (a fifth of
+# a 10,000-instance fill's tail) and with it the snapshots taken and the requests replayed.
+_STEP_FUNCTIONS_READ_PREFIXES = ("Describe", "List")
+_STEP_FUNCTIONS_READS = frozenset({"GetExecutionHistory"})
 # Requests without X-Amz-Target here are REST-style (S3): these methods only read.
 _READ_ONLY_METHODS = frozenset({"GET", "HEAD"})
 
@@ -69,6 +74,10 @@ def is_read_only(entry: dict[str, Any]) -> bool:
     service, _, operation = target.partition(".")
     if service == "secretsmanager":
         return operation in _SECRETS_MANAGER_READS
+    if service == "AWSStepFunctions":
+        return operation in _STEP_FUNCTIONS_READS or operation.startswith(
+            _STEP_FUNCTIONS_READ_PREFIXES
+        )
     if not service.startswith(_DYNAMODB_TARGET_PREFIXES):
         return False
     return operation in _READ_ONLY_TARGETS or operation.startswith(_READ_ONLY_TARGET_PREFIXES)

@@ -154,6 +154,12 @@ def load_app() -> tuple[Any, Config]:
 
 def serve(host: str, port: int) -> None:
     app, config = load_app()
+    # The app imports pydicom lazily (the Lambda's cold start). Here the first request and the
+    # change feed's first batch (a restart's catch-up) would import it in two threads at once,
+    # which pydicom's circular package imports do not survive ("cannot import name 'Dataset'
+    # from partially initialized module"): import it before the feed's thread starts.
+    import pydicom  # noqa: F401
+
     # The stream trigger and the schedule of the deployed stack, run beside the API, and the
     # job steps Step Functions would invoke (unless a test runs them in a process of its own).
     feed.start()

@@ -15,6 +15,9 @@ DEFAULT_EMULATOR_PORT = 4566
 RECORDING_NAME = "moto-recording.jsonl"
 # Where the stream consumer keeps its position in the index table's stream (local_stack/feed.py).
 STREAM_CHECKPOINT_NAME = "stream-checkpoint.json"
+# The emulator's restore (local_stack/snapshot.py), named here so that the supervisor does not
+# import moto (half a second) before it starts the emulator.
+RESTORE_PATH = "/cirrus-emulator/restore"
 
 
 class SettingsError(ValueError):

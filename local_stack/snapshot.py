@@ -29,6 +29,7 @@ appends the same records as the original requests did: the stream consumer's che
 from __future__ import annotations
 
 import base64
+import gc
 import hashlib
 import importlib
 import json
@@ -40,21 +41,25 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from moto.core.base_backend import BackendDict
+from moto.dynamodb.models.dynamo_type import LimitedSizeDict
 from moto.moto_api import recorder
 from moto.s3.models import FakeKey
 from werkzeug.test import Client
 
 from local_stack.recording import read_writes
-from local_stack.settings import RECORDING_NAME
+from local_stack.settings import RECORDING_NAME, RESTORE_PATH
 
 LOG = logging.getLogger(__name__)
 STATE_NAME = "moto-state.pickle"
 BODIES_NAME = "moto-bodies"
+# What rebuilt an S3 object in the snapshots of earlier versions, which still load.
+_EARLIER_KEY_NAME = "_key_from_state"
 # Segment n is <stem>.<n>.jsonl; the recording of earlier versions, <stem>.jsonl, is segment 0.
 _STEM = RECORDING_NAME.removesuffix(".jsonl")
 _SEGMENT = re.compile(rf"^{re.escape(_STEM)}(?:\.(\d+))?\.jsonl$")
@@ -62,8 +67,6 @@ _SEGMENT = re.compile(rf"^{re.escape(_STEM)}(?:\.(\d+))?\.jsonl$")
 # instances: a restart replays them in a second or two), checked this often.
 TAIL_BYTES = 8 * 1024 * 1024
 CHECK_SECONDS = 2.0
-# The emulator's own call, made by the supervisor before anything else uses the emulator.
-RESTORE_PATH = "/cirrus-emulator/restore"
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -105,7 +108,7 @@ class Persistence:
         started = time.monotonic()
         fresh = not self._state_path.exists() and not self._segments()
         if self._state_path.exists():
-            self._covered = _load(self._state_path, self._bodies)
+            self._covered = load_state(self._state_path, self._bodies)
         snapshot_seconds = time.monotonic() - started
         replayed = dropped = broken = 0
         client = Client(self._app)
@@ -182,7 +185,7 @@ class Persistence:
         snapshot of its own, whose new bodies this one's clean-up would delete.
         """
         try:
-            referenced = _dump(
+            referenced = dump_state(
                 self._state_path, self._bodies, covered, lambda: os.getppid() == parent
             )
             for number, path in self._segments():
@@ -257,13 +260,13 @@ class _Pickler(pickle.Pickler):
         self.written = 0
 
     def reducer_override(self, obj: Any) -> Any:
-        if type(obj) is not FakeKey:
+        kind = type(obj)
+        if kind is LimitedSizeDict:
+            return _attributes_from_pairs, (dict(obj),)
+        if kind is not FakeKey:
             return NotImplemented
         state = {k: v for k, v in vars(obj).items() if k not in ("_value_buffer", "lock")}
-        return _key_from_state, (state, _StoredBody(self._store(_body(obj))))
-
-    def persistent_id(self, obj: Any) -> str | None:
-        return obj.digest if type(obj) is _StoredBody else None
+        return _stored_key, (state, self._store(_body(obj)))
 
     def _store(self, body: bytes) -> str:
         digest = hashlib.sha256(body).hexdigest()
@@ -284,22 +287,47 @@ class _Unpickler(pickle.Unpickler):
         super().__init__(file)
         self._bodies = bodies
 
+    def find_class(self, module: str, name: str) -> Any:
+        if module == __name__ and name in (_stored_key.__name__, _EARLIER_KEY_NAME):
+            return self._key_from_state
+        return super().find_class(module, name)
+
     def persistent_load(self, pid: Any) -> bytes:
+        """A body, in the snapshots of earlier versions."""
         return (self._bodies / str(pid)).read_bytes()
 
+    def _key_from_state(self, state: dict[str, Any], body: str | bytes) -> FakeKey:
+        """An S3 object of the snapshot, as moto's own ``__setstate__`` rebuilds one; ``body``
+        is its digest in the store (or, from an earlier version's snapshot, the body)."""
+        if isinstance(body, str):
+            body = (self._bodies / body).read_bytes()
+        key = FakeKey.__new__(FakeKey)
+        key.__setstate__({**state, "value": body})
+        return key
 
-@dataclass(frozen=True)
-class _StoredBody:
-    """A body in the body store, by the SHA-256 of its content."""
 
-    digest: str
+def _stored_key(state: dict[str, Any], digest: str) -> FakeKey:
+    """Names, in a snapshot, the rebuilding of an S3 object whose body is in the body store:
+    ``_Unpickler`` resolves the name to its own method, which knows where the store is.
+
+    (The body store was first reached through pickle's persistent IDs, but the pickler then
+    calls back into Python for every object it writes, strings included: a second per
+    snapshot at 10,000 instances.)
+    """
+    raise RuntimeError(f"S3 object {state.get('name')!r} ({digest}) outside a snapshot's load")
 
 
-def _key_from_state(state: dict[str, Any], body: bytes) -> FakeKey:
-    """An S3 object of a snapshot, as moto's own ``__setstate__`` rebuilds one."""
-    key = FakeKey.__new__(FakeKey)
-    key.__setstate__({**state, "value": body})
-    return key
+def _attributes_from_pairs(pairs: dict[str, Any]) -> LimitedSizeDict:
+    """A DynamoDB item's attributes, without moto's size check on each one.
+
+    ``LimitedSizeDict.__setitem__`` sums the size of every attribute already there, so
+    unpickling an item attribute by attribute was quadratic: most of a snapshot's load time.
+    The item passed the check when it was written (moto's own ``Item.__deepcopy__`` skips it
+    for the same reason).
+    """
+    attributes = LimitedSizeDict.__new__(LimitedSizeDict)
+    dict.update(attributes, pairs)
+    return attributes
 
 
 def _body(key: FakeKey) -> bytes:
@@ -313,9 +341,11 @@ def _body(key: FakeKey) -> bytes:
     return buffer._file.getvalue()  # type: ignore[attr-defined, no-any-return]
 
 
-def _dump(path: Path, bodies: Path, covered: int, wanted: Callable[[], bool]) -> set[str]:
-    """Write the snapshot atomically, if still ``wanted()`` once written; returns the digests
-    of the bodies it refers to."""
+def dump_state(
+    path: Path, bodies: Path, covered: int, wanted: Callable[[], bool] = lambda: True
+) -> set[str]:
+    """Write the snapshot of this process's moto atomically, if still ``wanted()`` once
+    written; returns the digests of the bodies it refers to."""
     bodies.mkdir(exist_ok=True)
     temporary = _temporary(path)
     with temporary.open("wb") as out:
@@ -342,9 +372,9 @@ def _dump(path: Path, bodies: Path, covered: int, wanted: Callable[[], bool]) ->
     return pickler.referenced
 
 
-def _load(path: Path, bodies: Path) -> int:
+def load_state(path: Path, bodies: Path) -> int:
     """Put the snapshot's backends in place of moto's; returns the last segment it covers."""
-    with path.open("rb") as source:
+    with path.open("rb") as source, _long_lived():
         state = _Unpickler(source, bodies).load()
     for (module, name), (attributes, accounts) in state["backends"].items():
         backends = getattr(importlib.import_module(module), name)
@@ -352,6 +382,25 @@ def _load(path: Path, bodies: Path) -> int:
         dict.clear(backends)
         dict.update(backends, accounts)
     return int(state["covers"])
+
+
+@contextmanager
+def _long_lived() -> Iterator[None]:
+    """No garbage collection while the snapshot's objects are created, and none of them
+    scanned by the collections after.
+
+    Unpickling creates hundreds of thousands of containers, each of which counts towards the
+    next collection: the collector walked the growing heap again and again, more than half of
+    the load's time at 10,000 instances. The loaded state lives as long as the emulator, so it
+    is frozen out of the collector's generations (each full collection would otherwise walk it
+    all, seconds at that size, in the middle of a request).
+    """
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
 
 
 def _temporary(path: Path) -> Path:

@@ -12,16 +12,21 @@ import requests
 
 from chalicelib.jobs.state_machine import LOCAL_STEP_ARN, ensure_state_machine
 from chalicelib.storage.schema import ensure_storage
-from local_stack.settings import LOOPBACK, StackSettings
-from local_stack.snapshot import RESTORE_PATH
+from local_stack.settings import LOOPBACK, RESTORE_PATH, StackSettings
 from local_stack.supervisor import Service
 
 REGION = "us-east-1"
+# The emulator's last snapshot, taken when it stops, takes seconds at 10,000 instances (more on
+# a busy machine): cut short, it would leave the next start the recording's tail to replay,
+# which costs more than the snapshot did.
+EMULATOR_STOP_TIMEOUT_SECONDS = 60.0
 DUMMY_CREDENTIALS = "testing"
 
 
 def services(settings: StackSettings) -> list[Service]:
-    """The services to start, in order: each may rely on those before it."""
+    """The services to start, in order: each may rely on those before it. The REST API and the
+    DICOM service rely only on the emulator: they are held (``Supervisor.start_all``), their
+    imports done, while it starts and restores its state."""
     return [
         Service(
             name="AWS emulator (moto)",
@@ -30,6 +35,7 @@ def services(settings: StackSettings) -> list[Service]:
             port=settings.emulator_port,
             env=_emulator_environment(settings),
             on_ready=lambda: restore_emulator(settings),
+            stop_timeout=EMULATOR_STOP_TIMEOUT_SECONDS,
         ),
         Service(
             # Also runs the DynamoDB stream consumer and the stability timer (local_stack/feed.py)
@@ -39,6 +45,7 @@ def services(settings: StackSettings) -> list[Service]:
             host=settings.rest_host,
             port=settings.http_port,
             env=aws_environment(settings),
+            held=True,
         ),
         Service(
             name="DICOM SCP (pynetdicom)",
@@ -46,6 +53,7 @@ def services(settings: StackSettings) -> list[Service]:
             host=settings.rest_host,
             port=settings.dicom_port,
             env=aws_environment(settings),
+            held=True,
         ),
     ]
 

@@ -8,15 +8,18 @@ services in the reverse order of their start (clients first, storage last) and e
 from __future__ import annotations
 
 import errno
+import os
 import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import FrameType
 from typing import NoReturn
+
+from local_stack.gate import GATE_VARIABLE, GO
 
 POLL_SECONDS = 0.2
 READY_TIMEOUT_SECONDS = 60.0
@@ -44,6 +47,11 @@ class Service:
     env: Mapping[str, str]
     # Runs once the port accepts connections, before the next service starts.
     on_ready: Callable[[], None] | None = None
+    # Started at once with the first service, through ``local_stack.gate``, which holds it
+    # (imports done) until every service not held is ready: see ``Supervisor.start_all``.
+    held: bool = False
+    # How long a SIGTERM may take before SIGKILL.
+    stop_timeout: float = STOP_TIMEOUT_SECONDS
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
 
@@ -79,10 +87,47 @@ class Supervisor:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         self.stop()
 
-    def start(self, service: Service) -> None:
-        """Start ``service`` and wait until it accepts connections and its ``on_ready`` ran."""
-        service.process = subprocess.Popen(service.argv, env=dict(service.env))
+    def start_all(self, services: Sequence[Service]) -> None:
+        """Start ``services`` and wait until they are all ready.
+
+        Those not ``held`` start one after the other, each once the previous one is ready (it
+        may rely on them). The held ones start with the first, so that their imports (about a
+        second of CPU each) overlap its start-up instead of following it, and get the go once
+        the others are ready: then they are waited for in turn.
+        """
+        first, *others = [service for service in services if not service.held]
+        held = [service for service in services if service.held]
+        gate, go = os.pipe()
+        try:
+            try:
+                self._spawn(first)
+                for service in held:
+                    self._spawn(service, gate)
+            finally:
+                os.close(gate)  # the held services have their copy
+            self._wait_until_ready(first)
+            for service in others:
+                self._spawn(service)
+                self._wait_until_ready(service)
+            os.write(go, GO * len(held))
+        finally:
+            os.close(go)  # without a go, the held services leave
+        for service in held:
+            self._wait_until_ready(service)
+
+    def _spawn(self, service: Service, gate: int | None = None) -> None:
+        """Start the process of ``service``; a held one through the gate reading ``gate``."""
+        if gate is None:
+            service.process = subprocess.Popen(service.argv, env=dict(service.env))
+        else:
+            service.process = subprocess.Popen(
+                _through_gate(service.argv),
+                env={**service.env, GATE_VARIABLE: str(gate)},
+                pass_fds=(gate,),
+            )
         self._services.append(service)
+
+    def _wait_until_ready(self, service: Service) -> None:
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         while not _accepts_connections(service):
             self._check_alive()
@@ -112,7 +157,7 @@ class Supervisor:
                 continue
             process.terminate()
             try:
-                process.wait(STOP_TIMEOUT_SECONDS)
+                process.wait(service.stop_timeout)
             except subprocess.TimeoutExpired:
                 print(f"The {service.name} did not stop in time; killing it", file=sys.stderr)
                 process.kill()
@@ -125,6 +170,13 @@ class Supervisor:
             code = service.process.poll()
             if code is not None:
                 raise StackError(f"The {service.name} exited unexpectedly (exit code {code})")
+
+
+def _through_gate(argv: list[str]) -> list[str]:
+    """``python -m MODULE ARGS`` as ``python -m local_stack.gate MODULE ARGS``."""
+    if argv[1] != "-m":
+        raise StackError(f"Only a service started as a module can be held: {argv}")
+    return [argv[0], "-m", "local_stack.gate", *argv[2:]]
 
 
 def _request_stop(signum: int, _frame: FrameType | None) -> None:

@@ -50,18 +50,19 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 @contextmanager
 def moto_storage() -> Iterator[None]:
     """moto's in-process AWS with Cirrus's tables and bucket created from the schema, with
-    the local stack's faster TransactWriteItems (checked against moto's own in
-    tests/integration/test_emulator_transactions.py)."""
+    the local stack's changes to moto (its TransactWriteItems, Queries and DynamoDB answers,
+    each checked against moto's own in tests/integration/test_emulator_*.py)."""
     from moto import mock_aws
 
     from chalicelib import bootstrap
     from chalicelib.jobs.state_machine import LOCAL_STEP_ARN, ensure_state_machine
     from chalicelib.storage import aws as aws_clients
     from chalicelib.storage.schema import ensure_storage
-    from local_stack import moto_indexes, moto_transactions
+    from local_stack import moto_indexes, moto_responses, moto_transactions
 
     moto_transactions.install()
     moto_indexes.install()
+    moto_responses.install()
 
     os.environ["CIRRUS_RESOURCE_PREFIX"] = f"test-{uuid.uuid4().hex[:8]}"
     with mock_aws():

@@ -1,1 +1,2 @@
-"""The HTTP(S) client that talks to Orthanc peers."""
+"""The HTTP(S) clients of remote web services: Orthanc peers (``client.py``) and DICOMweb
+servers (``dicomweb.py``), on one transport (``transport.py``)."""

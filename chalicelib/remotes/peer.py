@@ -80,13 +80,21 @@ class Peer:
 
 def parse_peer(name: str, value: Any) -> Peer:
     """A :class:`Peer` from either form; :class:`PeerError` says what is wrong."""
+    return parse_web_service(name, value, "Peer")
+
+
+def parse_web_service(name: str, value: Any, kind: str) -> Peer:
+    """Orthanc's ``WebServiceParameters`` from either form, which Orthanc peers and DICOMweb
+    servers share (``kind`` names the remote in messages). User properties may be strings,
+    booleans and integers, kept as Orthanc 1.10.1 keeps them ("1", "0", the digits):
+    DICOMweb servers are written ``"HasDelete": true``."""
     if not name or "/" in name:
-        raise PeerError(f"Bad peer name {name!r}")
+        raise PeerError(f"Bad {kind.lower()} name {name!r}")
     if isinstance(value, list):
-        return _short_form(name, value)
+        return _short_form(name, value, kind)
     if isinstance(value, dict):
-        return _long_form(name, value)
-    raise PeerError(f"Peer {name!r} must be a list [Url, Username, Password] or an object")
+        return _long_form(name, value, kind)
+    raise PeerError(f"{kind} {name!r} must be a list [Url, Username, Password] or an object")
 
 
 def secret_fields(value: Any) -> dict[str, str]:
@@ -115,34 +123,31 @@ def _as_object(value: Any) -> Any:
     return value
 
 
-def _short_form(name: str, value: list[Any]) -> Peer:
+def _short_form(name: str, value: list[Any], kind: str) -> Peer:
     if len(value) not in (1, 3) or not all(isinstance(v, str) for v in value):
-        raise PeerError(f"Peer {name!r}: the short form is [Url] or [Url, Username, Password]")
-    url = _url(name, value[0])
+        raise PeerError(f"{kind} {name!r}: the short form is [Url] or [Url, Username, Password]")
+    url = _url(name, value[0], kind)
     if len(value) == 1:
         return Peer(name, url)
     return Peer(name, url, username=value[1], password=value[2])
 
 
-def _long_form(name: str, value: dict[str, Any]) -> Peer:
-    properties = {key: text for key, text in value.items() if key not in _LONG_FORM_KEYS}
-    for key, text in properties.items():
-        if not isinstance(text, str):
-            raise PeerError(
-                f"User-defined properties associated with a Web service must be strings: {key}"
-            )
+def _long_form(name: str, value: dict[str, Any], kind: str) -> Peer:
+    properties = {
+        key: _property(key, text) for key, text in value.items() if key not in _LONG_FORM_KEYS
+    }
     if not value.get("Url"):
         raise PeerError("Empty URL")
     if value.get("Pkcs11"):
-        raise PeerError(f"Peer {name!r}: PKCS#11 authentication is not supported")
+        raise PeerError(f"{kind} {name!r}: PKCS#11 authentication is not supported")
     headers = value.get("HttpHeaders", {})
     if not isinstance(headers, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
     ):
-        raise PeerError(f"Peer {name!r}: HttpHeaders must map header names to strings")
+        raise PeerError(f"{kind} {name!r}: HttpHeaders must map header names to strings")
     timeout = value.get("Timeout", 0)
     if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout < 0:
-        raise PeerError(f"Peer {name!r}: Timeout must be a number of seconds")
+        raise PeerError(f"{kind} {name!r}: Timeout must be a number of seconds")
     strings = {
         key: value.get(key, "")
         for key in (
@@ -155,12 +160,12 @@ def _long_form(name: str, value: dict[str, Any]) -> Peer:
     }
     for key, text in strings.items():
         if not isinstance(text, str):
-            raise PeerError(f"Peer {name!r}: {key} must be a string")
+            raise PeerError(f"{kind} {name!r}: {key} must be a string")
     if bool(strings["CertificateFile"]) != bool(strings["CertificateKeyFile"]):
-        raise PeerError(f"Peer {name!r}: CertificateFile and CertificateKeyFile go together")
+        raise PeerError(f"{kind} {name!r}: CertificateFile and CertificateKeyFile go together")
     return Peer(
         name,
-        _url(name, value["Url"]),
+        _url(name, value["Url"], kind),
         username=strings["Username"],
         password=strings["Password"],
         headers=dict(headers),
@@ -172,19 +177,30 @@ def _long_form(name: str, value: dict[str, Any]) -> Peer:
     )
 
 
-def _url(name: str, url: Any) -> str:
+def _property(key: str, value: Any) -> str:
+    """A user property as Orthanc keeps it (a string)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    raise PeerError(f"User-defined properties associated with a Web service must be strings: {key}")
+
+
+def _url(name: str, url: Any, kind: str) -> str:
     if not isinstance(url, str):
-        raise PeerError(f"Peer {name!r}: Url must be a string")
+        raise PeerError(f"{kind} {name!r}: Url must be a string")
     parts = urlsplit(url)
     if "@" in parts.netloc:
         # Refused rather than used: credentials belong in Username/Password, which are never
         # shown, while the Url is shown by GET /peers?expand and /configuration.
-        raise PeerError(f"Peer {name!r}: Url must not hold a user name or password")
+        raise PeerError(f"{kind} {name!r}: Url must not hold a user name or password")
     if "#" in url or "?" in url:
         # The REST path is appended to the Url: a query or fragment would let the Url
         # choose which path of the host is read instead of the peer's REST API.
-        raise PeerError(f"Peer {name!r}: Url must not have a query or a fragment")
+        raise PeerError(f"{kind} {name!r}: Url must not have a query or a fragment")
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise PeerError(f"Peer {name!r}: Url must be an http:// or https:// URL, got {url!r}")
+        raise PeerError(f"{kind} {name!r}: Url must be an http:// or https:// URL, got {url!r}")
     # Orthanc shows and uses every peer URL with a trailing slash.
     return url if url.endswith("/") else url + "/"

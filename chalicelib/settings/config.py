@@ -82,6 +82,9 @@ class Config:
     # DICOM modalities (short list form or long object form), checked by
     # chalicelib/remotes/modality.py.
     DicomModalities: dict[str, Any] = field(default_factory=dict)
+    # The DICOMweb plugin's section; Cirrus reads its "Servers" (short list form or long
+    # object form, checked by chalicelib/remotes/dicomweb_server.py): dicomweb_servers().
+    DicomWeb: dict[str, Any] = field(default_factory=dict)
     # Tags added to the dictionary (checked by chalicelib/dicom/tag_dictionary.py).
     Dictionary: dict[str, Any] = field(default_factory=dict)
     # The private creator of private tags written by modify/anonymize/create-dicom when the
@@ -290,16 +293,32 @@ def _check_networks(config: Config) -> None:
 
 
 def _check_remotes(config: Config) -> None:
-    """A malformed peer or modality stops start-up, like any other malformed option."""
+    """A malformed peer, modality or DICOMweb server stops start-up, like any other malformed
+    option."""
+    from chalicelib.remotes.dicomweb_server import parse_dicomweb_server
     from chalicelib.remotes.modality import parse_modality
     from chalicelib.remotes.peer import parse_peer
 
-    for key, parse in (("OrthancPeers", parse_peer), ("DicomModalities", parse_modality)):
-        for name, value in getattr(config, key).items():
+    remotes = (
+        ("OrthancPeers", config.OrthancPeers, parse_peer),
+        ("DicomModalities", config.DicomModalities, parse_modality),
+        ("DicomWeb.Servers", dicomweb_servers(config), parse_dicomweb_server),
+    )
+    for key, entries, parse in remotes:
+        for name, value in entries.items():
             try:
                 parse(name, value)
             except ValueError as exc:
                 raise ConfigError(f"Configuration option {key!r}: {exc}") from exc
+
+
+def dicomweb_servers(config: Config) -> dict[str, Any]:
+    """``DicomWeb.Servers``: the DICOMweb servers of the file, by name (an object, else
+    ConfigError, as the plugin refuses to start)."""
+    servers = config.DicomWeb.get("Servers", {})
+    if not isinstance(servers, dict):
+        raise ConfigError("Configuration option 'DicomWeb.Servers' must be an object")
+    return servers
 
 
 def inline_peer_secrets(config: Config) -> dict[str, list[str]]:
@@ -310,6 +329,15 @@ def inline_peer_secrets(config: Config) -> dict[str, list[str]]:
     from chalicelib.remotes.peer import secret_fields
 
     found = {name: sorted(secret_fields(value)) for name, value in config.OrthancPeers.items()}
+    return {name: fields for name, fields in found.items() if fields}
+
+
+def inline_dicomweb_secrets(config: Config) -> dict[str, list[str]]:
+    """The same for the DICOMweb servers of ``DicomWeb.Servers`` (whose short form has the
+    peers' shape): their secrets go to the configuration secret too."""
+    from chalicelib.remotes.peer import secret_fields
+
+    found = {name: sorted(secret_fields(value)) for name, value in dicomweb_servers(config).items()}
     return {name: fields for name, fields in found.items() if fields}
 
 

@@ -52,6 +52,25 @@ def test_synthesis_refuses_a_password_in_the_file(tmp_path: Path, peer: Any, fie
     assert PASSWORD not in message
 
 
+@pytest.mark.parametrize(
+    "server",
+    [
+        {"Url": "https://pacs.example/dicom-web/", "Username": "bob", "Password": PASSWORD},
+        ["https://pacs.example/dicom-web/", "bob", PASSWORD],
+    ],
+)
+def test_synthesis_refuses_a_dicomweb_password_in_the_file(tmp_path: Path, server: Any) -> None:
+    path = tmp_path / "orthanc.json"
+    options = {"DicomWeb": {"Servers": {"pacs": server}}}
+    path.write_text(json.dumps(options))
+    with pytest.raises(ValueError) as refused:
+        load_settings(cdk.App(context={"cirrus:orthancConfig": str(path)}))
+    message = str(refused.value)
+    assert "DicomWeb.Servers 'pacs' holds Password" in message
+    assert '{"DicomWeb": {"Servers": {"pacs": {"Password": "..."}}}}' in message
+    assert PASSWORD not in message
+
+
 def test_a_peer_whose_password_is_in_the_configuration_secret_is_deployed(
     tmp_path: Path,
 ) -> None:

@@ -5,7 +5,10 @@ index partitions and in and out of sparse indexes, TransactWriteItems, BatchWrit
 with failing conditions) runs twice over Cirrus's own tables (``ensure_storage``): once with
 moto's functions, once with the patch. Every write's outcome, every Query (all pages, every
 kind of key condition, filter, projection, order, limit, COUNT, on the table and on each
-index) and the final Scans must be the same in both runs.
+index) and the final Scans must be the same in both runs. The patch keeps each item's index
+projection between writes (``local_stack.moto_projections``); the workload updates, replaces
+and deletes items after Queries have projected them, and a run with that cache never
+invalidated must differ (so the comparison would catch a stale projection).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
 
 from chalicelib.storage.schema import ensure_storage, load_schema, table_name
-from local_stack import moto_indexes, moto_transactions
+from local_stack import moto_indexes, moto_projections, moto_transactions
 
 QUERY_EVERY = 15
 PKS = [f"p{i}" for i in range(12)]
@@ -295,6 +298,19 @@ def test_same_answers_as_moto(
     queries = [a for a in expected if isinstance(a[0], dict)]
     answered = [q for q in queries if any(isinstance(p, dict) and p["Count"] for p in q[1])]
     assert len(queries) > operations // 3 and len(answered) > len(queries) // 3  # it finds
+
+
+def test_a_stale_projection_would_be_caught(
+    monkeypatch: pytest.MonkeyPatch, restore_patch: None
+) -> None:
+    # The same comparison, shorter, with projections kept past the writes that change them.
+    monkeypatch.setenv("CIRRUS_RESOURCE_PREFIX", "queries")
+    moto_indexes.uninstall()
+    expected = list(_run(22, 300))
+    moto_indexes.install()
+    monkeypatch.setattr(moto_projections.ItemCache, "forget", lambda self, key: None)
+    got = list(_run(22, 300))
+    assert got != expected
 
 
 def test_refuses_an_unknown_moto(restore_patch: None) -> None:

@@ -115,6 +115,32 @@ def test_the_polling_thread_picks_up_new_executions(sfn: Any, machine_arn: str) 
     assert sfn.describe_execution(executionArn=execution_arn)["status"] != "RUNNING"
 
 
+def test_state_machines_are_listed_once_per_while(sfn: Any, machine_arn: str) -> None:
+    """Each poll lists the RUNNING executions; the state machines only every
+    MACHINES_SECONDS, or at every poll while there is none (a stack creating its machine
+    after the runner started)."""
+    listed: list[str] = []
+    sfn.meta.events.register(
+        "before-parameter-build.sfn.*", lambda model, **_: listed.append(model.name)
+    )
+    runner = JobRunner(sfn, {LOCAL_STEP_ARN: FakeJobStep()}, sleep=lambda _: None)
+    for _ in range(3):
+        assert runner.run_pending() == 0
+    assert listed == ["ListStateMachines"] + ["ListExecutions"] * 3
+
+
+def test_a_state_machine_created_after_the_runner_is_found_at_once(sfn: Any) -> None:
+    step = FakeJobStep()
+    runner = JobRunner(sfn, {LOCAL_STEP_ARN: step}, sleep=lambda _: None)
+    assert runner.run_pending() == 0  # no state machine yet
+    definition = DEFINITION_PATH.read_text().replace("${JobStepArn}", LOCAL_STEP_ARN)
+    created = sfn.create_state_machine(name="cirrus-jobs", definition=definition, roleArn=ROLE)
+    start(sfn, created["stateMachineArn"])
+    assert runner.run_pending() == 1
+    assert runner.wait_idle(5)
+    assert "finish" in step.steps()
+
+
 def test_local_context_counts_down_from_lambdas_budget() -> None:
     context = LocalContext()
     assert 899_000 < context.get_remaining_time_in_millis() <= 900_000

@@ -12,11 +12,13 @@ from typing import Any
 import pytest
 from pydicom.uid import generate_uid
 
-from chalicelib.services.jobs.steps import RECORD_EVERY
+from chalicelib.services.jobs import steps
+from chalicelib.services.jobs.steps import BATCH_SIZE, RECORD_EVERY
 from chalicelib.storage import aws as aws_clients
 from chalicelib.storage.schema import bucket_name
 from tests.integration.helpers import (
     assert_orthanc_error,
+    aws_requests,
     body,
     get,
     kill_the_first_mark,
@@ -117,6 +119,24 @@ def test_asynchronous_store_is_a_job(cirrus: Any, peer: FakePeer) -> None:
     assert started["ID"] in get(cirrus, "/jobs")
     assert [j["ID"] for j in get(cirrus, "/jobs?expand")] == get(cirrus, "/jobs")
     assert peer.posts == {a["ID"]: 1 for a in answers}
+
+
+def test_aws_requests_of_a_store(
+    cirrus: Any, peer: FakePeer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Per instance one GetObject, and the progress recorded in groups: one transaction per
+    RECORD_EVERY instances of a batch (the time limit of a group put out of reach here)."""
+    monkeypatch.setattr(steps, "RECORD_SECONDS", 3600.0)
+    count = BATCH_SIZE + RECORD_EVERY + 1  # two batches, the second of two groups
+    series_id, answers, _ = series(cirrus, count)
+    with aws_requests() as calls:
+        answer = body(post(cirrus, "/peers/fake/store", {"Resources": [series_id]}))
+    assert answer["InstancesCount"] == count and answer["FailedInstancesCount"] == 0
+    assert peer.posts == {a["ID"]: 1 for a in answers}
+    assert calls["GetObject:dicom"] == count
+    groups = -(-BATCH_SIZE // RECORD_EVERY) + 2
+    export = 1  # the export's entry in the log (LogExportedResources)
+    assert calls["TransactWriteItems"] == groups + export
 
 
 def test_compressed_store_sends_gzip(cirrus: Any, peer: FakePeer) -> None:
@@ -250,7 +270,7 @@ def test_a_worker_dying_after_a_send_does_not_send_twice(
 
 
 def test_cancel_stops_within_a_group_of_instances(cirrus: Any, peer: FakePeer) -> None:
-    series_id, _, _ = series(cirrus, 30)
+    series_id, _, _ = series(cirrus, RECORD_EVERY + 15)  # one batch, more than a group
     peer.hold_at = 2
     started = start(cirrus, "fake", series_id)
     assert peer.holding.wait(10)
@@ -264,7 +284,7 @@ def test_cancel_stops_within_a_group_of_instances(cirrus: Any, peer: FakePeer) -
 
 
 def test_pause_then_resume_sends_everything_once(cirrus: Any, peer: FakePeer) -> None:
-    series_id, answers, _ = series(cirrus, 25)
+    series_id, answers, _ = series(cirrus, RECORD_EVERY + 15)  # one batch, more than a group
     peer.hold_at = 2
     started = start(cirrus, "fake", series_id)
     job_id = started["ID"]

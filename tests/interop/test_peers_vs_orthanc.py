@@ -89,6 +89,8 @@ def test_peer_system_and_configuration_match_orthanc(
         # RemoteSelf: written by every site that uses Orthanc's transfers accelerator.
         {"Url": "http://127.0.0.1:9/", "RemoteSelf": "site-a", "Username": "u", "Password": "p"},
         {"Url": "http://127.0.0.1:9/", "Colour": {"not": "a string"}},
+        # Booleans and integers are kept as strings ("1", "12").
+        {"Url": "http://127.0.0.1:9/", "Flag": True, "Count": 12},
         {"Url": "http://127.0.0.1:9/", "Timeout": 3, "HttpHeaders": {"X-Site": "a"}},
     ],
 )

@@ -37,7 +37,8 @@ def test_long_form_options_round_trip() -> None:
     [
         ({}, "Empty URL"),
         ({"Url": ""}, "Empty URL"),
-        ({"Url": "http://h/", "Colour": 1}, "must be strings: Colour"),
+        ({"Url": "http://h/", "Colour": [1]}, "must be strings: Colour"),
+        ({"Url": "http://h/", "Colour": 1.5}, "must be strings: Colour"),
         ({"Url": "http://h/", "Pkcs11": True}, "PKCS#11"),
         ({"Url": "http://h/", "Timeout": -1}, "Timeout"),
         ({"Url": "http://h/", "Timeout": True}, "Timeout"),
@@ -52,6 +53,11 @@ def test_long_form_options_round_trip() -> None:
 def test_malformed_peers_are_refused_with_a_reason(value: object, message: str) -> None:
     with pytest.raises(PeerError, match=message):
         parse_peer("p", value)
+
+
+def test_boolean_and_integer_properties_are_kept_as_orthanc_keeps_them() -> None:
+    peer = parse_peer("p", {"Url": "http://h/", "Flag": True, "Off": False, "Count": 12})
+    assert peer.user_properties == {"Flag": "1", "Off": "0", "Count": "12"}
 
 
 def test_other_keys_are_user_properties_kept_as_orthanc_keeps_them() -> None:

@@ -10,6 +10,8 @@ parsed), each once, in request order: ``[instance ID, S3 key]`` items.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -98,6 +100,74 @@ def read_file(blobs: BlobStore, item: Any, action: str = "sent") -> bytes:
         raise unknown_resource(
             f"Instance {instance_id} was deleted before it was {action}"
         ) from exc
+
+
+# A file is read ahead only while the last one read was at most this large: a step then
+# holds at most one file besides the one it sends, and reads one at a time once it meets
+# large files (whose transfer dwarfs a GetObject's round trip anyway).
+READ_AHEAD_LIMIT = 16 * 1024 * 1024
+
+
+class ReadAhead:
+    """The files of a step's items, each read from S3 while the one before it is sent.
+
+    Sending is a GetObject then a request to the destination, item after item; on AWS both
+    are round trips (S3 answers a small object in 10-30 ms), so reading the next file in a
+    background thread during the current send takes S3's latency off each item. One file
+    at most is read ahead; an item skipped (found done at the destination) drops its file.
+    A failure to read surfaces when that item is taken, as if it had been read then.
+    """
+
+    def __init__(self, blobs: BlobStore, action: str = "sent") -> None:
+        self._blobs = blobs
+        self._action = action
+        self._upcoming: Iterator[Any] = iter(())
+        self._ahead: tuple[Any, Future[bytes]] | None = None
+        self._pool: ThreadPoolExecutor | None = None
+        self._small = True
+
+    def expect(self, items: list[Any]) -> None:
+        """The items about to be read, in order: start reading the first."""
+        self._upcoming = iter(items)
+        self._read_next()
+
+    def read(self, item: Any) -> bytes:
+        """The file of ``item``: read ahead, or read now (then the next one is read ahead)."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and ahead[0][0] == item[0]:
+            data = ahead[1].result()
+        else:
+            if ahead is not None:
+                ahead[1].cancel()  # an item skipped: its file (or failure to read it) unused
+            self._skip_to(item)
+            data = read_file(self._blobs, item, self._action)
+        self._small = len(data) <= READ_AHEAD_LIMIT
+        self._read_next()
+        return data
+
+    def close(self) -> None:
+        """Drop what was read ahead; wait for a read in flight (bounded by the SDK's
+        timeouts), so that no thread outlives the step."""
+        if self._ahead is not None:
+            self._ahead[1].cancel()
+            self._ahead = None
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+    def _skip_to(self, item: Any) -> None:
+        """Move past ``item`` in the expected order, reading none of the items before it."""
+        for upcoming in self._upcoming:
+            if upcoming[0] == item[0]:
+                return
+
+    def _read_next(self) -> None:
+        item = next(self._upcoming, None) if self._small else None
+        if item is None:
+            return
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="cirrus-read-ahead")
+        self._ahead = (item, self._pool.submit(read_file, self._blobs, item, self._action))
 
 
 class SendService:

@@ -8,16 +8,12 @@ and sending-job records never need them, and never read Secrets Manager."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Mapping
 from typing import Any
 
 from chalicelib.errors import ErrorCode, OrthancError, unknown_resource
-from chalicelib.peer_client.client import HttpSettings, PeerClient
-from chalicelib.remotes.peer import Peer, PeerError, parse_peer, with_secrets
-from chalicelib.services.shared.registry import RemoteKind, RemoteRegistry
-from chalicelib.storage.remotes import RemoteStore
-from chalicelib.storage.secrets import SecretStore
+from chalicelib.peer_client.client import PeerClient
+from chalicelib.remotes.peer import Peer, PeerError, parse_peer
+from chalicelib.services.shared.registry import RemoteKind, WebServiceRegistry
 
 PEERS: RemoteKind[Peer] = RemoteKind(
     parse=parse_peer,
@@ -31,39 +27,17 @@ PEERS: RemoteKind[Peer] = RemoteKind(
 )
 
 
-class PeerService(RemoteRegistry[Peer]):
-    def __init__(
-        self,
-        configured: Mapping[str, Any],
-        store: RemoteStore,
-        http: HttpSettings,
-        secrets: Callable[[], SecretStore],
-    ) -> None:
-        super().__init__(PEERS, configured, store)
-        self._http = http
-        # The process's secret store (built on first use), which keeps what it read.
-        self._secrets = secrets
-        self._clients: dict[str, PeerClient] = {}
+class PeerService(WebServiceRegistry[Peer]):
+    KIND = PEERS
 
     def connect(self, name: str) -> PeerClient:
         """The client of a peer, with its secret fields (one GetItem, and a GetSecretValue
-        the first time this process meets the secret); 404 if there is no such peer.
-
-        A client per definition is kept for the life of the process (its connections are
-        reused by the next request or step that talks to the same peer)."""
-        definition, stored = self._definition(name)
-        if stored is None:
-            secrets = self._secrets().configured("OrthancPeers", name)
-        else:
-            secrets = self._secrets().read(stored.secret) if stored.secret else {}
-        try:
-            peer = parse_peer(name, with_secrets(definition, secrets))
-        except PeerError as exc:
-            raise PEERS.refused(exc) from exc
-        key = json.dumps([peer.name, peer.to_json()], sort_keys=True)
-        if key not in self._clients:
-            self._clients[key] = PeerClient(peer, self._http)
-        return self._clients[key]
+        the first time this process meets the secret); 404 if there is no such peer."""
+        secrets = self._secrets()
+        peer = self._with_secret_fields(
+            name, lambda n: secrets.configured("OrthancPeers", n), secrets.read
+        )
+        return self._client(name, peer, lambda p: PeerClient(p, self._http))
 
 
 def configuration_json(peer: Peer) -> dict[str, Any]:

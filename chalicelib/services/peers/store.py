@@ -15,7 +15,7 @@ from typing import Any
 from chalicelib.errors import RemoteError
 from chalicelib.jobs.model import Job
 from chalicelib.peer_client.client import PeerClient
-from chalicelib.services.jobs.sending import SendingKind, SendRequest, read_file
+from chalicelib.services.jobs.sending import ReadAhead, SendingKind, SendRequest
 from chalicelib.services.peers.registry import PeerService
 from chalicelib.services.resources.browse import BrowseService
 from chalicelib.storage.blobs import BlobStore
@@ -74,16 +74,20 @@ class PeerStoreKind(SendingKind[PeerStoreOptions]):
 
 
 class PeerSender:
-    """Sends the instances of one job, over the peer's connection pool."""
+    """Sends the instances of one job, over the peer's connection pool, reading the next
+    file from S3 while it sends the current one."""
 
     def __init__(self, client: PeerClient, blobs: BlobStore, compress: bool) -> None:
         self._client = client
-        self._blobs = blobs
+        self._files = ReadAhead(blobs)
         self._compress = compress
         self.item_timeout = float(client.timeout)
 
+    def expect(self, items: list[Any]) -> None:
+        self._files.expect(items)
+
     def run(self, item: Any) -> int:
-        data = read_file(self._blobs, item)
+        data = self._files.read(item)
         return self._client.store(data, compress=self._compress).size
 
     def already_done(self, item: Any) -> bool:
@@ -93,4 +97,5 @@ class PeerSender:
             return False
 
     def close(self) -> None:
-        """Nothing to release: the connection pool outlives the step."""
+        """Drop the file read ahead; the connection pool outlives the step."""
+        self._files.close()

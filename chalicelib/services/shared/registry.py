@@ -8,14 +8,20 @@ file, so that every Lambda of the fleet and the DICOM service see a change at on
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from chalicelib.errors import OrthancError
+from chalicelib.peer_client.transport import HttpSettings
+from chalicelib.remotes.peer import with_secrets
 from chalicelib.storage.remotes import RemoteStore, Stored
+from chalicelib.storage.secrets import SecretStore
 
 T = TypeVar("T")
+# A remote's network client (PeerClient, DicomWebClient).
+Client = TypeVar("Client")
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,7 @@ class RemoteRegistry(Generic[T]):
         self._kind = kind
         self._configured = dict(configured)
         self._store = store
+        self._clients: dict[str, Any] = {}
 
     def all(self) -> dict[str, T]:
         """Every remote by name (one Query)."""
@@ -59,6 +66,34 @@ class RemoteRegistry(Generic[T]):
             raise self._kind.unknown(name)
         return definition, stored
 
+    def _with_secret_fields(
+        self,
+        name: str,
+        configured: Callable[[str], Mapping[str, Any]],
+        read: Callable[[str], Mapping[str, Any]],
+    ) -> T:
+        """A remote with its secret fields, for a connection: those of its own secret when
+        the API wrote it (``read`` of the stored reference), else those the deployment's
+        configuration secret holds for a remote of the file (``configured(name)``). One
+        GetItem, and a GetSecretValue the first time the process meets the secret."""
+        definition, stored = self._definition(name)
+        if stored is None:
+            secrets = configured(name)
+        else:
+            secrets = read(stored.secret) if stored.secret else {}
+        try:
+            return self._kind.parse(name, with_secrets(definition, dict(secrets)))
+        except self._kind.invalid as exc:
+            raise self._kind.refused(exc) from exc
+
+    def _client(self, name: str, remote: T, build: Callable[[T], Client]) -> Client:
+        """The client of ``remote``, kept for the life of the process per definition, so
+        that its connections serve the next request or step talking to the same remote."""
+        key = json.dumps([name, self._kind.dump(remote)], sort_keys=True)
+        if key not in self._clients:
+            self._clients[key] = build(remote)
+        return self._clients[key]  # type: ignore[no-any-return]
+
     def put(self, name: str, body: Any) -> None:
         try:
             remote = self._kind.parse(name, body)
@@ -72,3 +107,23 @@ class RemoteRegistry(Generic[T]):
         except OrthancError:
             raise self._kind.unknown_on_delete(name) from None
         self._store.remove(name)
+
+
+class WebServiceRegistry(RemoteRegistry[T]):
+    """The remotes reached over HTTP (Orthanc peers, DICOMweb servers): a registry that also
+    holds the HTTP client's settings and the process's secret store (built on first use,
+    keeping what it read), for the subclass's ``connect``."""
+
+    #: How this kind of remote is read and named in errors.
+    KIND: RemoteKind[Any]
+
+    def __init__(
+        self,
+        configured: Mapping[str, Any],
+        store: RemoteStore,
+        http: HttpSettings,
+        secrets: Callable[[], SecretStore],
+    ) -> None:
+        super().__init__(self.KIND, configured, store)
+        self._http = http
+        self._secrets = secrets

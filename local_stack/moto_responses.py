@@ -1,0 +1,126 @@
+"""moto's request path made cheaper where it repeats the same work for every request.
+
+Profiling the emulator under ``bench/ingest.py`` (docs/architecture.md, "Where the time goes
+locally") showed costs that do not depend on what a request does:
+
+- **Which backend answers.** moto's dispatcher finds the backend of each request's inferred
+  host by listing moto's package directory (``list_of_moto_modules``: a ``listdir`` and an
+  ``isdir`` per service) and then trying every backend's URL patterns. The answer depends on
+  the host alone, and the backends do not change while the emulator runs, so it is kept per
+  host.
+- **Which method runs the action.** Each request lists its handler class's methods with
+  ``inspect.getmembers`` to check that the action exists; a class's methods do not change, so
+  the list is kept per class.
+- **DynamoDB answers.** moto 5.2 serializes every DynamoDB answer with its generic,
+  model-driven serializer: for each attribute of each returned item it looks the member up in
+  botocore's shapes and picks the value through several spellings of its name. A
+  ``BatchGetItem`` of a few Cirrus records spends more time there than in the backend. The
+  answers of the data-plane operations are already JSON-ready dictionaries (moto builds them
+  with the API's own member names), so for those the body is ``json.dumps`` of the result,
+  less the top-level keys the operation's output has no member for (as the generic
+  serializer drops them: moto adds ``ConsumedCapacityUnits`` to a ``DeleteItem`` of nothing).
+  The generic serializer still answers everything else, and any result holding something
+  ``json.dumps`` would render differently (``None``, bytes, binary attribute values, numbers
+  that are not plain ``int``/``float``, non-string keys): ``_is_plain`` checks the whole tree
+  first. ``tests/integration/test_emulator_responses.py`` compares both serializations over
+  Cirrus's own requests and over every attribute type.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from typing import Any
+
+from moto.core import responses as core_responses
+from moto.core.responses import ActionResult, BaseResponse
+from moto.core.utils import get_service_model
+from moto.dynamodb.responses import DynamoHandler, DynamoResult
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+# Operations whose answers are items, keys and counts built by moto as plain dictionaries.
+FAST_OPERATIONS = frozenset(
+    {
+        "GetItem",
+        "BatchGetItem",
+        "Query",
+        "Scan",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "BatchWriteItem",
+        "TransactWriteItems",
+        "TransactGetItems",
+    }
+)
+# The DynamoDB protocol's content type (the service model's jsonVersion 1.0).
+_CONTENT_TYPE = "application/x-amz-json-1.0"
+# Attribute value types the generic serializer transforms (blobs are base64-encoded).
+_BINARY_TYPES = frozenset({"B", "BS"})
+_SCALARS = (str, bool, int, float)
+
+_installed = False
+
+
+def install() -> None:
+    """Patch moto in this process (idempotent)."""
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    _cache_backend_lookup()
+    core_responses.method_names_from_class = functools.cache(core_responses.method_names_from_class)
+    generic = BaseResponse.serialized
+
+    def serialized(self: DynamoHandler, action_result: ActionResult) -> Any:
+        body = fast_body(self._get_action(), action_result)
+        if body is None:
+            return generic(self, action_result)
+        return 200, {"Content-Type": _CONTENT_TYPE, **self.response_headers}, body
+
+    DynamoHandler.serialized = serialized  # type: ignore[method-assign]
+
+
+def fast_body(operation: str, action_result: ActionResult) -> str | None:
+    """The body of a data-plane operation's answer, or None when the generic serializer must
+    write it."""
+    if operation not in FAST_OPERATIONS or type(action_result) not in (ActionResult, DynamoResult):
+        return None
+    result = action_result.result
+    if not isinstance(result, dict) or not _is_plain(result):
+        return None
+    members = _output_members(operation)
+    return json.dumps({key: value for key, value in result.items() if key in members})
+
+
+@functools.cache
+def _output_members(operation: str) -> frozenset[str]:
+    """The member names of a DynamoDB operation's output, from botocore's model."""
+    shape = get_service_model("dynamodb").operation_model(operation).output_shape
+    return frozenset(shape.members) if shape is not None else frozenset()
+
+
+def _is_plain(value: Any) -> bool:
+    """Whether ``json.dumps`` renders ``value`` as the generic serializer would: dictionaries
+    with string keys, lists, strings, booleans and plain numbers, and no binary attribute."""
+    kind = type(value)
+    if kind is dict:
+        return all(
+            type(key) is str and key not in _BINARY_TYPES and _is_plain(item)
+            for key, item in value.items()
+        )
+    if kind is list:
+        return all(_is_plain(item) for item in value)
+    return kind in _SCALARS
+
+
+def _cache_backend_lookup() -> None:
+    lookup = DomainDispatcherApplication.get_backend_for_host
+    cache: dict[str | None, Any] = {}
+
+    def get_backend_for_host(self: DomainDispatcherApplication, host: str | None) -> Any:
+        if host not in cache:
+            cache[host] = lookup(self, host)
+        return cache[host]
+
+    DomainDispatcherApplication.get_backend_for_host = get_backend_for_host  # type: ignore[method-assign]

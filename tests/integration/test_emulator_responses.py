@@ -1,0 +1,188 @@
+"""The emulator's DynamoDB answers (local_stack.moto_responses) are what moto's own serializer
+writes.
+
+Every DynamoDB answer of these tests is serialized twice, by moto's generic serializer and by
+the fast path, and the two bodies must decode to the same JSON (and the fast path must be taken
+where it applies, so that the comparison compares something). The requests are Cirrus's own,
+through the app, and a table holding every attribute type through every data-plane
+operation.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+from moto.core.responses import ActionResult, BaseResponse
+from moto.dynamodb.responses import DynamoHandler
+
+from local_stack import moto_responses
+from tests.integration.helpers import get, upload
+from tests.support.dicom_factory import make_instance
+
+
+@dataclass
+class Comparison:
+    """What the two serializations gave, per operation."""
+
+    fast: Counter[str] = field(default_factory=Counter)
+    generic_only: Counter[str] = field(default_factory=Counter)
+    differences: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def compared(monkeypatch: pytest.MonkeyPatch) -> Iterator[Comparison]:
+    moto_responses.install()
+    comparison = Comparison()
+
+    def serialized(self: DynamoHandler, action_result: ActionResult) -> Any:
+        operation = self._get_action()
+        status, headers, body = BaseResponse.serialized(self, action_result)
+        fast = moto_responses.fast_body(operation, action_result)
+        if fast is None:
+            comparison.generic_only[operation] += 1
+            return status, headers, body
+        comparison.fast[operation] += 1
+        expected_headers = {"Content-Type": "application/x-amz-json-1.0", **self.response_headers}
+        if json.loads(fast) != json.loads(body) or status != 200 or headers != expected_headers:
+            comparison.differences.append(f"{operation}: {fast} != {body} ({status}, {headers})")
+        return status, headers, body
+
+    monkeypatch.setattr(DynamoHandler, "serialized", serialized)
+    yield comparison
+
+
+def test_cirrus_requests(client: Any, compared: Comparison) -> None:
+    study = "1.2.3.4"
+    for number in range(3):
+        upload(client, make_instance(study_uid=study, series_uid=f"1.2.3.4.{number % 2}"))
+    upload(client, make_instance(patient_id="PAT2", StudyDescription="Other"))
+    studies = get(client, "/studies")
+    get(client, "/patients?expand")
+    get(client, f"/studies/{studies[0]}/instances")
+    found = client.http.post(
+        "/tools/find",
+        body=json.dumps({"Level": "Study", "Query": {"PatientID": "PAT*"}, "Expand": True}),
+        headers={"Content-Type": "application/json"},
+    )
+    assert found.status_code == 200
+    assert client.http.put(f"/studies/{studies[0]}/labels/reviewed", body=b"").status_code == 200
+    get(client, "/changes?limit=100")
+    get(client, "/statistics")
+    assert client.http.delete(f"/studies/{studies[-1]}").status_code == 200
+
+    assert compared.differences == []
+    # The operations of an upload, a search and a deletion all took the fast path.
+    assert {"BatchGetItem", "Query", "TransactWriteItems"} <= set(compared.fast)
+
+
+ITEM = {
+    "pk": {"S": "a"},
+    "sk": {"N": "1"},
+    "text": {"S": 'é ünïcode " \\ \n'},
+    "number": {"N": "-12.5e3"},
+    "flag": {"BOOL": False},
+    "none": {"NULL": True},
+    "strings": {"SS": ["x", "y"]},
+    "numbers": {"NS": ["1", "2.5"]},
+    "entries": {"L": [{"S": "v"}, {"N": "3"}, {"M": {"deep": {"L": []}}}]},
+    "map": {"M": {"k": {"S": "v"}, "empty": {"M": {}}}},
+}
+BINARY = {"blob": {"B": b"\x00\x01binary"}, "blobs": {"BS": [b"a", b"b"]}}
+
+
+@pytest.fixture
+def table() -> Iterator[Any]:
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+        dynamodb.create_table(
+            TableName="t",
+            KeySchema=[
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "N"},
+                {"AttributeName": "g", "AttributeType": "S"},
+            ],
+            GlobalSecondaryIndexes=[
+                {
+                    "IndexName": "byG",
+                    "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "KEYS_ONLY"},
+                }
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        yield dynamodb
+
+
+def test_every_attribute_type_and_operation(table: Any, compared: Comparison) -> None:
+    total = {"ReturnConsumedCapacity": "TOTAL"}
+    indexes = {"ReturnConsumedCapacity": "INDEXES"}
+    table.put_item(TableName="t", Item=ITEM, **total)
+    table.put_item(TableName="t", Item={**ITEM, "sk": {"N": "2"}, "g": {"S": "x"}, **BINARY})
+    table.put_item(TableName="t", Item={**ITEM, "sk": {"N": "3"}}, ReturnValues="ALL_OLD")
+    table.put_item(TableName="t", Item={**ITEM, "sk": {"N": "3"}}, ReturnValues="ALL_OLD")
+    key = {"pk": {"S": "a"}, "sk": {"N": "1"}}
+    table.get_item(TableName="t", Key=key, **total)
+    table.get_item(TableName="t", Key={"pk": {"S": "a"}, "sk": {"N": "2"}})
+    table.get_item(TableName="t", Key={"pk": {"S": "missing"}, "sk": {"N": "1"}})
+    table.get_item(TableName="t", Key=key, ProjectionExpression="#t, map.k", **_names("t", "text"))
+    for returned in ("ALL_NEW", "UPDATED_OLD", "UPDATED_NEW", "NONE"):
+        table.update_item(
+            TableName="t",
+            Key=key,
+            UpdateExpression="ADD #n :one SET entries[0] = :v",
+            ExpressionAttributeValues={":one": {"N": "1"}, ":v": {"S": "w"}},
+            ReturnValues=returned,
+            **_names("n", "counter"),
+            **indexes,
+        )
+    pages = {"TableName": "t", "KeyConditionExpression": "pk = :a", "Limit": 1}
+    values = {"ExpressionAttributeValues": {":a": {"S": "a"}}}
+    first = table.query(**pages, **values, **indexes)
+    table.query(**pages, **values, ExclusiveStartKey=first["LastEvaluatedKey"])
+    table.query(TableName="t", KeyConditionExpression="pk = :a", Select="COUNT", **values)
+    table.query(TableName="t", IndexName="byG", KeyConditionExpression="g = :x", **_x())
+    table.scan(TableName="t", Limit=2, **total)
+    table.scan(
+        TableName="t", FilterExpression="flag = :f", ProjectionExpression="pk, sk", **_false()
+    )
+    table.batch_get_item(
+        RequestItems={"t": {"Keys": [key, {"pk": {"S": "a"}, "sk": {"N": "9"}}]}}, **total
+    )
+    table.batch_write_item(
+        RequestItems={"t": [{"PutRequest": {"Item": {**ITEM, "sk": {"N": "4"}}}}]}, **total
+    )
+    table.transact_get_items(TransactItems=[{"Get": {"TableName": "t", "Key": key}}], **total)
+    table.transact_write_items(
+        TransactItems=[{"Put": {"TableName": "t", "Item": {**ITEM, "sk": {"N": "5"}}}}], **total
+    )
+    table.delete_item(TableName="t", Key=key, ReturnValues="ALL_OLD", **total)
+    table.delete_item(TableName="t", Key=key, ReturnValues="ALL_OLD")
+
+    assert compared.differences == []
+    assert set(compared.fast) == moto_responses.FAST_OPERATIONS
+    # Binary attributes are left to moto's serializer, which base64-encodes them.
+    assert compared.generic_only["GetItem"] >= 1
+    assert compared.generic_only["Scan"] >= 1
+
+
+def _names(placeholder: str, name: str) -> dict[str, Any]:
+    return {"ExpressionAttributeNames": {f"#{placeholder}": name}}
+
+
+def _x() -> dict[str, Any]:
+    return {"ExpressionAttributeValues": {":x": {"S": "x"}}}
+
+
+def _false() -> dict[str, Any]:
+    return {"ExpressionAttributeValues": {":f": {"BOOL": False}}}
