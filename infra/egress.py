@@ -1,13 +1,14 @@
 """Where the VPC's components may connect: the egress rules of their security groups.
 
-The code refuses peers and modalities outside ``RemoteNetworksAllowed``
+The code refuses peers, modalities and DICOMweb servers outside ``RemoteNetworksAllowed``
 (chalicelib/remotes/destinations.py); the security groups of the functions in the VPC and of
 the DICOM service are the network's own second line, so that a flaw in that check still
 cannot reach a port or a network the deployment did not name. They allow:
 
 - TCP to each IPv4 network of ``RemoteNetworksAllowed`` on each port of
-  ``Settings.remote_ports``: peers (HTTP), modalities (C-ECHO, C-FIND, C-MOVE, C-STORE as
-  SCU) and the storage commitment reports the DICOM service sends back to modalities;
+  ``Settings.remote_ports``: peers and DICOMweb servers (HTTP or HTTPS: the ports of their
+  URLs in the file are included), modalities (C-ECHO, C-FIND, C-MOVE, C-STORE as SCU) and the
+  storage commitment reports the DICOM service sends back to modalities;
 - HTTPS to the AWS APIs (:func:`aws_api_destinations`).
 
 Nothing is needed for DNS: security groups do not filter traffic to the Amazon DNS server

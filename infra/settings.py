@@ -231,11 +231,14 @@ def remote_networks(cidrs: list[str]) -> tuple[str, ...]:
 
 
 def remote_ports(configured: tuple[str, ...], orthanc: Any) -> tuple[int, ...]:
-    """``cirrus:remotePorts`` and the ports of the modalities and peers of the file
-    (``orthanc``, a parsed ``Config``), sorted, once each. ``parse_config`` has checked the
-    remotes in both of Orthanc's forms: a modality ``[AET, host, port, ...]`` or an object
-    with ``Port`` (a number, or digits), a peer ``[url, ...]`` or an object with ``Url``."""
+    """``cirrus:remotePorts`` and the ports of the modalities, peers and DICOMweb servers of
+    the file (``orthanc``, a parsed ``Config``), sorted, once each. ``parse_config`` has
+    checked the remotes in both of Orthanc's forms: a modality ``[AET, host, port, ...]`` or an
+    object with ``Port`` (a number, or digits), a peer or a DICOMweb server ``[url, ...]`` or
+    an object with ``Url``."""
     from urllib.parse import urlsplit
+
+    from chalicelib.settings.config import dicomweb_servers
 
     ports = set()
     for value in configured:
@@ -246,7 +249,7 @@ def remote_ports(configured: tuple[str, ...], orthanc: Any) -> tuple[int, ...]:
         ports.add(port)
     for modality in orthanc.DicomModalities.values():
         ports.add(int(modality[2] if isinstance(modality, list) else modality["Port"]))
-    for peer in orthanc.OrthancPeers.values():
+    for peer in (*orthanc.OrthancPeers.values(), *dicomweb_servers(orthanc).values()):
         url = urlsplit(peer[0] if isinstance(peer, list) else peer["Url"])
         ports.add(url.port or _URL_PORTS[url.scheme])
     return tuple(sorted(ports))

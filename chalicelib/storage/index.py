@@ -29,7 +29,7 @@ from __future__ import annotations
 import heapq
 import random
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -125,6 +125,15 @@ def recycling_shard(patient_id: str) -> str:
 def study_date_key(study_date: str) -> str:
     """``sdate``: prefixed so that an empty StudyDate is still a valid key and sorts first."""
     return "D" + study_date
+
+
+def _date_condition(lower: str, upper: str) -> tuple[str, dict[str, str]]:
+    """The ``ByStudyDate`` sort-key condition of a StudyDate range (an empty bound is open)."""
+    if lower and upper:
+        return "sdate BETWEEN :a AND :b", {":a": study_date_key(lower), ":b": study_date_key(upper)}
+    if lower:
+        return "sdate >= :a", {":a": study_date_key(lower)}
+    return "sdate <= :b", {":b": study_date_key(upper)}
 
 
 def resource_item(resource: Resource) -> dict[str, Any]:
@@ -390,25 +399,27 @@ class ResourceIndex:
     def study_ids_by_accession(self, accession_number: str) -> list[str]:
         return self._index_ids("ByAccession", "acc = :v", {":v": identifier_key(accession_number)})
 
-    def study_ids_by_date(self, lower: str, upper: str) -> list[str]:
-        """Studies whose StudyDate lies in [lower, upper] as strings (an empty bound is open):
-        one Query per shard, reading only the matching keys."""
-        values: dict[str, str] = {}
-        if lower and upper:
-            condition = "sdate BETWEEN :a AND :b"
-            values = {":a": study_date_key(lower), ":b": study_date_key(upper)}
-        elif lower:
-            condition, values = "sdate >= :a", {":a": study_date_key(lower)}
-        else:
-            condition, values = "sdate <= :b", {":b": study_date_key(upper)}
-        ids: list[str] = []
+    def study_ids_by_dates(self, ranges: Sequence[tuple[str, str]]) -> Iterator[str]:
+        """Studies whose StudyDate lies in one of ``ranges`` ([lower, upper] as strings, an
+        empty bound open), in ID order, read lazily one shard at a time (a Query per range and
+        shard, reading only the matching keys).
+
+        A study's shard is the first hex digit of its ID, so the shards read in order, each
+        sorted, give the IDs sorted: a search with a ``Limit`` stops before the shards it does
+        not need. A DynamoDB ``Limit`` could not do this: within a shard the index sorts by
+        date, not by ID.
+        """
+        conditions = [_date_condition(lower, upper) for lower, upper in ranges]
         for digit in HEX_DIGITS:
-            ids += self._index_ids(
-                "ByStudyDate",
-                f"lvl = :l AND {condition}",
-                {**values, ":l": f"{Level.STUDY.value}#{digit}"},
-            )
-        return ids
+            shard = {":l": f"{Level.STUDY.value}#{digit}"}
+            found = {
+                study_id
+                for condition, values in conditions
+                for study_id in self._index_ids(
+                    "ByStudyDate", f"lvl = :l AND {condition}", {**values, **shard}
+                )
+            }
+            yield from sorted(found)
 
     def unstable_ids(self) -> list[str]:
         """Patients, studies and series not yet declared stable (one Query per shard)."""

@@ -32,8 +32,9 @@ BEHIND_THE_AUTHORIZER = '"RemoteAccessAllowed" : true, "AuthenticationEnabled" :
 # infra/scp.py).
 GROUPS = ("Cirrus functions in the VPC", "Cirrus DICOM service tasks")
 # A site's file, remotes in both of Orthanc's forms: modalities on ports of their own, a peer
-# by HTTPS without a port and one with a port, an IPv6 range (no rule: the VPC has no IPv6)
-# and a single host.
+# by HTTPS without a port and one with a port, DICOMweb servers (the plugin's short and object
+# forms) on ports of their own, an IPv6 range (no rule: the VPC has no IPv6) and a single
+# host.
 SITE_FILE = f"""{{ {BEHIND_THE_AUTHORIZER},
   "RemoteNetworksAllowed" : [ "10.20.0.0/16", "192.168.7.10/32", "fd00::/8" ],
   "DicomModalities" : {{
@@ -43,14 +44,19 @@ SITE_FILE = f"""{{ {BEHIND_THE_AUTHORIZER},
   "OrthancPeers" : {{
     "remote" : [ "https://192.168.7.10/orthanc/" ],
     "lab" : {{ "Url" : "http://10.20.3.3:8043/" }}
-  }}
+  }},
+  "DicomWeb" : {{ "Servers" : {{
+    "archive" : [ "https://10.20.4.4:8443/dicom-web/" ],
+    "cloud" : {{ "Url" : "http://192.168.7.10:8081/dicomWeb/", "HasDelete" : true }}
+  }} }}
 }}"""
 SITE_CONTEXT = {"cirrus:natGateways": 0, "cirrus:remotePorts": "104,2762"}
-# What the site's deployment opens: its networks x its ports, the modality's and the peer's.
+# What the site's deployment opens: its networks x its ports, the modalities', the peers' and
+# the DICOMweb servers'.
 SITE_RULES = {
     (cidr, port)
     for cidr in ("10.20.0.0/16", "192.168.7.10/32")
-    for port in (104, 443, 2762, 8043, 11113, 11114)
+    for port in (104, 443, 2762, 8043, 8081, 8443, 11113, 11114)
 }
 # How the template names the account's values, and values to resolve them with.
 PSEUDO = {"AWS::Partition": "aws", "AWS::Region": "eu-west-1", "AWS::AccountId": "123456789012"}
@@ -161,8 +167,8 @@ def test_with_a_nat_gateway_the_aws_apis_are_https_anywhere(synthesized: Synthes
 
 
 def test_a_sites_networks_and_ports(site: Synthesized) -> None:
-    """cirrus:remotePorts, the modality's port and the peer's scheme port, to each IPv4
-    network of the file; the IPv6 range opens nothing."""
+    """cirrus:remotePorts, the modality's port, the peer's scheme port and the DICOMweb
+    servers' ports, to each IPv4 network of the file; the IPv6 range opens nothing."""
     for logical in _group_ids(site).values():
         rules = egress(site, logical)
         assert remote_rules(rules) == SITE_RULES

@@ -7,18 +7,20 @@ moto does not enforce IAM: without this check a handler calling what its role do
 
 The calls come from a representative run of the app, made here, in this module, against moto
 (tests/support/aws_calls.py records them): ingest through the API and through a presigned
-upload, browsing and every kind of find, metadata, attachments, labels, protection, peers with
-passwords, modalities (Cirrus's own DICOM service playing the modality: C-ECHO, C-FIND, C-MOVE,
-C-STORE, storage commitment), settings, jobs run by the job runner, the changes feed, the
-stability check, deletions, the orphan sweep. Running the scenarios here rather than recording
-the whole suite keeps the check deterministic: under pytest-xdist (``--dist loadfile``) each
-worker sees only some test files, and a selection (``-k``, one file) would make grants look
-unused; a module runs whole on one worker. Only Allow statements are read (the roles have no
+upload, browsing and every kind of find, metadata, attachments, labels, protection, peers and
+DICOMweb servers with passwords (STOW-RS and WADO-RS jobs, proxies), modalities (Cirrus's own
+DICOM service playing the modality: C-ECHO, C-FIND, C-MOVE, C-STORE, storage commitment),
+settings, jobs run by the job runner, the changes feed, the stability check, deletions, the
+orphan sweep. Running the scenarios here rather than recording the whole suite keeps the
+check deterministic: under pytest-xdist (``--dist loadfile``) each worker sees only some test
+files, and a selection (``-k``, one file) would make grants look unused; a module runs whole
+on one worker. Only Allow statements are read (the roles have no
 Deny or condition).
 """
 
 from __future__ import annotations
 
+import base64
 import fnmatch
 import gzip
 import json
@@ -32,7 +34,9 @@ import requests
 
 from tests.infra.conftest import Synthesized
 from tests.support.aws_calls import DICOM_SERVICE, Call, Recorder, recording, running
+from tests.support.fake_dicomweb import Canned
 from tests.support.fake_peer import FakePeer
+from tests.support.fake_stow import FakeStowServer
 
 # Service prefixes whose grants serve the code's calls (the others are used by Lambda itself).
 DATA_SERVICES = ("dynamodb:", "s3:", "states:", "secretsmanager:")
@@ -104,6 +108,7 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> Recorder:
     config = tmp_path_factory.mktemp("iam") / "cirrus.json"
     port = free_port()
     peer = FakePeer(credentials=("bob", PEER_PASSWORD))
+    dicomweb = FakeStowServer()
     options = {
         "StableAge": 1,
         "LargeObjectThreshold": 100_000,
@@ -112,22 +117,25 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> Recorder:
         "DicomModalities": {"self": ["CIRRUS", "127.0.0.1", port]},
         # Its password is in the configuration secret.
         "OrthancPeers": {"configured": [peer.url, "bob", ""]},
+        "DicomWeb": {"Servers": {"configured": {"Url": dicomweb.url, "Username": "bob"}}},
     }
     config.write_text(json.dumps(options))
     try:
-        with moto_storage(), mock.patch.dict(os.environ), peer:  # the environment restored
+        # The environment restored after.
+        with moto_storage(), mock.patch.dict(os.environ), peer, dicomweb:
             # As on AWS: the state machine's ARN is configured, not looked up by name.
             os.environ["CIRRUS_JOBS_STATE_MACHINE"] = find_state_machine(
                 aws_clients.client("stepfunctions")
             )
             os.environ["CIRRUS_CONFIG"] = str(config)
-            secrets = {"OrthancPeers": {"configured": {"Password": PEER_PASSWORD}}}
+            configured = {"configured": {"Password": PEER_PASSWORD}}
+            secrets = {"OrthancPeers": configured, "DicomWeb": {"Servers": configured}}
             created = aws_clients.client("secretsmanager").create_secret(
                 Name="configuration", SecretString=_json(secrets)
             )
             os.environ["CIRRUS_CONFIG_SECRET"] = created["ARN"]
             with recording() as recorder, chalice_client() as client:
-                _run_scenarios(client.http, port, peer)
+                _run_scenarios(client.http, port, peer, dicomweb)
     finally:
         bootstrap.reset()
     return recorder
@@ -144,7 +152,7 @@ def _json(value: Any) -> str:
     return json.dumps(value)
 
 
-def _run_scenarios(http: Any, port: int, peer: FakePeer) -> None:
+def _run_scenarios(http: Any, port: int, peer: FakePeer, dicomweb: FakeStowServer) -> None:
     import app
     from chalicelib.jobs.state_machine import LOCAL_STEP_ARN
     from chalicelib.storage import aws as aws_clients
@@ -236,6 +244,7 @@ def _run_scenarios(http: Any, port: int, peer: FakePeer) -> None:
             _dicom_scenarios(http, port, ct, peer)
         finally:
             server.shutdown()
+        _dicomweb_scenarios(http, ct, dicomweb)
         _ok(http.put("/modalities/other", body=_json(["OTHER", "127.0.0.1", 1])))
         # A commitment the modality cannot receive is forgotten.
         refused = {"Resources": [ct["ID"]]}
@@ -333,6 +342,49 @@ def _dicom_scenarios(http: Any, port: int, ct: dict[str, str], peer: FakePeer) -
     )
     _ok(http.get(f"/storage-commitment/{commitment['ID']}"))
     _ok(http.delete("/peers/fake"))
+
+
+def _dicomweb_scenarios(http: Any, ct: dict[str, str], remote: FakeStowServer) -> None:
+    """DICOMweb servers requiring a password, written through the API (its secret created,
+    updated, read by the API's proxies and by the job steps, deleted) and of the
+    configuration (the configuration secret read by both): STOW-RS as a job, synchronous and
+    not, the three proxies, and a WADO-RS retrieval as a job, storing a new instance."""
+    from chalicelib.dicom.multipart_related import PartToSend, related_chunks
+    from tests.integration.helpers import wait_job
+    from tests.support.dicom_factory import make_instance
+
+    defined = {"Url": remote.url, "Username": "bob", "Password": PEER_PASSWORD}
+    _ok(http.put("/dicom-web/servers/fake", body=_json(defined)))
+    _ok(http.get("/dicom-web/servers?expand"))
+    _ok(http.get("/dicom-web/servers/configured"))
+    sent = {"Resources": [ct["ID"]], "Synchronous": True}
+    _ok(http.post("/dicom-web/servers/fake/stow", body=_json(sent)))
+    queued = {"Resources": [ct["ID"]], "Asynchronous": True}
+    job = _ok(http.post("/dicom-web/servers/configured/stow", body=_json(queued)))
+    assert wait_job(_Client(http), job["ID"])["State"] == "Success"
+    for route, request in (
+        ("qido", {"Uri": "/studies"}),
+        ("get", {"Uri": "/studies"}),
+        ("post", {"Uri": "/workitems", "Body": "{}"}),
+    ):
+        _ok(http.post(f"/dicom-web/servers/fake/{route}", body=_json(request)))
+    _ok(http.put("/dicom-web/servers/fake", body=_json(defined)))  # its secret exists: updated
+    study = "1.2.826.0.1.3680043.97.1"
+    series, sop = f"{study}.1", f"{study}.1.1"
+    boundary = "iam"
+    parts = [PartToSend("application/dicom", make_instance("FROM-DICOMWEB", study, series, sop))]
+    remote.answers[f"/dicom-web/studies/{study}/series/{series}/instances/{sop}"] = Canned(
+        content_type=f'multipart/related; type="application/dicom"; boundary={boundary}',
+        body=b"".join(related_chunks(parts, boundary)),
+    )
+    wanted = {"Resources": [{"Study": study, "Series": series, "Instance": sop}]}
+    retrieved = _ok(http.post("/dicom-web/servers/configured/retrieve", body=_json(wanted)))
+    assert retrieved["ReceivedInstancesCount"] == "1", retrieved
+    _ok(http.delete("/dicom-web/servers/fake"))
+    # Both stows arrived, and every request carried the password of a secret.
+    assert len(remote.stow_parts) == 2
+    credentials = base64.b64encode(f"bob:{PEER_PASSWORD}".encode()).decode()
+    assert {r.headers.get("authorization") for r in remote.requests} == {f"Basic {credentials}"}
 
 
 def _c_store(port: int, data: bytes) -> None:

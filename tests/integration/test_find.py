@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.helpers import assert_orthanc_error, body, get, upload
+from tests.integration.helpers import assert_orthanc_error, aws_requests, body, get, upload
 from tests.support.dicom_factory import make_instance
 
 STUDY = "1.2.826.0.1.3680043.97"
@@ -286,3 +286,94 @@ def test_bulk_delete_removes_resources_of_any_level(client: Any) -> None:
     assert (statistics["CountPatients"], statistics["CountInstances"]) == (1, 2)
     response = client.http.post("/tools/bulk-delete", body=json.dumps({"Resources": "x"}))
     assert_orthanc_error(response, 400, 8, "POST")
+
+
+def _dated_studies(client: Any, count: int = 40) -> dict[str, tuple[str, str]]:
+    """``count`` studies of one instance each (one patient each, fixed UIDs so that the IDs,
+    hence the ByStudyDate shards, are the same at every run), dated over January 2020 and
+    described KEEP or DROP: their StudyDate and StudyDescription by study ID."""
+    studies = {}
+    for number in range(count):
+        date, description = f"202001{number % 28 + 1:02d}", "DROP" if number % 3 else "KEEP"
+        answer = upload(
+            client,
+            make_instance(
+                f"D{number}",
+                study_uid=f"1.2.826.0.1.3680043.98.{number}",
+                sop_uid=f"1.2.826.0.1.3680043.98.{number}.1.1",
+                StudyDate=date,
+                StudyDescription=description,
+            ),
+        )
+        studies[answer["ParentStudy"]] = (date, description)
+    return studies
+
+
+def test_a_study_date_page_reads_only_the_shards_it_needs(client: Any) -> None:
+    """The ByStudyDate shards are read in ID order, one at a time: a Study search with a
+    ``Limit`` stops at the shard holding its last answer, and its pages are those of the
+    whole answer, ``Since`` included."""
+    studies = _dated_studies(client)
+    in_range = sorted(i for i, (date, _) in studies.items() if "20200105" <= date <= "20200120")
+    assert len({study_id[0] for study_id in in_range}) > 8  # matches spread over the shards
+    query = {"Level": "Study", "Query": {"StudyDate": "20200105-20200120"}}
+    with aws_requests() as calls:
+        assert _post(client, "/tools/find", query) == in_range
+    assert calls == {"Query": 16, "BatchGetItem": 1}
+    for since, limit in ((0, 1), (0, 3), (3, 4), (10, 2), (len(in_range) - 2, 5)):
+        with aws_requests() as calls:
+            page = _post(client, "/tools/find", {**query, "Since": since, "Limit": limit})
+        assert page == in_range[since : since + limit]
+        # The shard of the last answer needed, all 16 when the answer runs out.
+        last = in_range[since + limit - 1] if since + limit <= len(in_range) else "f"
+        assert calls == {"Query": int(last[0], 16) + 1, "BatchGetItem": 1}
+    with aws_requests() as calls:
+        _post(client, "/tools/find", {**query, "Limit": 2})
+    assert calls["Query"] < 16
+    count = _post(client, "/tools/count-resources", {**query, "Limit": 2})
+    assert count == {"Count": len(in_range)}  # a count reads every shard
+
+
+def test_study_date_pages_are_the_whole_answer_cut(client: Any, configure: Any) -> None:
+    """With constraints checked after the date index (so a shard yields fewer matches than
+    candidates), date lists, open ranges, ``Expand`` and ``RequestedTags``, every page cut by
+    ``Since``/``Limit`` is the matching slice of the answer read without a limit."""
+    studies = _dated_studies(client)
+    cases = [
+        ({"StudyDate": "20200105-20200120", "StudyDescription": "KEEP"}, "20200105", "20200120"),
+        ({"StudyDate": "-20200110"}, "", "20200110"),
+        ({"StudyDate": "20200103\\20200111\\20200118"}, "", ""),
+    ]
+    for constraints, lower, upper in cases:
+        dates = constraints["StudyDate"].split("\\")
+        expected = sorted(
+            study_id
+            for study_id, (date, description) in studies.items()
+            if (date in dates or (lower or upper) and lower <= date <= upper)
+            and description == constraints.get("StudyDescription", description)
+        )
+        query = {"Level": "Study", "Query": constraints}
+        assert _post(client, "/tools/find", query) == expected and len(expected) > 3
+        for limit in (1, 2, 3):
+            pages = [
+                _post(client, "/tools/find", {**query, "Since": since, "Limit": limit})
+                for since in range(0, len(expected) + 1, limit)
+            ]
+            assert [study_id for page in pages for study_id in page] == expected
+        expanded = _post(
+            client,
+            "/tools/find",
+            {**query, "Since": 1, "Limit": 2, "Expand": True, "RequestedTags": ["StudyDate"]},
+        )
+        assert [study["ID"] for study in expanded] == expected[1:3]
+        assert [study["RequestedTags"]["StudyDate"] for study in expanded] == [
+            studies[study_id][0] for study_id in expected[1:3]
+        ]
+        count = _post(client, "/tools/count-resources", query)
+        assert count == {"Count": len(expected)}
+        series = _post(client, "/tools/find", {**query, "Level": "Series"})
+        series_page = {**query, "Level": "Series", "Since": 2, "Limit": 2}
+        assert _post(client, "/tools/find", series_page) == series[2:4]
+    configure(LimitFindResults=3)
+    capped = {"Level": "Study", "Query": {"StudyDate": "20200101-20200131"}}
+    assert _post(client, "/tools/find", capped) == sorted(studies)[:3]

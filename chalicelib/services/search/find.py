@@ -5,7 +5,8 @@ A search runs in two phases (the numbers are measured by ``bench/find.py``):
 1. Candidates. The most selective indexed constraint picks them: an identifier (PatientID,
    StudyInstanceUID, SeriesInstanceUID, SOPInstanceUID: ``ByUid``; AccessionNumber:
    ``ByAccession``), a ``Parent*`` option, ``Labels`` with ``All`` or ``Any`` (one Query per
-   label of its items, ``storage/labels.py``), or a StudyDate (``ByStudyDate``, 16 shards).
+   label of its items, ``storage/labels.py``), or a StudyDate (``ByStudyDate``, 16 shards,
+   read in ID order one shard at a time: a Study search stops at the shards it needs).
    Their cost grows with the number of matches. ``LabelsConstraint: None`` leaves out the
    labelled resources from the candidates; labels are checked on every record read.
    Candidates at an upper level are expanded down to the query level through the child links
@@ -88,10 +89,13 @@ class _Seed:
     exactly (not checked again), if any."""
 
     level: Level
-    ids: list[str]
+    ids: Iterable[str]
     exact: Constraint | None = None
     # The candidates are the descendants of the query's ``Parent*`` resource.
     from_parent: bool = False
+    # ``ids`` come distinct and in ID order, read lazily: at their own level they are the
+    # candidates as they come, so a search that has enough matches stops reading the index.
+    in_order: bool = False
 
 
 class _Chain:
@@ -218,6 +222,9 @@ class FindService:
         if seed is None:
             yield from self._index.iter_ids(level)
             return
+        if seed.in_order and seed.level is level:
+            yield from seed.ids
+            return
         ids, current = seed.ids, seed.level
         while current is not level:
             ids = [link.child for i in ids for link in self._index.children(i)]
@@ -249,12 +256,14 @@ class FindService:
             return _Seed(query.level, self._labelled(query))
         study_date = by_keyword.get("StudyDate")
         if study_date is not None and _DEPTH[query.level] >= _DEPTH[Level.STUDY]:
-            if study_date.kind is ConstraintKind.RANGE:
-                ids = self._index.study_ids_by_date(*study_date.values)
-                return _Seed(Level.STUDY, ids, study_date)
-            if study_date.kind in (ConstraintKind.EQUAL, ConstraintKind.LIST):
-                ids = [i for v in study_date.values for i in self._index.study_ids_by_date(v, v)]
-                return _Seed(Level.STUDY, ids, study_date)
+            # A range, else one date or a list of dates (a DA query takes no wildcard).
+            ranges = (
+                [(study_date.values[0], study_date.values[1])]
+                if study_date.kind is ConstraintKind.RANGE
+                else [(value, value) for value in study_date.values]
+            )
+            ids = self._index.study_ids_by_dates(ranges)
+            return _Seed(Level.STUDY, ids, study_date, in_order=True)
         return None
 
     def _parent_seed(self, parent: tuple[Level, str]) -> _Seed:
