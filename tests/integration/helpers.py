@@ -83,15 +83,21 @@ def kill_the_first_mark(monkeypatch: Any) -> dict[str, int]:
 
 
 @contextmanager
-def aws_requests() -> Iterator[Counter[str]]:
+def aws_requests(this_thread: bool = False) -> Iterator[Counter[str]]:
     """The DynamoDB and S3 requests the app makes inside the block, by operation, and those
     naming an S3 key also by operation and the key's first segment (``GetObject:dicom``, an
-    instance file), to say which objects a route reads."""
+    instance file), to say which objects a route reads. ``this_thread``: only the requests
+    of the calling thread (a route's own, not those a job runner thread makes meanwhile)."""
+    import threading
+
     from chalicelib.storage import aws as aws_clients
 
     calls: Counter[str] = Counter()
+    caller = threading.get_ident()
 
     def count(model: Any, params: Any = None, **_: Any) -> None:
+        if this_thread and threading.get_ident() != caller:
+            return
         key = (params or {}).get("Key")  # an S3 key; DynamoDB's are dicts
         prefixed = [f"{model.name}:{key.split('/')[0]}"] if isinstance(key, str) else []
         calls.update([model.name, *prefixed])
