@@ -83,8 +83,10 @@ def kill_the_first_mark(monkeypatch: Any) -> dict[str, int]:
 
 
 @contextmanager
-def aws_requests(this_thread: bool = False) -> Iterator[Counter[str]]:
-    """The DynamoDB and S3 requests the app makes inside the block, by operation, and those
+def aws_requests(
+    this_thread: bool = False, services: tuple[str, ...] = ("dynamodb", "s3")
+) -> Iterator[Counter[str]]:
+    """The requests the app makes to ``services`` inside the block, by operation, and those
     naming an S3 key also by operation and the key's first segment (``GetObject:dicom``, an
     instance file), to say which objects a route reads. ``this_thread``: only the requests
     of the calling thread (a route's own, not those a job runner thread makes meanwhile)."""
@@ -102,7 +104,7 @@ def aws_requests(this_thread: bool = False) -> Iterator[Counter[str]]:
         prefixed = [f"{model.name}:{key.split('/')[0]}"] if isinstance(key, str) else []
         calls.update([model.name, *prefixed])
 
-    clients = [aws_clients.client(service) for service in ("dynamodb", "s3")]
+    clients = [aws_clients.client(service) for service in services]
     for one in clients:
         one.meta.events.register("before-parameter-build.*.*", count)
     try:
@@ -110,3 +112,17 @@ def aws_requests(this_thread: bool = False) -> Iterator[Counter[str]]:
     finally:
         for one in clients:
             one.meta.events.unregister("before-parameter-build.*.*", count)
+
+
+def deployment_secrets() -> dict[str, dict[str, Any]]:
+    """The secrets under the deployment's prefix (peers', DICOMweb servers'): name -> value."""
+    from chalicelib.storage import aws as aws_clients
+    from chalicelib.storage.secrets import secrets_prefix
+
+    client = aws_clients.client("secretsmanager")
+    names = [s["Name"] for s in client.list_secrets()["SecretList"]]
+    return {
+        n: json.loads(client.get_secret_value(SecretId=n)["SecretString"])
+        for n in names
+        if n.startswith(secrets_prefix())
+    }

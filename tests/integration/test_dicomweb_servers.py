@@ -10,9 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import time
-from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -22,7 +20,8 @@ from chalicelib.peer_client.dicomweb import PROXY_MAXIMUM_ANSWER
 from chalicelib.storage import aws as aws_clients
 from chalicelib.storage.schema import table_name
 from chalicelib.storage.secrets import secrets_prefix
-from tests.integration.helpers import body, get
+from tests.integration.helpers import aws_requests as app_requests
+from tests.integration.helpers import body, deployment_secrets, get
 from tests.support.fake_dicomweb import Canned, FakeDicomWeb
 
 PASSWORD = "dicomweb-Pa55word"
@@ -47,37 +46,13 @@ def proxy(client: Any, name: str, operation: str, request: dict[str, Any]) -> An
     )
 
 
-def secrets() -> dict[str, dict[str, Any]]:
-    """The remotes' secrets: name -> value."""
-    client = aws_clients.client("secretsmanager")
-    names = [s["Name"] for s in client.list_secrets()["SecretList"]]
-    return {
-        n: json.loads(client.get_secret_value(SecretId=n)["SecretString"])
-        for n in names
-        if n.startswith(secrets_prefix())
-    }
-
-
 def basic(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
-@contextmanager
-def aws_requests() -> Iterator[Counter[str]]:
-    """The AWS requests the app makes meanwhile, by operation."""
-    counts: Counter[str] = Counter()
-
-    def note(model: Any, **_: Any) -> None:
-        counts[model.name] += 1
-
-    clients = [aws_clients.client(service) for service in ("dynamodb", "secretsmanager")]
-    for client in clients:
-        client.meta.events.register("before-call", note)
-    try:
-        yield counts
-    finally:
-        for client in clients:
-            client.meta.events.unregister("before-call", note)
+def aws_requests() -> Any:
+    """The route's DynamoDB and Secrets Manager requests, by operation."""
+    return app_requests(services=("dynamodb", "secretsmanager"))
 
 
 def test_passwords_live_in_their_own_secrets_and_are_never_shown(
@@ -94,7 +69,7 @@ def test_passwords_live_in_their_own_secrets_and_are_never_shown(
         TableName=table_name("remotes"), Key={"pk": {"S": "dicomweb"}, "sk": {"S": "pacs"}}
     )["Item"]
     assert PASSWORD not in json.dumps(item)
-    assert secrets() == {
+    assert deployment_secrets() == {
         f"{secrets_prefix()}dicomweb/pacs": {"Password": PASSWORD},
         f"{secrets_prefix()}dicomweb/other": {"Password": "another-password"},
         f"{secrets_prefix()}pacs": {"Password": "peer-pw"},
@@ -115,8 +90,8 @@ def test_passwords_live_in_their_own_secrets_and_are_never_shown(
     assert server.requests[-1].headers["authorization"] == basic("bob", PASSWORD)
     # Deleting the server deletes its secret, not the peer's.
     assert body(client.http.delete("/dicom-web/servers/pacs")) == {}
-    assert f"{secrets_prefix()}pacs" in secrets()
-    assert f"{secrets_prefix()}dicomweb/pacs" not in secrets()
+    assert f"{secrets_prefix()}pacs" in deployment_secrets()
+    assert f"{secrets_prefix()}dicomweb/pacs" not in deployment_secrets()
     assert get(client, "/dicom-web/servers") == ["other"]
 
 

@@ -17,7 +17,7 @@ from chalicelib import bootstrap
 from chalicelib.storage import aws as aws_clients
 from chalicelib.storage.schema import table_name
 from chalicelib.storage.secrets import secrets_prefix
-from tests.integration.helpers import body, get, upload
+from tests.integration.helpers import body, deployment_secrets, get, upload
 from tests.support.dicom_factory import make_instance
 from tests.support.fake_peer import FakePeer
 
@@ -43,17 +43,6 @@ def raw_item(name: str) -> dict[str, Any]:
     return answer["Item"]
 
 
-def peer_secrets() -> dict[str, dict[str, Any]]:
-    """The secrets under the deployment's prefix: name -> value."""
-    client = aws_clients.client("secretsmanager")
-    names = [s["Name"] for s in client.list_secrets()["SecretList"]]
-    return {
-        n: json.loads(client.get_secret_value(SecretId=n)["SecretString"])
-        for n in names
-        if n.startswith(secrets_prefix())
-    }
-
-
 @pytest.mark.parametrize(
     "definition",
     [
@@ -69,7 +58,7 @@ def test_the_table_holds_a_reference_and_the_peer_authenticates(
     item = raw_item("remote")
     assert PASSWORD not in json.dumps(item)
     assert item["secret"]["S"].startswith(secrets_prefix() + "remote#")
-    assert peer_secrets() == {secrets_prefix() + "remote": {"Password": PASSWORD}}
+    assert deployment_secrets() == {secrets_prefix() + "remote": {"Password": PASSWORD}}
     # The answers are those of a peer whose password is in the table (never shown).
     assert get(client, "/peers/remote/configuration") == {
         "HttpHeaders": [],
@@ -97,7 +86,7 @@ def test_a_new_password_replaces_the_secret_and_the_connection(
     assert get(client, "/peers/remote/system")["Version"]
     peer.credentials = ("bob", "changed")
     put(client, "remote", {"Url": peer.url, "Username": "bob", "Password": "changed"})
-    assert peer_secrets() == {secrets_prefix() + "remote": {"Password": "changed"}}
+    assert deployment_secrets() == {secrets_prefix() + "remote": {"Password": "changed"}}
     # The same process: its client of the old definition is not reused.
     assert get(client, "/peers/remote/system")["Version"]
 
@@ -108,13 +97,13 @@ def test_redefining_without_a_password_or_deleting_removes_the_secret(
     configure()
     put(client, "a", {"Url": peer.url, "Username": "bob", "Password": PASSWORD})
     put(client, "b", [peer.url, "bob", PASSWORD])
-    assert set(peer_secrets()) == {secrets_prefix() + "a", secrets_prefix() + "b"}
+    assert set(deployment_secrets()) == {secrets_prefix() + "a", secrets_prefix() + "b"}
     put(client, "a", [peer.url])
-    assert set(peer_secrets()) == {secrets_prefix() + "b"}
+    assert set(deployment_secrets()) == {secrets_prefix() + "b"}
     assert "secret" not in raw_item("a")
     response = client.http.delete("/peers/b")
     assert response.status_code == 200, response.body
-    assert peer_secrets() == {}
+    assert deployment_secrets() == {}
     # Defined again at once under the same name (nothing waits for a recovery window).
     put(client, "b", [peer.url, "bob", PASSWORD])
     assert get(client, "/peers/b/system")["Version"]
@@ -127,13 +116,13 @@ def test_names_secrets_manager_cannot_spell_are_escaped(
     for name in ("my peer", "pëer=1"):
         put(client, quote(name), [peer.url, "bob", PASSWORD])
         assert get(client, f"/peers/{quote(name)}/system")["Version"]
-    assert set(peer_secrets()) == {
+    assert set(deployment_secrets()) == {
         secrets_prefix() + "my=20peer",
         secrets_prefix() + "p=C3=ABer=3D1",
     }
     for name in ("my peer", "pëer=1"):
         assert client.http.delete(f"/peers/{quote(name)}").status_code == 200
-    assert peer_secrets() == {}
+    assert deployment_secrets() == {}
 
 
 @pytest.fixture
