@@ -7,11 +7,16 @@ For each size, both servers get the same generated files (``find.generate``: stu
 series of 10 instances, no pixel data) over REST with several clients: the honest path, every
 write recorded by the emulator as an upload makes it. Each server is then stopped cleanly
 (SIGTERM) and started again, then killed (SIGKILL, the whole process group) and started
-again, on the same data. The table gives the time from the start command until ``GET /system``
-answers, and until a study list query (``POST /tools/find``, Level Study, no constraint)
-answers with every study, and for Cirrus what its log says of the emulator's restore (the
-snapshot's load, the recorded requests replayed after it). Orthanc keeps its index in SQLite,
-so it has nothing to replay.
+again, on the same data. Cirrus is then killed once more in the middle of an upload of more
+instances by 4 clients, while its emulator writes a snapshot (when the recording's tail is
+longest: what the snapshot would cover plus what arrived since), and started again.
+
+The table gives the time from the start command until ``GET /system`` answers, and until a
+study list query (``POST /tools/find``, Level Study, no constraint) answers with every study,
+and for Cirrus what its log says of the emulator's restore (the snapshot's load, the recorded
+requests replayed after it); for the kill during the upload, also the tail the kill left
+(recorded requests, bytes) and how many acknowledged instances are missing (must be 0).
+Orthanc keeps its index in SQLite, so it has nothing to replay.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import re
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -37,6 +43,10 @@ from tests.support.orthanc_server import OrthancServer, find_orthanc_binary
 
 UPLOAD_CLIENTS = 4
 TIMEOUT_SECONDS = 600.0
+# The upload during which the stack is killed: this many more instances per 10 (enough to last
+# past a snapshot), and how long after a snapshot starts the kill comes.
+UPLOAD_SHARE = 0.3
+KILL_DELAY_SECONDS = 2.0
 
 
 class OrthancOnDisk:
@@ -110,6 +120,21 @@ class CirrusOnDisk:
         load, replayed, total = found[-1]
         return f"{load} s load, {replayed} replayed, {total} s in all"
 
+    def kill_during_snapshot(self, uploading: threading.Thread) -> str:
+        """SIGKILL the stack once the emulator has been writing a snapshot for
+        ``KILL_DELAY_SECONDS`` while ``uploading`` runs; the recording's tail left on disk."""
+        temporary = self.stack.data_dir / "moto-state.pickle.tmp"
+        while not temporary.exists():
+            if not uploading.is_alive():
+                raise RuntimeError("the upload ended before a snapshot started")
+            time.sleep(0.01)
+        time.sleep(KILL_DELAY_SECONDS)
+        self.stack.kill()
+        segments = list(self.stack.data_dir.glob("moto-recording.*.jsonl"))
+        lines = sum(len(path.read_bytes().splitlines()) for path in segments)
+        size = sum(path.stat().st_size for path in segments)
+        return f"tail {lines} requests, {size / 1e6:.1f} MB"
+
 
 def _wait(check: Callable[[], bool], started: float) -> float:
     """Seconds from ``started`` until ``check()`` holds."""
@@ -137,8 +162,14 @@ def timed_start(server: OrthancOnDisk | CirrusOnDisk, studies: int) -> tuple[flo
     return system, _wait(listed, started)
 
 
-def measure(name: str, server: OrthancOnDisk | CirrusOnDisk, files: Sequence[bytes]) -> list[str]:
-    """Fill ``server``, then restart it after SIGTERM and after SIGKILL; the table's rows."""
+def measure(
+    name: str,
+    server: OrthancOnDisk | CirrusOnDisk,
+    files: Sequence[bytes],
+    extra: Sequence[bytes],
+) -> list[str]:
+    """Fill ``server`` with ``files``, then restart it after SIGTERM and after SIGKILL, and
+    Cirrus after a SIGKILL during the upload of ``extra``; the table's rows."""
     server.start()
     _wait(lambda: requests.get(f"{server.url}/system", timeout=5).ok, time.monotonic())
     filled = time.monotonic()
@@ -154,8 +185,45 @@ def measure(name: str, server: OrthancOnDisk | CirrusOnDisk, files: Sequence[byt
             f"| {name} | {len(files)} | {sig.name} | {system:.1f} | {listed:.1f} "
             f"| {restored} | {fill_seconds:.0f} |"
         )
+    if isinstance(server, CirrusOnDisk):
+        rows.append(_killed_during_upload(name, server, files, extra))
     server.end(signal.SIGTERM)
     return rows
+
+
+def _killed_during_upload(
+    name: str, server: CirrusOnDisk, files: Sequence[bytes], extra: Sequence[bytes]
+) -> str:
+    """Upload ``extra`` with 4 clients, kill the stack during a snapshot, start it again: the
+    row, and whether every acknowledged instance is there."""
+    acknowledged: list[str] = []
+
+    def upload() -> None:
+        with requests.Session() as session:
+            for data in iterator:
+                try:
+                    answer = session.post(f"{server.url}/instances", data=data, timeout=60)
+                except requests.RequestException:
+                    return  # the kill
+                if answer.status_code == 200:
+                    acknowledged.append(answer.json()["ID"])
+
+    iterator = iter(list(extra))
+    clients = [threading.Thread(target=upload) for _ in range(UPLOAD_CLIENTS)]
+    for client in clients:
+        client.start()
+    tail = server.kill_during_snapshot(clients[0])
+    for client in clients:
+        client.join(TIMEOUT_SECONDS)
+    started = time.monotonic()
+    server.start()
+    system = _wait(lambda: requests.get(f"{server.url}/system", timeout=5).ok, started)
+    present = set(requests.get(f"{server.url}/instances", timeout=120).json())
+    lost = len(set(acknowledged) - present)
+    return (
+        f"| {name} | {len(files)} + {len(acknowledged)} | SIGKILL mid-upload | {system:.1f} "
+        f"| - | {server.restored()}; {tail}; {lost} acknowledged lost | - |"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -168,10 +236,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "|---|---|---|---|---|---|---|",
     ]
     for count in args.instances:
-        files = generate(count)
+        generated = generate(count + int(count * UPLOAD_SHARE))
+        files, extra = generated[:count], generated[count:]
         for name, make in (("Orthanc 1.10.1", OrthancOnDisk), ("Cirrus local", CirrusOnDisk)):
             with tempfile.TemporaryDirectory(prefix="cirrus-restart-") as root:
-                rows += measure(name, make(Path(root)), files)
+                rows += measure(name, make(Path(root)), files, extra)
         print("\n".join(rows), flush=True)
     print(f"load average: {Path('/proc/loadavg').read_text().strip()}")
     return 0

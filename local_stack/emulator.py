@@ -15,9 +15,11 @@ This is ``moto_server`` (same application, same request handler) with these chan
 - Queries read only the partition they name, or the range of it that matches the sort-key
   condition (``local_stack.moto_indexes``): moto goes through every item of the table for
   each Query.
-- DynamoDB's data-plane answers are written by ``json.dumps`` rather than by moto's generic
-  serializer, and the backend of each request is looked up once per host
-  (``local_stack.moto_responses``).
+- DynamoDB's data-plane answers and the stream's records are written by ``json.dumps``
+  rather than by moto's generic serializer, and the backend of each request is looked up once
+  per host (``local_stack.moto_responses``).
+- Stream shard iterators expire after 15 minutes, as on AWS, instead of piling up in memory
+  and in every snapshot (``local_stack.moto_streams``).
 - The state is restored from the data directory by the supervisor's first call, and kept there
   as snapshots plus the recording's tail (``local_stack.snapshot``); the last snapshot is taken
   when the emulator stops (SIGTERM).
@@ -41,7 +43,7 @@ from typing import Any
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from waitress import create_server
 
-from local_stack import moto_indexes, moto_responses, moto_transactions
+from local_stack import moto_indexes, moto_responses, moto_streams, moto_transactions
 from local_stack.child import service_address
 from local_stack.recording import record_writes_only
 from local_stack.snapshot import Persistence, RestoreEndpoint, WsgiApp
@@ -77,7 +79,7 @@ def main() -> None:
     moto_transactions.install()
     moto_indexes.install()
     moto_responses.install()
-    record_writes_only()
+    moto_streams.install()
     # "Task queue depth" warnings, whenever several clients send at once, would bury the REST
     # server's messages.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
@@ -86,6 +88,7 @@ def main() -> None:
     # Without a data folder (the benchmarks' emulator, bench/servers.py) nothing is kept.
     data_dir = os.environ.get("CIRRUS_DATA_DIR")
     persistence = None if data_dir is None else Persistence(Path(data_dir), app.lock, moto)
+    record_writes_only(None if persistence is None else persistence.recorded)
     served = app if persistence is None else RestoreEndpoint(app, persistence)
     server = create_server(
         served,

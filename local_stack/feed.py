@@ -29,6 +29,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus
 
+from botocore.exceptions import ClientError
+
 from chalicelib.storage.transfers import UPLOADS
 
 LOG = logging.getLogger("cirrus.feed")
@@ -90,17 +92,25 @@ class StreamPump:
         self._streams = streams
         self._handler = handler
         self._checkpoint = checkpoint
+        self._start = start
+        # The last record delivered from each shard (also without a checkpoint file).
+        self._positions: dict[str, str] = {}
         self._arn = dynamodb.describe_table(TableName=table)["Table"]["LatestStreamArn"]
         shards = streams.describe_stream(StreamArn=self._arn)["StreamDescription"]["Shards"]
-        self._iterators = {
-            shard["ShardId"]: self._first_iterator(shard["ShardId"], start) for shard in shards
-        }
+        for shard in shards:
+            saved = checkpoint.position(shard["ShardId"]) if checkpoint else None
+            if saved is not None:
+                self._positions[shard["ShardId"]] = saved
+        self._iterators = {shard["ShardId"]: self._resume(shard["ShardId"]) for shard in shards}
 
-    def _first_iterator(self, shard_id: str, start: str) -> str:
-        saved = self._checkpoint.position(shard_id) if self._checkpoint else None
-        if saved is None:
-            return self._iterator(shard_id, start)
-        return self._iterator(shard_id, "AFTER_SEQUENCE_NUMBER", saved)
+    def _resume(self, shard_id: str) -> str:
+        """An iterator after the last record delivered, or at ``start`` before any: how the
+        pump opens a shard, and opens it again when its iterator expired (AWS expires one 15
+        minutes after handing it out: a stack suspended that long)."""
+        position = self._positions.get(shard_id)
+        if position is None:
+            return self._iterator(shard_id, self._start)
+        return self._iterator(shard_id, "AFTER_SEQUENCE_NUMBER", position)
 
     def _iterator(self, shard_id: str, kind: str, sequence_number: str | None = None) -> str:
         kwargs: dict[str, Any] = {"StreamArn": self._arn, "ShardId": shard_id}
@@ -117,7 +127,13 @@ class StreamPump:
         delivered = 0
         iterator = self._iterators[shard_id]
         while True:
-            answer = self._streams.get_records(ShardIterator=iterator, Limit=BATCH)
+            try:
+                answer = self._streams.get_records(ShardIterator=iterator, Limit=BATCH)
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] != "ExpiredIteratorException":
+                    raise
+                iterator = self._iterators[shard_id] = self._resume(shard_id)
+                continue
             records = answer["Records"]
             if not records:
                 self._iterators[shard_id] = answer["NextShardIterator"]
@@ -142,6 +158,7 @@ class StreamPump:
             iterator = answer["NextShardIterator"]
 
     def _delivered(self, shard_id: str, sequence_number: str) -> None:
+        self._positions[shard_id] = sequence_number
         if self._checkpoint is not None:
             self._checkpoint.save(shard_id, sequence_number)
 

@@ -42,6 +42,13 @@ Task = Callable[[dict], Any]
 # listing them at every poll doubled the runner's requests to the emulator, a cost paid
 # all the time, jobs or not.
 MACHINES_SECONDS = 30.0
+# With nothing running, the wait between two polls doubles up to this. An execution started
+# through the runner's own client (the REST server's, in the local stack) wakes it at once
+# (``after-call`` of StartExecution), so only executions started by another process wait
+# for a poll: an idle stack lists executions every 2 s instead of 5 times a second.
+IDLE_POLL_SECONDS = 2.0
+_WAKE_EVENT = "after-call.sfn.StartExecution"
+_WAKE_ID = "cirrus-job-runner-wake"
 
 
 class LocalContext:
@@ -81,10 +88,12 @@ class JobRunner:
         poll_seconds: float = 0.2,
         sleep: Callable[[float], None] = time.sleep,
         retry_scale: float = 0.1,
+        idle_seconds: float = IDLE_POLL_SECONDS,
     ) -> None:
         self._sfn = sfn_client
         self._tasks = tasks
         self._poll_seconds = poll_seconds
+        self._idle_seconds = idle_seconds
         self._sleep = sleep
         self._retry_scale = retry_scale
         self._definitions: dict[str, dict] = {}
@@ -96,6 +105,7 @@ class JobRunner:
         self._started: set[str] = set()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
+        self._wake = threading.Event()
         self._poller: threading.Thread | None = None
 
     def run_pending(self) -> int:
@@ -127,8 +137,7 @@ class JobRunner:
         """Wait until none of this runner's executions is running; False on timeout."""
         deadline = time.monotonic() + timeout
         while True:
-            with self._lock:
-                alive = [thread for thread in self._threads.values() if thread.is_alive()]
+            alive = self._alive()
             if not alive:
                 return True
             remaining = deadline - time.monotonic()
@@ -137,25 +146,46 @@ class JobRunner:
             alive[0].join(min(remaining, 0.05))
 
     def start(self) -> threading.Thread:
-        """Poll every ``poll_seconds`` in a daemon thread until ``stop()``."""
+        """Poll in a daemon thread until ``stop()``: every ``poll_seconds`` while executions
+        run or appear, backing off to ``idle_seconds`` when idle, and at once when the client
+        starts an execution."""
         self._stopping.clear()
+        self._sfn.meta.events.register(_WAKE_EVENT, self._woken, unique_id=_WAKE_ID)
         self._poller = threading.Thread(target=self._poll, name="cirrus-job-runner", daemon=True)
         self._poller.start()
         return self._poller
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop polling; executions already running finish in their daemon threads."""
+        self._sfn.meta.events.unregister(_WAKE_EVENT, unique_id=_WAKE_ID)
         self._stopping.set()
+        self._wake.set()
         if self._poller is not None:
             self._poller.join(timeout)
 
+    def _woken(self, **_: Any) -> None:
+        self._wake.set()
+
     def _poll(self) -> None:
+        wait = self._poll_seconds
         while not self._stopping.is_set():
+            self._wake.clear()
             try:
-                self.run_pending()
+                started = self.run_pending()
             except Exception:  # e.g. the emulator restarting: try again at the next poll
                 LOG.exception("listing Step Functions executions failed")
-            self._stopping.wait(self._poll_seconds)
+                started = 0
+            wait = (
+                self._poll_seconds
+                if started or self._alive()
+                else min(2 * wait, self._idle_seconds)
+            )
+            self._wake.wait(wait)
+
+    def _alive(self) -> list[threading.Thread]:
+        """The threads of executions still running."""
+        with self._lock:
+            return [thread for thread in self._threads.values() if thread.is_alive()]
 
     def _state_machines(self) -> list[str]:
         """The state machines' ARNs, listed again every MACHINES_SECONDS (at every call while

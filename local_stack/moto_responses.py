@@ -24,18 +24,25 @@ locally") showed costs that do not depend on what a request does:
   that are not plain ``int``/``float``, non-string keys): ``_is_plain`` checks the whole tree
   first. ``tests/integration/test_emulator_responses.py`` compares both serializations over
   Cirrus's own requests and over every attribute type.
+- **The stream's records.** The change feed's ``GetRecords`` (every 0.2 s while anything is
+  written) went through the same generic serializer: a fifth of the emulator's time under
+  ``bench/ingest.py``. Its records are items too, plus one timestamp each
+  (``ApproximateCreationDateTime``), written as epoch seconds by moto's own conversion.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+from datetime import datetime
 from typing import Any
 
 from moto.core import responses as core_responses
 from moto.core.responses import ActionResult, BaseResponse
+from moto.core.serialize import TimestampSerializer
 from moto.core.utils import get_service_model
 from moto.dynamodb.responses import DynamoHandler, DynamoResult
+from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
 # Operations whose answers are items, keys and counts built by moto as plain dictionaries.
@@ -53,11 +60,15 @@ FAST_OPERATIONS = frozenset(
         "TransactGetItems",
     }
 )
+# The stream's records, read by the change feed every poll: items as above, and each record's
+# ApproximateCreationDateTime, a datetime the protocol writes as epoch seconds.
+STREAM_OPERATIONS = frozenset({"GetRecords"})
 # The DynamoDB protocol's content type (the service model's jsonVersion 1.0).
 _CONTENT_TYPE = "application/x-amz-json-1.0"
 # Attribute value types the generic serializer transforms (blobs are base64-encoded).
 _BINARY_TYPES = frozenset({"B", "BS"})
 _SCALARS = (str, bool, int, float)
+_STREAM_SCALARS = (*_SCALARS, datetime)
 
 _installed = False
 
@@ -72,46 +83,62 @@ def install() -> None:
     core_responses.method_names_from_class = functools.cache(core_responses.method_names_from_class)
     generic = BaseResponse.serialized
 
-    def serialized(self: DynamoHandler, action_result: ActionResult) -> Any:
-        body = fast_body(self._get_action(), action_result)
+    def serialized(self: BaseResponse, action_result: ActionResult) -> Any:
+        body = fast_body(self._get_action(), action_result, self.service_name)
         if body is None:
             return generic(self, action_result)
         return 200, {"Content-Type": _CONTENT_TYPE, **self.response_headers}, body
 
     DynamoHandler.serialized = serialized  # type: ignore[method-assign]
+    DynamoDBStreamsHandler.serialized = serialized  # type: ignore[method-assign]
 
 
-def fast_body(operation: str, action_result: ActionResult) -> str | None:
+def fast_body(operation: str, action_result: ActionResult, service: str = "dynamodb") -> str | None:
     """The body of a data-plane operation's answer, or None when the generic serializer must
     write it."""
-    if operation not in FAST_OPERATIONS or type(action_result) not in (ActionResult, DynamoResult):
+    if service == "dynamodbstreams":
+        if operation not in STREAM_OPERATIONS:
+            return None
+        scalars = _STREAM_SCALARS
+    elif operation in FAST_OPERATIONS:
+        scalars = _SCALARS
+    else:
+        return None
+    if type(action_result) not in (ActionResult, DynamoResult):
         return None
     result = action_result.result
-    if not isinstance(result, dict) or not _is_plain(result):
+    if not isinstance(result, dict) or not _is_plain(result, scalars):
         return None
-    members = _output_members(operation)
-    return json.dumps({key: value for key, value in result.items() if key in members})
+    members = _output_members(service, operation)
+    return json.dumps(
+        {key: value for key, value in result.items() if key in members}, default=_epoch_seconds
+    )
+
+
+def _epoch_seconds(value: datetime) -> int | float:
+    """A timestamp as the JSON protocols write it (moto's own conversion)."""
+    return TimestampSerializer._timestamp_unixtimestamp(value)
 
 
 @functools.cache
-def _output_members(operation: str) -> frozenset[str]:
-    """The member names of a DynamoDB operation's output, from botocore's model."""
-    shape = get_service_model("dynamodb").operation_model(operation).output_shape
+def _output_members(service: str, operation: str) -> frozenset[str]:
+    """The member names of an operation's output, from botocore's model."""
+    shape = get_service_model(service).operation_model(operation).output_shape
     return frozenset(shape.members) if shape is not None else frozenset()
 
 
-def _is_plain(value: Any) -> bool:
+def _is_plain(value: Any, scalars: tuple[type, ...] = _SCALARS) -> bool:
     """Whether ``json.dumps`` renders ``value`` as the generic serializer would: dictionaries
     with string keys, lists, strings, booleans and plain numbers, and no binary attribute."""
     kind = type(value)
     if kind is dict:
         return all(
-            type(key) is str and key not in _BINARY_TYPES and _is_plain(item)
+            type(key) is str and key not in _BINARY_TYPES and _is_plain(item, scalars)
             for key, item in value.items()
         )
     if kind is list:
-        return all(_is_plain(item) for item in value)
-    return kind in _SCALARS
+        return all(_is_plain(item, scalars) for item in value)
+    return kind in scalars
 
 
 def _cache_backend_lookup() -> None:

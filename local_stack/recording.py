@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -102,12 +103,16 @@ def read_writes(path: Path) -> Tally:
     return tally
 
 
-def record_writes_only() -> None:
-    """Make moto's recorder (in this process) leave out the requests that only read."""
+def record_writes_only(on_write: Callable[[], None] | None = None) -> None:
+    """Make moto's recorder (in this process) leave out the requests that only read, and call
+    ``on_write`` after appending each write while recording: the snapshots are paced by the
+    number of requests a restart would replay (``local_stack.snapshot``)."""
     record = Recorder._record_request
 
     def record_writes(self: Recorder, request: Any, body: bytes | None = None) -> None:
         if not is_read_only({"headers": dict(request.headers), "method": request.method}):
             record(self, request, body)
+            if on_write is not None and self._user_enabled:
+                on_write()
 
     Recorder._record_request = record_writes  # type: ignore[method-assign]

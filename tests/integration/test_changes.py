@@ -174,3 +174,28 @@ def test_gaps_in_numbers_do_not_hide_entries(client: Any, feed: Any) -> None:
     assert [c["Seq"] for c in page["Changes"]] == [1505, 1506, 1507, 1508]
     assert (page["Done"], page["Last"]) == (True, 1508)
     assert get(client, "/changes?last")["Last"] == 1508
+
+
+def test_feed_reopens_its_shard_when_the_iterator_expired(
+    client: Any, feed: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """AWS expires a shard iterator 15 minutes after handing it out, and so does the emulator
+    (local_stack.moto_streams): a stack suspended that long must resume after the last record
+    it delivered, neither missing what was written meanwhile nor logging anything twice."""
+    import time
+
+    from local_stack import moto_streams
+
+    upload(client, make_instance("P1", study_uid="1", series_uid="1.1", sop_uid="1.1.1"))
+    assert feed.pump() > 0
+    later = time.time() + moto_streams.ITERATOR_LIFETIME + 1
+    monkeypatch.setattr(moto_streams.time, "time", lambda: later)
+    upload(client, make_instance("P1", study_uid="1", series_uid="1.1", sop_uid="1.1.2"))
+    assert feed.pump() > 0
+    assert [t for t, _ in _types(client)] == [
+        "NewInstance",
+        "NewSeries",
+        "NewStudy",
+        "NewPatient",
+        "NewInstance",
+    ]

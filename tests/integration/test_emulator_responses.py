@@ -1,11 +1,11 @@
-"""The emulator's DynamoDB answers (local_stack.moto_responses) are what moto's own serializer
-writes.
+"""The emulator's DynamoDB and DynamoDB Streams answers (local_stack.moto_responses) are what
+moto's own serializer writes.
 
-Every DynamoDB answer of these tests is serialized twice, by moto's generic serializer and by
-the fast path, and the two bodies must decode to the same JSON (and the fast path must be taken
-where it applies, so that the comparison compares something). The requests are Cirrus's own,
-through the app, and a table holding every attribute type through every data-plane
-operation.
+Every DynamoDB (and Streams) answer of these tests is serialized twice, by moto's generic
+serializer and by the fast path, and the two bodies must decode to the same JSON (and the fast
+path must be taken where it applies, so that the comparison compares something). The requests
+are Cirrus's own, through the app, and a table holding every attribute type through every
+data-plane operation, and that table's stream read back.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import pytest
 from moto import mock_aws
 from moto.core.responses import ActionResult, BaseResponse
 from moto.dynamodb.responses import DynamoHandler
+from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 
 from local_stack import moto_responses
 from tests.integration.helpers import get, upload
@@ -41,10 +42,10 @@ def compared(monkeypatch: pytest.MonkeyPatch) -> Iterator[Comparison]:
     moto_responses.install()
     comparison = Comparison()
 
-    def serialized(self: DynamoHandler, action_result: ActionResult) -> Any:
+    def serialized(self: BaseResponse, action_result: ActionResult) -> Any:
         operation = self._get_action()
         status, headers, body = BaseResponse.serialized(self, action_result)
-        fast = moto_responses.fast_body(operation, action_result)
+        fast = moto_responses.fast_body(operation, action_result, self.service_name)
         if fast is None:
             comparison.generic_only[operation] += 1
             return status, headers, body
@@ -55,6 +56,7 @@ def compared(monkeypatch: pytest.MonkeyPatch) -> Iterator[Comparison]:
         return status, headers, body
 
     monkeypatch.setattr(DynamoHandler, "serialized", serialized)
+    monkeypatch.setattr(DynamoDBStreamsHandler, "serialized", serialized)
     yield comparison
 
 
@@ -120,6 +122,7 @@ def table() -> Iterator[Any]:
                 }
             ],
             BillingMode="PAY_PER_REQUEST",
+            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
         )
         yield dynamodb
 
@@ -174,6 +177,42 @@ def test_every_attribute_type_and_operation(table: Any, compared: Comparison) ->
     # Binary attributes are left to moto's serializer, which base64-encodes them.
     assert compared.generic_only["GetItem"] >= 1
     assert compared.generic_only["Scan"] >= 1
+
+
+def test_stream_records(table: Any, compared: Comparison) -> None:
+    """GetRecords, as the change feed reads it: every kind of record, their timestamps, pages,
+    an empty page, and records holding binary attributes (left to the generic serializer)."""
+    key = {"pk": {"S": "a"}, "sk": {"N": "1"}}
+    table.put_item(TableName="t", Item=ITEM)
+    table.update_item(
+        TableName="t",
+        Key=key,
+        UpdateExpression="SET #n = :v",
+        ExpressionAttributeNames={"#n": "counter"},
+        ExpressionAttributeValues={":v": {"N": "7"}},
+    )
+    table.delete_item(TableName="t", Key=key)
+    streams = boto3.client("dynamodbstreams", region_name="us-east-1")
+    arn = table.describe_table(TableName="t")["Table"]["LatestStreamArn"]
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = streams.get_shard_iterator(
+        StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON"
+    )["ShardIterator"]
+    events = []
+    while True:
+        answer = streams.get_records(ShardIterator=iterator, Limit=2)
+        if not answer["Records"]:
+            break
+        events += [record["eventName"] for record in answer["Records"]]
+        iterator = answer["NextShardIterator"]
+    table.put_item(TableName="t", Item={**ITEM, **BINARY})
+    binary = streams.get_records(ShardIterator=iterator)["Records"]
+
+    assert events == ["INSERT", "MODIFY", "REMOVE"]
+    assert binary[0]["dynamodb"]["NewImage"]["blob"] == {"B": b"\x00\x01binary"}
+    assert compared.differences == []
+    assert compared.fast["GetRecords"] == 3  # two pages of records and the empty one
+    assert compared.generic_only["GetRecords"] == 1
 
 
 def _names(placeholder: str, name: str) -> dict[str, Any]:

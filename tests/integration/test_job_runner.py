@@ -3,8 +3,10 @@ state machine definition and ends them, since moto never runs them itself."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -146,3 +148,40 @@ def test_local_context_counts_down_from_lambdas_budget() -> None:
     assert 899_000 < context.get_remaining_time_in_millis() <= 900_000
     assert context.function_name == "cirrus-local-job_step"
     assert context.aws_request_id != LocalContext().aws_request_id
+
+
+def test_an_idle_runner_backs_off(sfn: Any, machine_arn: str) -> None:
+    """With nothing running, the wait between two polls doubles from ``poll_seconds``."""
+    listed: list[float] = []
+    sfn.meta.events.register(
+        "before-parameter-build.sfn.ListExecutions", lambda **_: listed.append(time.monotonic())
+    )
+    runner = JobRunner(sfn, {LOCAL_STEP_ARN: FakeJobStep()}, poll_seconds=0.05, idle_seconds=2)
+    runner.start()
+    threading.Event().wait(1.6)
+    runner.stop()
+    # At 0, 0.1, 0.3, 0.7 and 1.5 s: not the 32 polls of a fixed 0.05 s.
+    assert 2 <= len(listed) <= 6
+    gaps = [later - earlier for earlier, later in itertools.pairwise(listed)]
+    assert all(later > earlier for earlier, later in itertools.pairwise(gaps))
+
+
+def test_an_execution_started_through_the_runners_client_wakes_it(
+    sfn: Any, machine_arn: str
+) -> None:
+    """The local REST server starts its jobs through the runner's client: they run at once,
+    not at the next poll (10 s away here)."""
+    step = FakeJobStep()
+    runner = JobRunner(sfn, {LOCAL_STEP_ARN: step}, poll_seconds=10, idle_seconds=10)
+    runner.start()
+    try:
+        threading.Event().wait(0.2)  # the first poll is done; the next is 10 s away
+        started = time.monotonic()
+        start(sfn, machine_arn)
+        while not step.steps() and time.monotonic() - started < 5:
+            threading.Event().wait(0.01)
+        assert runner.wait_idle(5)
+    finally:
+        runner.stop()
+    assert step.steps() == ["batch", "batch", "finish", "plan"]
+    assert time.monotonic() - started < 5
