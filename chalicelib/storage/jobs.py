@@ -6,10 +6,13 @@ Items, all in the job's own partition (``pk`` = job ID):
   ``ct=<creation time>#<id>``, the keys of the ``ByCreation`` index that lists jobs newest
   first without a scan. Jobs are created at human or script speed, so one index partition is
   not a hot spot.
-* ``sk="batch#<n>"``: a batch of items to process (``items``), the positions already handled
-  (``done``, a number set, and ``failed``) and how many times a worker started on it
-  (``attempts``). Marking an item and counting it on the record is one transaction that does
-  nothing if the item was already marked, so a retried step never counts twice.
+* ``sk="batch#<n>"``: a batch of items to process (``items``), how many of them are handled
+  (``handled``: the items are handled in order, so the handled ones are always the first
+  ``handled``) and how many times a worker started on it (``attempts``). Marking items and
+  counting them on the record is one transaction conditioned on ``handled`` still being where
+  the worker left it, so a retried step never counts twice. (A number set of the handled
+  positions, each guarded by a ``NOT contains`` condition, cost the emulator 16-20 ms per
+  transaction of 25 items to parse and check, against about 1.7 ms for this one number.)
 """
 
 from __future__ import annotations
@@ -34,8 +37,10 @@ MAX_BATCH_GET = 100
 
 @dataclass(frozen=True)
 class Batch:
+    """A batch as a worker starts on it: its items, of which the first ``handled`` are done."""
+
     items: list[Any]
-    done: frozenset[int]
+    handled: int
     attempts: int
 
 
@@ -241,7 +246,13 @@ class JobStore:
             {
                 "PutRequest": {
                     "Item": dump_item(
-                        {"pk": job_id, "sk": batch_key(n), "items": items, "attempts": 0}
+                        {
+                            "pk": job_id,
+                            "sk": batch_key(n),
+                            "items": items,
+                            "handled": 0,
+                            "attempts": 0,
+                        }
                     )
                 }
             }
@@ -260,27 +271,29 @@ class JobStore:
             ReturnValues="ALL_NEW",
         )
         item = load_item(answer["Attributes"])
+        if "handled" not in item:
+            # Planned by a version that kept a set of handled positions: resubmitting the
+            # job plans it again.
+            raise RuntimeError(f"Batch {number} of job {job_id} predates this version")
         return Batch(
             items=list(item["items"]),
-            done=frozenset(int(i) for i in item.get("done", ())),
+            handled=int(item["handled"]),
             attempts=int(item["attempts"]),
         )
 
     def mark(self, job_id: str, run: int, number: int, handled: list[Handled]) -> Mark:
-        """Record items of a batch as handled, and count them on the record.
+        """Record the next items of a batch as handled, and count them on the record.
 
-        One transaction: the batch's ``done`` set gains the positions only if it has none of
-        them, and the record's counters move in the same write, only while the job is still
-        active at ``run``. Counts stay exact under retries, and a worker learns that its job
-        was paused or cancelled without reading the record before each item. If another
-        worker recorded some of the positions meanwhile, each is recorded on its own.
+        ``handled`` are consecutive positions, starting where the batch's ``handled`` count
+        stands. One transaction moves that count past them only if it still stands there,
+        and moves the record's counters in the same write, only while the job is still active
+        at ``run``. Counts stay exact under retries, and a worker learns that its job was
+        paused or cancelled without reading the record before each item. If another worker
+        (a retried step) recorded some of the positions meanwhile, only the rest are counted.
         """
-        positions = [h.position for h in handled]
-        values: dict[str, Any] = {":p": set(positions)}
-        absent = []
-        for n, position in enumerate(positions):
-            values[f":i{n}"] = position
-            absent.append(f"NOT contains(done, :i{n})")
+        first, end = handled[0].position, handled[-1].position + 1
+        if [h.position for h in handled] != list(range(first, end)):
+            raise ValueError(f"Items are marked in order: {[h.position for h in handled]}")
         names: dict[str, str] = {}
         counters: dict[str, Any] = {
             ":ok": sum(1 for h in handled if h.ok),
@@ -293,9 +306,10 @@ class JobStore:
                 "Update": {
                     "TableName": self._table,
                     "Key": dump_item({"pk": job_id, "sk": batch_key(number)}),
-                    "UpdateExpression": "ADD done :p",
-                    "ConditionExpression": " AND ".join(["attribute_exists(pk)", *absent]),
-                    "ExpressionAttributeValues": dump_item(values),
+                    "UpdateExpression": "SET handled = :end",
+                    "ConditionExpression": "handled = :first",
+                    "ExpressionAttributeValues": dump_item({":first": first, ":end": end}),
+                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
                 }
             },
             {
@@ -314,15 +328,18 @@ class JobStore:
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "TransactionCanceledException":
                 raise
-            reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
-            if len(reasons) == 2 and reasons[1] == "ConditionalCheckFailed":
+            reasons = exc.response.get("CancellationReasons", [])
+            codes = [r.get("Code") for r in reasons]
+            if len(codes) == 2 and codes[1] == "ConditionalCheckFailed":
                 return Mark.STOPPED
-            if not reasons or reasons[0] != "ConditionalCheckFailed":
+            if not codes or codes[0] != "ConditionalCheckFailed" or "Item" not in reasons[0]:
                 raise
-            if len(handled) == 1:
+            current = int(load_item(reasons[0]["Item"]).get("handled", -1))
+            if current >= end:
                 return Mark.ALREADY
-            results = [self.mark(job_id, run, number, [h]) for h in handled]
-            return Mark.STOPPED if Mark.STOPPED in results else Mark.MARKED
+            if current <= first:  # the batch was never this far: not a retry's overlap
+                raise
+            return self.mark(job_id, run, number, handled[current - first :])
         return Mark.MARKED
 
     def planned_items(self, job_id: str) -> list[Any]:

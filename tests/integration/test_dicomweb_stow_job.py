@@ -283,17 +283,17 @@ def test_aws_requests_of_a_stow(
     """Per instance one GetObject; the progress recorded in groups of RECORD_EVERY
     instances of a batch, whatever the requests to the server."""
     monkeypatch.setattr(steps, "RECORD_SECONDS", 3600.0)
-    count = BATCH_SIZE + RECORD_EVERY + 1  # two batches, the second of two groups
+    count = BATCH_SIZE + RECORD_EVERY + 1  # more than one batch
     study_id, _ = study(cirrus, count)
     with aws_requests() as calls:
         answer = body(stow(cirrus, {"Resources": [study_id]}))
     assert answer["InstancesCount"] == str(count)
     assert len(server.received) == count
     assert calls["GetObject:dicom"] == count
-    groups = -(-BATCH_SIZE // RECORD_EVERY) + 2
+    per_batch = [len(batch) for batch in steps.split_in_batches([0] * count)]
+    groups = sum(-(-n // RECORD_EVERY) for n in per_batch)
     assert calls["TransactWriteItems"] == groups
     # Requests: one per MAX_INSTANCES_PER_REQUEST instances of a batch.
-    per_batch = [BATCH_SIZE, count - BATCH_SIZE]
     expected = sum(-(-n // stow_job.MAX_INSTANCES_PER_REQUEST) for n in per_batch)
     assert len(server.stow_parts) == expected
 

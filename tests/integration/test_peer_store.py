@@ -127,14 +127,14 @@ def test_aws_requests_of_a_store(
     """Per instance one GetObject, and the progress recorded in groups: one transaction per
     RECORD_EVERY instances of a batch (the time limit of a group put out of reach here)."""
     monkeypatch.setattr(steps, "RECORD_SECONDS", 3600.0)
-    count = BATCH_SIZE + RECORD_EVERY + 1  # two batches, the second of two groups
+    count = BATCH_SIZE + RECORD_EVERY + 1  # more than one batch
     series_id, answers, _ = series(cirrus, count)
     with aws_requests() as calls:
         answer = body(post(cirrus, "/peers/fake/store", {"Resources": [series_id]}))
     assert answer["InstancesCount"] == count and answer["FailedInstancesCount"] == 0
     assert peer.posts == {a["ID"]: 1 for a in answers}
     assert calls["GetObject:dicom"] == count
-    groups = -(-BATCH_SIZE // RECORD_EVERY) + 2
+    groups = sum(-(-len(b) // RECORD_EVERY) for b in steps.split_in_batches([0] * count))
     export = 1  # the export's entry in the log (LogExportedResources)
     assert calls["TransactWriteItems"] == groups + export
 
