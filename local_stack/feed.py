@@ -35,7 +35,8 @@ from chalicelib.storage.transfers import UPLOADS
 
 LOG = logging.getLogger("cirrus.feed")
 BATCH = 100
-# The stream is read again 0.2 s after a poll that found records; after each poll that found
+# The stream is read again 0.2 s after a poll that found records (the batching window: a
+# batch that was not full is not followed at once by the next); after each poll that found
 # none the wait doubles, up to 1 s: an idle stack then makes 1 GetRecords and 1 ListObjectsV2
 # a second instead of 5 of each, and the first record after a pause waits at most 1 s.
 POLL_SECONDS = 0.2
@@ -155,7 +156,13 @@ class StreamPump:
                 return delivered + first
             self._delivered(shard_id, sequences[-1])
             delivered += len(records)
-            iterator = answer["NextShardIterator"]
+            iterator = self._iterators[shard_id] = answer["NextShardIterator"]
+            if len(records) < BATCH:
+                # The rest waits for the next poll, POLL_SECONDS away, like a batching window
+                # (Lambda's MaximumBatchingWindowInSeconds): reading again at once gave batches
+                # of the one or two records written meanwhile, and the feed's requests per
+                # batch (the log's counter, the ancestors' touches) then came per instance.
+                return delivered
 
     def _delivered(self, shard_id: str, sequence_number: str) -> None:
         self._positions[shard_id] = sequence_number

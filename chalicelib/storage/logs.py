@@ -17,8 +17,10 @@ meanwhile, whose removal from the log may already have happened (DynamoDB Stream
 records of one item only, and the stability check runs beside the stream).
 
 Numbers are handed out in blocks, one counter update per batch of events rather than per
-entry, so the counter is not a hot item on the ingest path. A batch whose transaction fails
-after its numbers were handed out leaves a gap; readers only ever see increasing numbers.
+entry, so the counter is not a hot item on the ingest path, and the appends of one batch are
+written together, as many per TransactWriteItems as fit (``append_together``). A batch whose
+transaction fails after its numbers were handed out leaves a gap; readers only ever see
+increasing numbers.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ from chalicelib.storage.index import dump_item, load_item
 
 BLOCK = 1000
 MAX_BATCH_GET = 100
+# TransactWriteItems' limit on actions.
+MAX_TRANSACTION = 100
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,16 @@ class Page:
     entries: list[Entry]
     done: bool
     last: int
+
+
+@dataclass(frozen=True)
+class Append:
+    """What one ``append`` writes: numbered entries, the event they log (if any) and the
+    guards that must hold."""
+
+    entries: list[Entry]
+    event_key: str | None = None
+    guards: Sequence[dict[str, Any]] = ()
 
 
 class GuardFailed(Exception):
@@ -105,18 +119,7 @@ class SequencedLog:
         that event was not logged before; returns False when it was. ``guards`` are
         TransactWriteItems actions (``event_guard``, or the index's guards) that must all hold
         in the same transaction; when only guards fail, raises GuardFailed naming them."""
-        actions: list[dict[str, Any]] = []
-        if event_key is not None:
-            actions.append(self.event_guard(event_key))
-        first_guard = len(actions)
-        actions += guards
-        for entry in entries:
-            item = {**entry.fields, **self._entry_key(entry.seq)}
-            if entry.resource_id:
-                item["rid"] = entry.resource_id
-                owner = {"pk": f"{self._name}-of#{entry.resource_id}", "sk": entry.seq}
-                actions.append({"Put": {"TableName": self._table, "Item": dump_item(owner)}})
-            actions.append({"Put": {"TableName": self._table, "Item": dump_item(item)}})
+        actions = self._actions(Append(entries, event_key, guards))
         if not actions:
             return True
         try:
@@ -128,6 +131,7 @@ class SequencedLog:
             failed = {i for i, r in enumerate(reasons) if r.get("Code") == "ConditionalCheckFailed"}
             if event_key is not None and 0 in failed:
                 return False
+            first_guard = 0 if event_key is None else 1
             failed_guards = {i - first_guard for i in failed if i >= first_guard} & set(
                 range(len(guards))
             )
@@ -135,6 +139,41 @@ class SequencedLog:
                 raise GuardFailed(failed_guards) from exc
             raise
         return True
+
+    def fit_together(self, appends: Sequence[Append]) -> bool:
+        """Whether ``appends`` can be one transaction: at most ``MAX_TRANSACTION`` actions,
+        none on the same item as another (DynamoDB refuses both)."""
+        items = [_item_of(action) for append in appends for action in self._actions(append)]
+        return len(items) <= MAX_TRANSACTION and len(set(items)) == len(items)
+
+    def append_together(self, appends: Sequence[Append]) -> bool:
+        """Write several appends (that ``fit_together``) in one transaction: all of them, or,
+        when a condition failed (an event already logged, a guard), none, and False: the
+        caller then appends them one by one, which tells which failed. Other errors raise."""
+        actions = [action for append in appends for action in self._actions(append)]
+        try:
+            self._client.transact_write_items(TransactItems=actions)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            return False
+        return True
+
+    def _actions(self, append: Append) -> list[dict[str, Any]]:
+        """The TransactWriteItems actions of one append: its event, its guards, then for each
+        entry the item naming its resource and the entry."""
+        actions: list[dict[str, Any]] = []
+        if append.event_key is not None:
+            actions.append(self.event_guard(append.event_key))
+        actions += append.guards
+        for entry in append.entries:
+            item = {**entry.fields, **self._entry_key(entry.seq)}
+            if entry.resource_id:
+                item["rid"] = entry.resource_id
+                owner = {"pk": f"{self._name}-of#{entry.resource_id}", "sk": entry.seq}
+                actions.append({"Put": {"TableName": self._table, "Item": dump_item(owner)}})
+            actions.append({"Put": {"TableName": self._table, "Item": dump_item(item)}})
+        return actions
 
     def event_guard(self, event_key: str) -> dict[str, Any]:
         """The action that records an event as logged, failing if it already was: a guard
@@ -266,3 +305,10 @@ class SequencedLog:
     def _delete(self, keys: list[dict[str, Any]]) -> None:
         requests = [{"DeleteRequest": {"Key": dump_item(k)}} for k in keys]
         batch_write(self._client, self._table, requests)
+
+
+def _item_of(action: dict[str, Any]) -> tuple[str, str, str]:
+    """The table and key of the item a TransactWriteItems action writes or checks."""
+    ((kind, body),) = action.items()
+    key = body["Item"] if kind == "Put" else body["Key"]
+    return body["TableName"], repr(key["pk"]), repr(key.get("sk"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from unittest.mock import Mock
 
 import pytest
 
@@ -62,7 +63,9 @@ def test_a_failing_record_is_retried_alone_from_where_it_failed(
     client: Any, feed: Any, monkeypatch
 ) -> None:
     """Lambda's partial batch response: the records before the failure stay logged once,
-    the failed one and those after it are delivered again."""
+    the failed one and those after it are delivered again. (The batch's arrivals are first
+    tried in one transaction; here that one is refused, as when a condition fails in it,
+    so each is written alone.)"""
     from chalicelib import bootstrap
 
     first = upload(client, make_instance("P1", study_uid="4", series_uid="4.1", sop_uid="4.1.1"))
@@ -75,6 +78,7 @@ def test_a_failing_record_is_retried_alone_from_where_it_failed(
             raise TimeoutError("throttled")
         return append(entries, event_key, guards)
 
+    monkeypatch.setattr(changes, "append_together", lambda appends: False)
     monkeypatch.setattr(changes, "append", flaky_append)
     feed.pump()
     logged = get(client, "/changes")["Changes"]
@@ -91,6 +95,66 @@ def test_a_failing_record_is_retried_alone_from_where_it_failed(
     # Each change once, numbers increasing (the ones reserved for the failed try are skipped).
     seqs = [c["Seq"] for c in changes_now]
     assert seqs == sorted(set(seqs))
+
+
+def test_a_batch_of_arrivals_is_logged_in_one_transaction(
+    client: Any, feed: Any, monkeypatch
+) -> None:
+    """The arrivals of one stream batch are logged together; if that transaction fails
+    (throttled), nothing of it is logged and the batch is retried from its first arrival."""
+    from chalicelib import bootstrap
+    from tests.integration.helpers import aws_requests
+
+    ids = [
+        upload(client, make_instance("P1", study_uid="5", series_uid="5.1", sop_uid=f"5.1.{n}"))
+        for n in range(5)
+    ]
+    changes = bootstrap.change_feed()._changes
+    append_together = changes.append_together
+    monkeypatch.setattr(changes, "append_together", Mock(side_effect=TimeoutError("throttled")))
+    feed.pump()
+    assert get(client, "/changes")["Changes"] == []
+
+    monkeypatch.setattr(changes, "append_together", append_together)
+    with aws_requests() as calls:
+        assert feed.pump() > 0
+    logged = [(c["ChangeType"], c["ID"]) for c in get(client, "/changes")["Changes"]]
+    assert logged[:4] == [
+        ("NewInstance", ids[0]["ID"]),
+        ("NewSeries", ids[0]["ParentSeries"]),
+        ("NewStudy", ids[0]["ParentStudy"]),
+        ("NewPatient", ids[0]["ParentPatient"]),
+    ]
+    assert logged[4:] == [("NewInstance", i["ID"]) for i in ids[1:]]
+    assert calls["TransactWriteItems"] == 1  # 5 arrivals, 8 entries: one transaction
+
+
+def test_a_deleted_instance_drops_only_its_own_entries_from_a_shared_transaction(
+    client: Any, feed: Any
+) -> None:
+    """A guard failing in the batch's transaction (an instance deleted before the feed ran)
+    makes each arrival be written alone: the others are logged, the deleted one is not."""
+    kept = upload(client, make_instance("P1", study_uid="6", series_uid="6.1", sop_uid="6.1.1"))
+    gone = upload(client, make_instance("P1", study_uid="6", series_uid="6.1", sop_uid="6.1.2"))
+    also = upload(client, make_instance("P1", study_uid="6", series_uid="6.1", sop_uid="6.1.3"))
+    assert client.http.delete(f"/instances/{gone['ID']}").status_code == 200
+    feed.pump()
+    logged = [(c["ChangeType"], c["ID"]) for c in get(client, "/changes")["Changes"]]
+    assert ("NewInstance", kept["ID"]) in logged
+    assert ("NewInstance", also["ID"]) in logged
+    assert all(resource != gone["ID"] for _, resource in logged)
+
+
+def test_an_instance_and_its_metadata_in_one_batch(client: Any, feed: Any) -> None:
+    """The arrival and a metadata change of the same instance guard the same record, which
+    DynamoDB refuses twice in one transaction: they are written in two."""
+    stored = upload(client, make_instance("P1", study_uid="7", series_uid="7.1", sop_uid="7.1.1"))
+    path = f"/instances/{stored['ID']}/metadata/1024"
+    assert client.http.put(path, body=b"note").status_code == 200
+    feed.pump()
+    logged = [(c["ChangeType"], c["ID"]) for c in get(client, "/changes")["Changes"]]
+    assert logged[0] == ("NewInstance", stored["ID"])
+    assert logged[-1] == ("UpdatedMetadata", stored["ID"])
 
 
 def test_new_instance_refreshes_parents(client: Any, feed: Any, configure: Any) -> None:

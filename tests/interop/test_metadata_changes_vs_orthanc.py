@@ -161,6 +161,7 @@ def test_user_attachment_writes_are_logged_like_orthanc(
         from chalicelib.storage.logs import SequencedLog
 
         real_append, failures = SequencedLog.append, []
+        real_together = SequencedLog.append_together
 
         def throttled_once(self: SequencedLog, entries: Any, key: Any = None, *rest: Any) -> Any:
             if str(key).startswith("updated#") and not failures:
@@ -168,7 +169,16 @@ def test_user_attachment_writes_are_logged_like_orthanc(
                 raise RuntimeError("throttled")
             return real_append(self, entries, key, *rest)
 
+        def throttled_together(self: SequencedLog, appends: Any) -> Any:
+            """The batch's entries written together (the two updates, here)."""
+            keys = [str(append.event_key) for append in appends]
+            if any(key.startswith("updated#") for key in keys) and not failures:
+                failures.append(keys)
+                raise RuntimeError("throttled")
+            return real_together(self, appends)
+
         monkeypatch.setattr(SequencedLog, "append", throttled_once)
+        monkeypatch.setattr(SequencedLog, "append_together", throttled_together)
         both.send("PUT", f"{series}/report", b"%PDF three", pump=False)
         both.send("PUT", f"/instances/{second['ID']}/metadata/Reviewer", b"r", pump=False)
         feed.pump()

@@ -67,7 +67,7 @@ from chalicelib.model import ChildLink, Resource
 from chalicelib.services.resources.names import BUILTIN_METADATA
 from chalicelib.services.shared.clock import orthanc_now
 from chalicelib.storage.index import RECORD, ResourceIndex, load_item, resource_from_item
-from chalicelib.storage.logs import Entry, GuardFailed, SequencedLog
+from chalicelib.storage.logs import Append, Entry, GuardFailed, SequencedLog
 
 LOG = logging.getLogger(__name__)
 # The ancestors listed on an instance record, nearest first.
@@ -265,23 +265,57 @@ class ChangeFeed:
         self._drop_logged_completions(list(plans.values()))
         count = sum(len(plan.changes) for plan in plans.values())
         seq = self._changes.allocate(count) if count else 0
+        done, unfinished = self._write(steps, plans, seq)
+        return done, unfinished or failed
+
+    def _write(
+        self, steps: list[_Arrival | _Removed | _Update], plans: dict[int, _Plan], seq: int
+    ) -> tuple[list[_Arrival], list[str]]:
+        """Write the plans in the order of their steps, numbered from ``seq``: those of
+        consecutive steps together, as many per transaction as fit (one for a whole batch
+        of a modality's uploads, instead of one per instance). A removal, and a plan that
+        makes the log forget entries (an overwrite), come after everything before them.
+        Returns the arrivals done (logged now or by an earlier attempt: their ancestors are
+        touched now) and the record to retry from, with every later one (none if all are
+        done)."""
         done: list[_Arrival] = []
-        for position, step in enumerate(steps):
-            try:
+        group: list[tuple[_Plan, int]] = []
+        start = 0  # the first step whose entries may not be written yet
+        try:
+            for position, step in enumerate(steps):
+                plan = plans.get(position)
+                alone = isinstance(step, _Removed) or (plan is not None and bool(plan.forget))
+                if group and (alone or (plan and not self._fit([*group, (plan, seq)]))):
+                    self._write_together(group)
+                    group, done, start = [], done + _arrivals(steps[start:position]), position
                 if isinstance(step, _Removed):
                     self._changes.forget(step.resource_id)
-                    continue
-                if position in plans:
-                    self._log(plans[position], seq)
-                    seq += len(plans[position].changes)
-                if isinstance(step, _Arrival):
-                    # Logged now or by an earlier attempt: its ancestors are touched now.
-                    done.append(step)
-            except Exception:
-                # Whatever went wrong (throttling, a timeout), the record is retried.
-                LOG.exception("Change feed: record %s failed, retried from there", step.sequence)
-                return done, [step.sequence]
-        return done, failed
+                    start = position + 1
+                elif plan is not None and plan.forget:
+                    self._log(plan, seq)
+                    done, start = done + _arrivals([step]), position + 1
+                elif plan is not None:
+                    group.append((plan, seq))
+                if plan is not None:
+                    seq += len(plan.changes)
+            self._write_together(group)
+        except Exception:
+            # Whatever went wrong (throttling, a timeout), the record is retried.
+            sequence = steps[start].sequence
+            LOG.exception("Change feed: record %s failed, retried from there", sequence)
+            return done, [sequence]
+        return done + _arrivals(steps[start:]), []
+
+    def _fit(self, group: list[tuple[_Plan, int]]) -> bool:
+        return self._changes.fit_together([_append(plan, seq) for plan, seq in group])
+
+    def _write_together(self, group: list[tuple[_Plan, int]]) -> None:
+        """One transaction for the whole group; if a condition failed in it (a guard, an
+        event logged meanwhile), each plan alone, which drops only what must be dropped."""
+        if len(group) > 1 and self._changes.append_together([_append(p, s) for p, s in group]):
+            return
+        for plan, seq in group:
+            self._log(plan, seq)
 
     def _update_plan(self, update: _Update) -> _Plan:
         """The Updated* entries of one record, guarded by the record being the same life."""
@@ -384,20 +418,9 @@ class ChangeFeed:
         hold (the others are dropped, leaving gaps in the numbers)."""
         for resource_id in plan.forget:
             self._changes.forget(resource_id)
-        date = plan.date
-        pending = [
-            (
-                Entry(
-                    seq + n,
-                    change_fields(c.change_type, c.level, c.resource_id, date),
-                    c.resource_id,
-                ),
-                c.guards,
-            )
-            for n, c in enumerate(plan.changes)
-        ]
+        pending = _numbered(plan, seq)
         while True:
-            used = sorted({g for _, guards in pending for g in guards})
+            used = _guards_used(pending)
             try:
                 self._changes.append(
                     [entry for entry, _ in pending],
@@ -410,6 +433,38 @@ class ChangeFeed:
                 # would have forgotten them. Each round drops at least one guard.
                 dead = {used[i] for i in failure.failed}
                 pending = [(e, guards) for e, guards in pending if not dead.intersection(guards)]
+
+
+def _numbered(plan: _Plan, seq: int) -> list[tuple[Entry, tuple[int, ...]]]:
+    """The entries of a plan numbered from ``seq``, each with its guards' positions."""
+    return [
+        (
+            Entry(
+                seq + n,
+                change_fields(c.change_type, c.level, c.resource_id, plan.date),
+                c.resource_id,
+            ),
+            c.guards,
+        )
+        for n, c in enumerate(plan.changes)
+    ]
+
+
+def _guards_used(pending: list[tuple[Entry, tuple[int, ...]]]) -> list[int]:
+    """The positions of the guards the entries still need (a CompletedSeries dropped as
+    already logged leaves its guard unused)."""
+    return sorted({g for _, guards in pending for g in guards})
+
+
+def _append(plan: _Plan, seq: int) -> Append:
+    """A plan's whole append, numbered from ``seq``, for a transaction shared with others."""
+    pending = _numbered(plan, seq)
+    guards = [plan.guards[g] for g in _guards_used(pending)]
+    return Append([entry for entry, _ in pending], plan.event_key, guards)
+
+
+def _arrivals(steps: list[_Arrival | _Removed | _Update]) -> list[_Arrival]:
+    return [step for step in steps if isinstance(step, _Arrival)]
 
 
 def _series_of_removed(record: dict[str, Any]) -> list[str]:
