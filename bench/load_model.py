@@ -74,23 +74,40 @@ STORE_UNITS = {"rru": 4.0, "wru": 4.25 + 2.0 + 2.21, "put": 1.0}
 STORE_TRIPS = {"read": 1, "s3_put": 1, "transact": 1}
 STORE_CPU_MS = 5.4
 
-# The change feed (app.index_stream) per instance, same measurement: one TransactWriteItems
-# per new file (the entry, its "entries of a resource" item and its event item, 2 WRU each,
-# with ConditionChecks on the index records it names, 2.13 WRU: counted as writes) and a
+# The change feed (app.index_stream) per instance, same measurement: its log entries (the
+# entry, its "entries of a resource" item and its event item, 2 WRU each, with
+# ConditionChecks on the index records it names, 2.13 WRU: counted as writes) and a
 # consistent BatchGetItem key of its event item. Per batch of records: the BatchGetItem, an
 # UpdateItem on the sequence counter and one per ancestor touched (3 for one series), and
 # one DeleteObjects of the series' DICOMweb metadata document. CPU 1.46 ms per instance at
 # one vCPU: 20 ms at the function's 128 MB.
 FEED_PER_INSTANCE = {"wru": 6.26 + 2.13, "rru": 1.0}
 FEED_PER_BATCH = {"wru": 4.0, "put": 1.0, "lambda": 1.0, "log_kb": LOG_KB_PER_INVOCATION}
-FEED_INSTANCE_MS = 1.46 / STREAM_CPU_SHARE + ROUND_TRIP_MS["transact"]
+FEED_INSTANCE_MS = 1.46 / STREAM_CPU_SHARE
 FEED_BATCH_MS = ROUND_TRIP_MS["read"] + 4 * ROUND_TRIP_MS["write"] + ROUND_TRIP_MS["s3_put"]
+# Since 309c61b the arrivals of one batch share their TransactWriteItems, as many as fit in
+# its 100 actions with no item twice (chalicelib/storage/logs.py, MAX_TRANSACTION), instead
+# of one each: the WRU above are the same (2 per KB and member whatever the transaction),
+# only the round trips fall. Actions (SequencedLog._actions): an arrival 4 (its event item,
+# a ConditionCheck on its instance record, the NewInstance entry and its "entries of a
+# resource" item); each ancestor it created 3 (a ConditionCheck on its Born, the entry, its
+# item); a CompletedSeries 3. bench/dicomgen.py's files (20 instances per series, 5 series
+# per study, 2 studies per patient) create 1/20 + 1/100 + 1/200 ancestors per instance and
+# state no expected count of instances, so log no CompletedSeries (1/20 for files that do):
+# 4.195 actions per instance, as counted on 400 of them through the feed (2026-12-07).
+MAX_TRANSACTION_ACTIONS = 100
+NEW_ANCESTORS_PER_INSTANCE = 1 / 20 + 1 / (20 * 5) + 1 / (20 * 5 * 2)
+COMPLETED_SERIES_PER_INSTANCE = 0.0
+FEED_ACTIONS_PER_INSTANCE = 4 + 3 * NEW_ANCESTORS_PER_INSTANCE + 3 * COMPLETED_SERIES_PER_INSTANCE
 # Lambda polls each shard of the stream about 4 times a second and hands over up to 100
 # records (app.py: batch_size=100); a new on-demand table has about 4 partitions, hence
-# stream shards (AWS documentation, not measured).
+# stream shards (AWS documentation, not measured). Every write to the index table is a
+# record, so 100 records hold ~31 arrivals: each instance's record, its link, a counter
+# shard, the ancestors it creates and the feed's own touches made 3.24 records per instance
+# in full batches (same count).
 POLLS_PER_SECOND = 4
 STREAM_SHARDS = 4
-BATCH_SIZE = 100
+ARRIVALS_PER_FULL_BATCH = 100 / 3.24
 
 # Stability, per instance (docs/architecture.md, "DICOMweb": StableSeries reads every file
 # of the series once and writes one metadata document; Stable* entries per series, study,
@@ -268,8 +285,16 @@ class Mix:
 
 
 def batch_size(instances_per_s: float, shards: int) -> float:
-    """Records per stream batch: what arrived on a shard between two polls, 1 to 100."""
-    return min(BATCH_SIZE, max(1.0, instances_per_s / (shards * POLLS_PER_SECOND)))
+    """Arrivals per stream batch: what arrived on a shard between two polls, from 1 to as
+    many as 100 records hold."""
+    return min(ARRIVALS_PER_FULL_BATCH, max(1.0, instances_per_s / (shards * POLLS_PER_SECOND)))
+
+
+def feed_transactions(arrivals: float) -> int:
+    """The feed's TransactWriteItems for a batch of ``arrivals``: one for up to 23 of them.
+    (The feed packs whole arrivals, so a transaction may close a few actions short of 100:
+    rarely one more than this.)"""
+    return math.ceil(arrivals * FEED_ACTIONS_PER_INSTANCE / MAX_TRANSACTION_ACTIONS)
 
 
 def usage_per_second(mix: Mix, deployment: Deployment) -> dict[str, float]:
@@ -280,8 +305,10 @@ def usage_per_second(mix: Mix, deployment: Deployment) -> dict[str, float]:
             total[unit] = total.get(unit, 0.0) + rate * amount
     ingest = mix.rest + mix.cstore
     if ingest:
-        batches = ingest / batch_size(ingest, deployment.stream_shards)
-        feed_seconds = ingest * FEED_INSTANCE_MS / 1000 + batches * FEED_BATCH_MS / 1000
+        arrivals = batch_size(ingest, deployment.stream_shards)
+        batches = ingest / arrivals
+        batch_ms = FEED_BATCH_MS + feed_transactions(arrivals) * ROUND_TRIP_MS["transact"]
+        feed_seconds = ingest * FEED_INSTANCE_MS / 1000 + batches * batch_ms / 1000
         feed = _plus(
             {unit: ingest * amount for unit, amount in FEED_PER_INSTANCE.items()},
             {unit: batches * amount for unit, amount in FEED_PER_BATCH.items()},

@@ -19,7 +19,25 @@ DEFAULTS = model.Deployment()
 def test_stream_batches_hold_what_arrives_between_polls_from_1_to_100() -> None:
     assert model.batch_size(1.0, 4) == 1.0  # 1/s over 4 shards polled 4 times a second
     assert model.batch_size(160.0, 4) == 10.0  # 160 / (4 shards x 4 polls)
-    assert model.batch_size(10_000.0, 4) == 100.0  # Lambda's batch_size caps it
+    # Lambda's batch_size caps it at 100 records, 3.24 of them per instance
+    assert model.batch_size(10_000.0, 4) == pytest.approx(100 / 3.24)
+
+
+def test_a_batch_shares_its_transactions_100_actions_each() -> None:
+    # 4 actions per arrival and 3 per ancestor created: 0.065 of them per instance
+    assert pytest.approx(4 + 3 * 0.065) == model.FEED_ACTIONS_PER_INSTANCE
+    assert model.feed_transactions(1.0) == 1
+    assert model.feed_transactions(23.0) == 1  # 96.5 actions
+    assert model.feed_transactions(24.0) == 2  # 100.7 actions
+    assert model.feed_transactions(model.batch_size(10_000.0, 4)) == 2
+
+
+def test_the_feed_pays_a_transaction_per_batch_not_per_instance() -> None:
+    use = model.usage_per_second(model.Mix("rest", rest=160.0), DEFAULTS)
+    # 10 arrivals a batch, 16 batches a second: each the BatchGetItem, 4 UpdateItems, the
+    # DeleteObjects and 1 transaction; 1.46 ms of CPU per instance at 128/1,769 of a vCPU
+    cpu_s = 160 * 1.46 / (128 / 1769) / 1000
+    assert use["feed_s"] == pytest.approx(cpu_s + 16 * (5 + 4 * 8 + 30 + 15) / 1000)
 
 
 def test_one_c_store_per_second_writes_the_ingest_feed_and_stability_units() -> None:
@@ -52,8 +70,17 @@ def test_rest_ingest_from_one_address_stopped_at_a_strict_waf_rule() -> None:
     name, factor = model.first_limit(model.Mix("rest", rest=1.0), STRICT_WAF)
     assert name == "WAF rate rule (per client address)"
     assert factor == pytest.approx(2000 / 300, rel=1e-6)
-    # With the default, the change feed comes first (83 instances a second).
-    assert model.first_limit(model.Mix("rest", rest=1.0), DEFAULTS)[0].startswith("change feed")
+    # With the default, the rule and the stage's throttling allow 100 requests a second.
+    assert model.first_limit(model.Mix("rest", rest=1.0), DEFAULTS)[1] == pytest.approx(100.0)
+
+
+def test_with_the_api_limits_lifted_the_change_feed_stops_rest_ingest() -> None:
+    lifted = model.Deployment(client_addresses=1000, api_rate_limit=10_000)
+    name, factor = model.first_limit(model.Mix("rest", rest=1.0), lifted)
+    assert name.startswith("change feed")
+    # 4 shards busy: 16 batches a second of 82 ms (1 transaction each below 23 x 16
+    # instances a second), and 20.2 ms of CPU per instance
+    assert factor == pytest.approx((4 - 16 * 0.082) / (1.46 / (128 / 1769) / 1000), rel=1e-6)
 
 
 def test_the_changes_block_takes_every_entry_at_2_wru() -> None:
