@@ -263,3 +263,26 @@ def test_feed_reopens_its_shard_when_the_iterator_expired(
         "NewPatient",
         "NewInstance",
     ]
+
+
+def test_a_partial_batch_is_not_followed_at_once(client: Any, feed: Any) -> None:
+    """The local feed's batching window: a poll reads full batches until one is not full,
+    and does not read again at once for what arrived meanwhile (Lambda's poller waits its
+    batching window), so each poll is one GetRecords per shard while records trickle in."""
+    from tests.integration.helpers import aws_requests
+
+    upload(client, make_instance("P1", study_uid="8", series_uid="8.1", sop_uid="8.1.1"))
+    with aws_requests(services=("dynamodbstreams",)) as calls:
+        delivered = feed.pump()
+    assert 0 < delivered < 100
+    assert calls["GetRecords"] == 1
+    for number in range(2, 40):  # more than a batch of records (several per instance)
+        upload(
+            client, make_instance("P1", study_uid="8", series_uid="8.1", sop_uid=f"8.1.{number}")
+        )
+    with aws_requests(services=("dynamodbstreams",)) as calls:
+        delivered = feed.pump()
+    assert delivered > 100
+    # The full batches, then the partial one (or an empty read after the last full one).
+    assert calls["GetRecords"] == delivered // 100 + 1
+    assert len(get(client, "/changes?limit=100")["Changes"]) == 4 + 38
