@@ -559,23 +559,26 @@ class ResourceIndex:
 
     def touch(
         self, resource_id: str, last_update: str, recycling_position: str | None = None
-    ) -> None:
+    ) -> bool | None:
         """Record that a resource received something at ``last_update`` (and so is unstable
         again). Ignored if the resource was deleted meanwhile or already saw a later update,
         which makes replays of the same stream records harmless.
 
         A patient also moves to ``recycling_position``: that is to the microsecond, so a
         later arrival within the second of ``LastUpdate`` still moves it (a replay does not).
+
+        Returns whether the resource was stable until now (read from the record as the same
+        UpdateItem found it; for an update ignored, whether it is stable now), or None if it is
+        gone.
         """
         if recycling_position is None:
-            self._conditional_update(
+            return self._touch_update(
                 resource_id,
                 "SET LastUpdate = :t, ustb = :u",
                 "attribute_exists(pk) AND LastUpdate < :t",
                 {":t": last_update, ":u": unstable_shard(resource_id)},
             )
-            return
-        self._conditional_update(
+        return self._touch_update(
             resource_id,
             "SET LastUpdate = :t, ustb = :u, rpos = :p",
             "attribute_exists(pk) AND (LastUpdate < :t OR (LastUpdate = :t AND rpos < :p))",
@@ -772,19 +775,49 @@ class ResourceIndex:
     def _conditional_update(
         self, resource_id: str, update: str, condition: str, values: dict[str, Any]
     ) -> bool:
+        return self._update_record(resource_id, update, condition, values)[0]
+
+    def _touch_update(
+        self, resource_id: str, update: str, condition: str, values: dict[str, Any]
+    ) -> bool | None:
+        """``touch``'s conditional UpdateItem; whether the record was stable before it, from
+        the record as it was, which the same request returns (``ALL_OLD``: ``UPDATED_OLD``
+        may leave out an attribute set to the value it had), or, when the condition failed,
+        from the record as it stands; None if the record is gone."""
+        _, record = self._update_record(
+            resource_id,
+            update,
+            condition,
+            values,
+            ReturnValues="ALL_OLD",
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+        return "ustb" not in record if record else None
+
+    def _update_record(
+        self,
+        resource_id: str,
+        update: str,
+        condition: str,
+        values: dict[str, Any],
+        **returned: str,
+    ) -> tuple[bool, dict[str, Any]]:
+        """A conditional UpdateItem of a record: whether it was applied, and the attributes
+        the ``returned`` options asked for (the record's, when the condition failed)."""
         try:
-            self._client.update_item(
+            answer = self._client.update_item(
                 TableName=self._table,
                 Key=dump_item({"pk": resource_id, "sk": RECORD}),
                 UpdateExpression=update,
                 ConditionExpression=condition,
                 ExpressionAttributeValues=dump_item(values),
+                **returned,
             )
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
-            return False
-        return True
+            return False, exc.response.get("Item", {})
+        return True, answer.get("Attributes", {})
 
     def delete(self, records: list[Resource]) -> None:
         """Delete records with their links from their parents and their label items (the

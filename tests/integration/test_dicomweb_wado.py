@@ -262,3 +262,24 @@ def test_metadata_in_xml_parts(client: Any, stored: dict[str, bytes]) -> None:
     assert all(b"<NativeDicomModel" in part and b"BulkData uri=" in part for part in parts)
     refused = client.http.get(f"{ROOT}/studies/{STUDY}/metadata", headers={"Accept": "image/png"})
     assert_orthanc_error(refused, 406, 34, "GET")
+
+
+def test_the_feed_drops_documents_of_stable_series_only(client: Any, feed: Any) -> None:
+    """Only a stable series has a metadata document: a new series, and one still receiving
+    its study, cost the change feed no S3 request; an arrival in a stable series drops its
+    document (the test above checks what is served then)."""
+    _store(client, _files(SERIES[1], count=2))
+    with aws_requests() as calls:
+        feed.pump()  # a new series
+    assert calls["DeleteObjects"] + calls["DeleteObject"] == 0
+    time.sleep(1.05 - time.time() % 1)  # a later LastUpdate second (see the test above)
+    _store(client, _files(SERIES[1], count=3))
+    with aws_requests() as calls:
+        feed.pump()  # an unstable series receiving more
+    assert calls["DeleteObjects"] + calls["DeleteObject"] == 0
+    _stable(feed)
+    time.sleep(1.05 - time.time() % 1)
+    _store(client, _files(SERIES[1], count=4))
+    with aws_requests() as calls:
+        feed.pump()  # a stable series receiving one more
+    assert calls["DeleteObjects"] + calls["DeleteObject"] == 1

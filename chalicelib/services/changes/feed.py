@@ -152,8 +152,9 @@ class ChangeFeed:
         series_changed: Callable[[set[str]], None] | None = None,
     ) -> None:
         """``series_changed`` is told, once per batch, the series whose instances the batch
-        added, replaced or removed, and the series it removed (what was derived from their
-        files, DICOMweb's metadata, is stale); its failure is logged, not retried."""
+        removed, the series it removed, and those it added or replaced instances in that were
+        stable until then (what was derived from their files, DICOMweb's metadata, is stale);
+        its failure is logged, not retried."""
         self._index = index
         self._changes = changes
         self._series_changed = series_changed
@@ -165,7 +166,7 @@ class ChangeFeed:
         every later one, Lambda retries it), or nothing when the whole batch is done.
         """
         steps: list[_Arrival | _Removed | _Update] = []
-        changed_series: set[str] = set()
+        stale_series: set[str] = set()
         for record in records:
             keys = load_item(record["dynamodb"]["Keys"])
             if keys.get("sk") != RECORD:
@@ -173,13 +174,11 @@ class ChangeFeed:
             sequence = record["dynamodb"]["SequenceNumber"]
             if record["eventName"] == "REMOVE":
                 steps.append(_Removed(sequence, keys["pk"]))
-                changed_series.update(_series_of_removed(record))
+                stale_series.update(_series_of_removed(record))
             elif (arrival := self._arrival(sequence, record)) is not None:
                 steps.append(arrival)
-                changed_series.add(arrival.instance.parent or "")
             elif (update := self._update(sequence, record)) is not None:
                 steps.append(update)
-        self._tell_series_changed(changed_series - {""})
         done, failed = self._apply(steps)
         touched: dict[str, str] = {}
         # Existing patients move to the end of the recycling order, to the latest arrival's
@@ -194,8 +193,15 @@ class ChangeFeed:
             if existing and instance.recycling_position:
                 patient = existing[-1]  # the nearest first: the patient is last
                 positions[patient] = max(positions.get(patient, ""), instance.recycling_position)
+        arrived_in = {arrival.instance.parent for arrival in done}
         for resource_id, last_update in touched.items():
-            self._index.touch(resource_id, last_update, positions.get(resource_id))
+            was_stable = self._index.touch(resource_id, last_update, positions.get(resource_id))
+            # Only a stable series has a DICOMweb metadata document: one that was unstable
+            # already (receiving a study), and one this batch created (not touched), have none
+            # to drop.
+            if resource_id in arrived_in and was_stable is not False:
+                stale_series.add(resource_id)
+        self._tell_series_changed(stale_series - {""})
         return failed
 
     def _tell_series_changed(self, series_ids: set[str]) -> None:

@@ -10,15 +10,19 @@ it) and one GetObject per series, no instance file. A document is built from the
 GetObject per instance) and written when missing: the first request for a series stable
 before this existed, or one whose document was dropped.
 
-A document is dropped by the change feed when an instance of its series arrives, is
-overwritten or deleted, and when the series is deleted (``invalidate``); an arrival also makes
-the series unstable, so its next ``StableSeries`` writes it again from the files then. It
+A document is dropped by the change feed when an instance of its series is deleted, when the
+series is deleted, and when an instance arrives in it or is overwritten while it was stable
+(``invalidate``; the feed's touch of the series, which makes it unstable, tells whether it was:
+an unstable series has no document, so a series receiving a study costs no S3 request per
+batch). An arrival makes the series unstable, so its next ``StableSeries`` writes it again
+from the files then. It
 records the files it was built from (their S3 keys, which change with every upload) and the
 default encoding it decoded them with: the series route checks both against the index
 (its links are read anyway), the study route checks the encoding. A document is written
 only for a stable series. Known window: a document built while an instance arrives (read
 before, written after the feed dropped it) names the old files until the next StableSeries
-rewrites it (the study route would serve it meanwhile; the series route would not).
+rewrites it (the study route would serve it meanwhile; the series route would not), later
+arrivals to the then unstable series not dropping it again.
 
 The documents hold bulk data URIs relative to the DICOMweb root (``studies/...``): the
 absolute URL depends on how the client reached the API, so it is prefixed per request.
