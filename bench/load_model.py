@@ -78,13 +78,18 @@ STORE_CPU_MS = 5.4
 # entry, its "entries of a resource" item and its event item, 2 WRU each, with
 # ConditionChecks on the index records it names, 2.13 WRU: counted as writes) and a
 # consistent BatchGetItem key of its event item. Per batch of records: the BatchGetItem, an
-# UpdateItem on the sequence counter and one per ancestor touched (3 for one series), and
-# one DeleteObjects of the series' DICOMweb metadata document. CPU 1.46 ms per instance at
-# one vCPU: 20 ms at the function's 128 MB.
+# UpdateItem on the sequence counter and one per ancestor touched (3 for one series). No
+# S3 request: until fbcd8c4 (issue 22) a DeleteObjects per batch dropped the DICOMweb metadata
+# documents of the arrivals' series, whether one existed or not; since, the touch's
+# UpdateItem returns the record as it was (no extra request or unit) and only a series
+# stable until then, the only kind with a document, has it dropped: for a modality sending
+# a study, none (a series declared stable that receives more, or a batch retried after its
+# touches, pays one DeleteObjects: not modelled). CPU 1.46 ms per instance at one vCPU:
+# 20 ms at the function's 128 MB.
 FEED_PER_INSTANCE = {"wru": 6.26 + 2.13, "rru": 1.0}
-FEED_PER_BATCH = {"wru": 4.0, "put": 1.0, "lambda": 1.0, "log_kb": LOG_KB_PER_INVOCATION}
+FEED_PER_BATCH = {"wru": 4.0, "lambda": 1.0, "log_kb": LOG_KB_PER_INVOCATION}
 FEED_INSTANCE_MS = 1.46 / STREAM_CPU_SHARE
-FEED_BATCH_MS = ROUND_TRIP_MS["read"] + 4 * ROUND_TRIP_MS["write"] + ROUND_TRIP_MS["s3_put"]
+FEED_BATCH_MS = ROUND_TRIP_MS["read"] + 4 * ROUND_TRIP_MS["write"]
 # Since 309c61b the arrivals of one batch share their TransactWriteItems, as many as fit in
 # its 100 actions with no item twice (chalicelib/storage/logs.py, MAX_TRANSACTION), instead
 # of one each: the WRU above are the same (2 per KB and member whatever the transaction),

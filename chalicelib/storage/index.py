@@ -558,31 +558,37 @@ class ResourceIndex:
             raise TransactionConflict(failed) from exc
 
     def touch(
-        self, resource_id: str, last_update: str, recycling_position: str | None = None
+        self,
+        resource_id: str,
+        last_update: str,
+        by_file: str,
+        recycling_position: str | None = None,
     ) -> bool | None:
         """Record that a resource received something at ``last_update`` (and so is unstable
-        again). Ignored if the resource was deleted meanwhile or already saw a later update,
-        which makes replays of the same stream records harmless.
+        again), from the stored file ``by_file`` (its FileUuid, kept as ``tby``). Ignored if
+        the resource was deleted meanwhile or already saw a later update, which makes replays
+        of the same stream records harmless.
 
         A patient also moves to ``recycling_position``: that is to the microsecond, so a
         later arrival within the second of ``LastUpdate`` still moves it (a replay does not).
 
         Returns whether the resource was stable until now (read from the record as the same
-        UpdateItem found it; for an update ignored, whether it is stable now), or None if it is
-        gone.
+        UpdateItem found it; for an update ignored, whether it is stable now), or None when
+        that is unknown: the record is gone, or this very touch was made before (a replay).
         """
+        values = {":t": last_update, ":u": unstable_shard(resource_id), ":f": by_file}
         if recycling_position is None:
             return self._touch_update(
                 resource_id,
-                "SET LastUpdate = :t, ustb = :u",
+                "SET LastUpdate = :t, ustb = :u, tby = :f",
                 "attribute_exists(pk) AND LastUpdate < :t",
-                {":t": last_update, ":u": unstable_shard(resource_id)},
+                values,
             )
         return self._touch_update(
             resource_id,
-            "SET LastUpdate = :t, ustb = :u, rpos = :p",
+            "SET LastUpdate = :t, ustb = :u, tby = :f, rpos = :p",
             "attribute_exists(pk) AND (LastUpdate < :t OR (LastUpdate = :t AND rpos < :p))",
-            {":t": last_update, ":u": unstable_shard(resource_id), ":p": recycling_position},
+            {**values, ":p": recycling_position},
         )
 
     def set_protected(self, patient_id: str, protected: bool, recycling_position: str) -> None:
@@ -782,9 +788,11 @@ class ResourceIndex:
     ) -> bool | None:
         """``touch``'s conditional UpdateItem; whether the record was stable before it, from
         the record as it was, which the same request returns (``ALL_OLD``: ``UPDATED_OLD``
-        may leave out an attribute set to the value it had), or, when the condition failed,
-        from the record as it stands; None if the record is gone."""
-        _, record = self._update_record(
+        may leave out an attribute set to the value it had). When the condition failed, from
+        the record as it stands, unless this very update made it (the same ``LastUpdate`` from
+        the same file: an earlier attempt of the same stream batch): None then, and if the
+        record is gone."""
+        applied, record = self._update_record(
             resource_id,
             update,
             condition,
@@ -792,7 +800,13 @@ class ResourceIndex:
             ReturnValues="ALL_OLD",
             ReturnValuesOnConditionCheckFailure="ALL_OLD",
         )
-        return "ustb" not in record if record else None
+        current = load_item(record)
+        if not record or (
+            not applied
+            and (current.get("LastUpdate"), current.get("tby")) == (values[":t"], values[":f"])
+        ):
+            return None
+        return "ustb" not in record
 
     def _update_record(
         self,

@@ -286,3 +286,25 @@ def test_a_partial_batch_is_not_followed_at_once(client: Any, feed: Any) -> None
     # The full batches, then the partial one (or an empty read after the last full one).
     assert calls["GetRecords"] == delivered // 100 + 1
     assert len(get(client, "/changes?limit=100")["Changes"]) == 4 + 38
+
+
+def test_touch_tells_whether_the_resource_was_stable(client: Any, feed: Any) -> None:
+    """The feed's touch of an ancestor says whether it was stable until then (the series'
+    DICOMweb metadata document exists only then); a replay of the same touch says it cannot
+    tell, while another arrival in the same second reads the record as it stands."""
+    from chalicelib import bootstrap
+
+    stored = upload(client, make_instance("P1", study_uid="9", series_uid="9.1", sop_uid="9.1.1"))
+    feed.pump()
+    index = bootstrap.index()
+    series = stored["ParentSeries"]
+    record = index.get(series)
+    assert record is not None and record.unstable
+    later = "29991231T235959"
+    assert index.touch(series, later, "file-a") is False  # unstable since its creation
+    assert index.touch(series, later, "file-a") is None  # the same touch again: a replay
+    assert index.touch(series, later, "file-b") is False  # same second, another file
+    assert index.mark_stable(series, later)
+    assert index.touch(series, later, "file-c") is True  # ignored (not later), stable now
+    assert index.touch(series, later + "9", "file-c") is True  # stable until this touch
+    assert index.touch("no-such-resource", later, "file-a") is None

@@ -180,7 +180,8 @@ class ChangeFeed:
             elif (update := self._update(sequence, record)) is not None:
                 steps.append(update)
         done, failed = self._apply(steps)
-        touched: dict[str, str] = {}
+        # The latest arrival in each existing ancestor: its LastUpdate and file.
+        touched: dict[str, tuple[str, str]] = {}
         # Existing patients move to the end of the recycling order, to the latest arrival's
         # position (services/resources/recycling.py).
         positions: dict[str, str] = {}
@@ -189,16 +190,19 @@ class ChangeFeed:
             # Ancestors created with the instance already carry its LastUpdate.
             existing = instance.ancestors[0 if arrival.replaces else arrival.created :]
             for ancestor in existing:
-                touched[ancestor] = max(touched.get(ancestor, ""), instance.last_update)
+                latest = (instance.last_update, instance.file_uuid)
+                touched[ancestor] = max(touched.get(ancestor, latest), latest)
             if existing and instance.recycling_position:
                 patient = existing[-1]  # the nearest first: the patient is last
                 positions[patient] = max(positions.get(patient, ""), instance.recycling_position)
         arrived_in = {arrival.instance.parent for arrival in done}
-        for resource_id, last_update in touched.items():
-            was_stable = self._index.touch(resource_id, last_update, positions.get(resource_id))
+        for resource_id, (last_update, by_file) in touched.items():
+            was_stable = self._index.touch(
+                resource_id, last_update, by_file, positions.get(resource_id)
+            )
             # Only a stable series has a DICOMweb metadata document: one that was unstable
             # already (receiving a study), and one this batch created (not touched), have none
-            # to drop.
+            # to drop. Unknown (a replayed batch may have touched it before): dropped.
             if resource_id in arrived_in and was_stable is not False:
                 stale_series.add(resource_id)
         self._tell_series_changed(stale_series - {""})
