@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from tests.support.serial_moto import serial_moto  # noqa: F401 (a fixture of job_runner)
+
 # Set before anything builds a boto3 client: moto must never reach real AWS.
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ["AWS_ACCESS_KEY_ID"] = "testing"
@@ -132,9 +134,12 @@ def client(aws: None) -> Iterator[Any]:
 
 
 @pytest.fixture
-def job_runner(aws: None) -> Iterator[Any]:
+def job_runner(aws: None, request: pytest.FixtureRequest) -> Iterator[Any]:
     """The local stack's job runner, executing the jobs state machine in a background thread
-    with the app's real ``job_step`` handler, as Step Functions would on AWS."""
+    with the app's real ``job_step`` handler, as Step Functions would on AWS. Its thread and
+    the test's (a synchronous job route polling the record) reach the in-process moto one
+    request at a time, as they reach the local stack's emulator (``serial_moto``)."""
+    request.getfixturevalue("serial_moto")
     from app import job_step
     from chalicelib.jobs.state_machine import LOCAL_STEP_ARN
     from chalicelib.storage import aws as aws_clients
