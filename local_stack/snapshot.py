@@ -149,11 +149,6 @@ class Persistence:
         if self._tail_requests >= TAIL_REQUESTS:
             self._tail_full.set()
 
-    @property
-    def tail_requests(self) -> int:
-        """How many recorded requests a restart would replay now."""
-        return self._tail_requests
-
     def tail_bytes(self) -> int:
         """The size of the recording the snapshot on disk does not cover."""
         return sum(path.stat().st_size for n, path in self._segments() if n > self._covered)

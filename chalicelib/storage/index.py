@@ -800,12 +800,12 @@ class ResourceIndex:
             ReturnValues="ALL_OLD",
             ReturnValuesOnConditionCheckFailure="ALL_OLD",
         )
-        current = load_item(record)
-        if not record or (
-            not applied
-            and (current.get("LastUpdate"), current.get("tby")) == (values[":t"], values[":f"])
-        ):
+        if not record:
             return None
+        if not applied:
+            current = load_item(record)
+            if (current.get("LastUpdate"), current.get("tby")) == (values[":t"], values[":f"]):
+                return None
         return "ustb" not in record
 
     def _update_record(
