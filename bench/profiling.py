@@ -217,12 +217,13 @@ def direct_in_process(instances: Sequence[Instance], warmup: int) -> DirectResul
     from moto import mock_aws
 
     from chalicelib import bootstrap
-    from local_stack import moto_indexes, moto_responses, moto_transactions
+    from local_stack import moto_indexes, moto_responses, moto_transactions, moto_updates
 
     # The same changes to moto as the local stack's emulator.
     moto_transactions.install()
     moto_indexes.install()
     moto_responses.install()
+    moto_updates.install()
     env = product_environment(None, f"bench-{uuid.uuid4().hex[:8]}")
     with EnvironmentPatch(env), mock_aws():
         try:

@@ -20,6 +20,10 @@ This is ``moto_server`` (same application, same request handler) with these chan
   per host (``local_stack.moto_responses``).
 - Stream shard iterators expire after 15 minutes, as on AWS, instead of piling up in memory
   and in every snapshot (``local_stack.moto_streams``).
+- DynamoDB's requests go straight to moto's handler, without its Flask application
+  (``local_stack.moto_dispatch``).
+- An update expression is parsed once per distinct text, and the validator's copy of it is
+  unpickled rather than deep-copied (``local_stack.moto_updates``).
 - The state is restored from the data directory by the supervisor's first call, and kept there
   as snapshots plus the recording's tail (``local_stack.snapshot``); the last snapshot is taken
   when the emulator stops (SIGTERM).
@@ -43,7 +47,14 @@ from typing import Any
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from waitress import create_server
 
-from local_stack import moto_indexes, moto_responses, moto_streams, moto_transactions
+from local_stack import (
+    moto_dispatch,
+    moto_indexes,
+    moto_responses,
+    moto_streams,
+    moto_transactions,
+    moto_updates,
+)
 from local_stack.child import service_address
 from local_stack.recording import record_writes_only
 from local_stack.snapshot import Persistence, RestoreEndpoint, WsgiApp
@@ -80,10 +91,11 @@ def main() -> None:
     moto_indexes.install()
     moto_responses.install()
     moto_streams.install()
+    moto_updates.install()
     # "Task queue depth" warnings, whenever several clients send at once, would bury the REST
     # server's messages.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    moto = DomainDispatcherApplication(create_backend_app)
+    moto = moto_dispatch.DirectDynamoDB(DomainDispatcherApplication(create_backend_app))
     app = SerializedApp(moto)
     # Without a data folder (the benchmarks' emulator, bench/servers.py) nothing is kept.
     data_dir = os.environ.get("CIRRUS_DATA_DIR")

@@ -24,6 +24,13 @@ locally") showed costs that do not depend on what a request does:
   that are not plain ``int``/``float``, non-string keys): ``_is_plain`` checks the whole tree
   first. ``tests/integration/test_emulator_responses.py`` compares both serializations over
   Cirrus's own requests and over every attribute type.
+- **DynamoDB requests.** moto parses every request body through botocore's shapes as well
+  (``parse_parameters``): for each member of each attribute value it looks the member up in
+  the model, and builds a new dictionary (the stream's handler reads its few parameters from
+  the body directly). For the data-plane operations above, whose input has no timestamps,
+  ``json.loads`` of the body gives the same dictionary unless a value is binary (base64 text
+  the parser decodes), null (which it drops) or a float (which it may turn into an integer):
+  ``_is_plain`` checks the whole tree for those, and the model-driven parser reads the rest.
 - **The stream's records.** The change feed's ``GetRecords`` (every 0.2 s while anything is
   written) went through the same generic serializer: a fifth of the emulator's time under
   ``bench/ingest.py``. Its records are items too, plus one timestamp each
@@ -69,6 +76,8 @@ _CONTENT_TYPE = "application/x-amz-json-1.0"
 _BINARY_TYPES = frozenset({"B", "BS"})
 _SCALARS = (str, bool, int, float)
 _STREAM_SCALARS = (*_SCALARS, datetime)
+# What a request's JSON may hold for its parameters to be the body as it decodes (fast_params).
+_REQUEST_SCALARS = (str, bool, int)
 
 _installed = False
 
@@ -91,6 +100,28 @@ def install() -> None:
 
     DynamoHandler.serialized = serialized  # type: ignore[method-assign]
     DynamoDBStreamsHandler.serialized = serialized  # type: ignore[method-assign]
+    generic_parse = BaseResponse.parse_parameters
+
+    def parse_parameters(self: BaseResponse, request: Any) -> None:
+        params = fast_params(self._get_action(), request.data)
+        if params is None:
+            generic_parse(self, request)
+        else:
+            self.params = params
+
+    DynamoHandler.parse_parameters = parse_parameters  # type: ignore[method-assign]
+
+
+def fast_params(operation: str, body: bytes) -> dict[str, Any] | None:
+    """The parameters of a data-plane request as moto's parser gives them, or None when the
+    parser must read the body."""
+    if operation not in FAST_OPERATIONS:
+        return None
+    try:
+        params = json.loads(body)
+    except ValueError:
+        return None
+    return params if type(params) is dict and _is_plain(params, _REQUEST_SCALARS) else None
 
 
 def fast_body(operation: str, action_result: ActionResult, service: str = "dynamodb") -> str | None:

@@ -1,9 +1,11 @@
 """The emulator's DynamoDB and DynamoDB Streams answers (local_stack.moto_responses) are what
-moto's own serializer writes.
+moto's own serializer writes, and the requests it reads are what moto's own parser reads.
 
 Every DynamoDB (and Streams) answer of these tests is serialized twice, by moto's generic
-serializer and by the fast path, and the two bodies must decode to the same JSON (and the fast
-path must be taken where it applies, so that the comparison compares something). The requests
+serializer and by the fast path, and the two bodies must decode to the same JSON; every
+DynamoDB request is parsed twice, by moto's model-driven parser and by the fast path, and the two
+parameter dictionaries must be equal (and the fast paths must be taken where they apply, so
+that the comparisons compare something). The requests
 are Cirrus's own, through the app, and a table holding every attribute type through every
 data-plane operation, and that table's stream read back.
 """
@@ -35,6 +37,9 @@ class Comparison:
     fast: Counter[str] = field(default_factory=Counter)
     generic_only: Counter[str] = field(default_factory=Counter)
     differences: list[str] = field(default_factory=list)
+    # The same for requests' parameters.
+    requests_fast: Counter[str] = field(default_factory=Counter)
+    requests_generic_only: Counter[str] = field(default_factory=Counter)
 
 
 @pytest.fixture
@@ -55,8 +60,20 @@ def compared(monkeypatch: pytest.MonkeyPatch) -> Iterator[Comparison]:
             comparison.differences.append(f"{operation}: {fast} != {body} ({status}, {headers})")
         return status, headers, body
 
+    def parse_parameters(self: BaseResponse, request: Any) -> None:
+        BaseResponse.parse_parameters(self, request)  # moto's own, which the handler then reads
+        operation = self._get_action()
+        fast = moto_responses.fast_params(operation, request.data)
+        if fast is None:
+            comparison.requests_generic_only[operation] += 1
+            return
+        comparison.requests_fast[operation] += 1
+        if fast != self.params:
+            comparison.differences.append(f"{operation} request: {fast} != {self.params}")
+
     monkeypatch.setattr(DynamoHandler, "serialized", serialized)
     monkeypatch.setattr(DynamoDBStreamsHandler, "serialized", serialized)
+    monkeypatch.setattr(DynamoHandler, "parse_parameters", parse_parameters)
     yield comparison
 
 
@@ -80,8 +97,9 @@ def test_cirrus_requests(client: Any, compared: Comparison) -> None:
     assert client.http.delete(f"/studies/{studies[-1]}").status_code == 200
 
     assert compared.differences == []
-    # The operations of an upload, a search and a deletion all took the fast path.
+    # The operations of an upload, a search and a deletion all took the fast paths.
     assert {"BatchGetItem", "Query", "TransactWriteItems"} <= set(compared.fast)
+    assert {"BatchGetItem", "Query", "TransactWriteItems"} <= set(compared.requests_fast)
 
 
 ITEM = {
@@ -174,9 +192,12 @@ def test_every_attribute_type_and_operation(table: Any, compared: Comparison) ->
 
     assert compared.differences == []
     assert set(compared.fast) == moto_responses.FAST_OPERATIONS
-    # Binary attributes are left to moto's serializer, which base64-encodes them.
+    assert set(compared.requests_fast) == moto_responses.FAST_OPERATIONS
+    # Binary attributes are left to moto's serializer, which base64-encodes them, and to its
+    # parser, which decodes them.
     assert compared.generic_only["GetItem"] >= 1
     assert compared.generic_only["Scan"] >= 1
+    assert compared.requests_generic_only["PutItem"] == 1
 
 
 def test_stream_records(table: Any, compared: Comparison) -> None:
