@@ -68,7 +68,6 @@ import threading
 from bisect import bisect_left, bisect_right
 from typing import Any
 
-import moto
 from moto.dynamodb.exceptions import ResourceNotFoundException
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
@@ -76,8 +75,8 @@ from moto.dynamodb.models.table import RESULT_SIZE_LIMIT, SecondaryIndex, Table
 
 from local_stack import moto_projections
 from local_stack.moto_projections import ItemCache
+from local_stack.moto_version import require_supported_moto
 
-SUPPORTED_MOTO = "5.2"
 MAX_ITEM_SIZE = 405_000  # moto's cap on Item.size() (LimitedSizeDict)
 _STATE = "_cirrus_query_state"
 _PUT_ITEM = Table.put_item
@@ -431,14 +430,10 @@ def _query(
 
 def install() -> None:
     """Narrow each Query to its partition in this process (moto 5.2 only)."""
-    version = ".".join(moto.__version__.split(".")[:2])
-    if version != SUPPORTED_MOTO:
-        raise RuntimeError(
-            f"local_stack.moto_indexes patches moto {SUPPORTED_MOTO} internals "
-            f"(Table.query, Table.all_items, put/delete/update_item) but moto "
-            f"{moto.__version__} is installed: check those functions against the "
-            "assumptions in this module's docstring, then update SUPPORTED_MOTO."
-        )
+    require_supported_moto(
+        "local_stack.moto_indexes",
+        "Table.query, Table.all_items, put/delete/update_item",
+    )
     Table.put_item = _put_item  # type: ignore[method-assign]
     Table.delete_item = _delete_item  # type: ignore[method-assign]
     Table.all_items = _all_items  # type: ignore[method-assign]

@@ -30,11 +30,11 @@ import copy
 import pickle
 from typing import Any
 
-import moto
 from moto.dynamodb.parsing import validators
 from moto.dynamodb.parsing.expressions import UpdateExpressionParser
 
-SUPPORTED_MOTO = "5.2"
+from local_stack.moto_version import require_supported_moto
+
 # Distinct expression texts kept; Cirrus sends about twenty.
 _LIMIT = 512
 
@@ -71,14 +71,9 @@ def copy_for_validation(value: Any, memo: dict[int, Any] | None = None) -> Any:
 
 def install() -> None:
     """Parse each update expression once in this process (moto 5.2 only; idempotent)."""
-    version = ".".join(moto.__version__.split(".")[:2])
-    if version != SUPPORTED_MOTO:
-        raise RuntimeError(
-            f"local_stack.moto_updates patches moto {SUPPORTED_MOTO} internals "
-            f"(UpdateExpressionParser.make, the validators' deepcopy) but moto "
-            f"{moto.__version__} is installed: check them against this module's docstring, "
-            "then update SUPPORTED_MOTO."
-        )
+    require_supported_moto(
+        "local_stack.moto_updates", "UpdateExpressionParser.make, the validators' deepcopy"
+    )
     UpdateExpressionParser.make = classmethod(_make)  # type: ignore[method-assign,assignment]
     validators.deepcopy = copy_for_validation  # type: ignore[assignment]
 
