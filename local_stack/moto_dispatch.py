@@ -16,7 +16,7 @@ as Flask would build it), recorder and handler, and the same response class; an 
 propagates to the HTTP server as it does through Flask in moto's debug mode (a 500).
 Everything else (S3, Step Functions, Secrets Manager, ``/moto-api/``, a DynamoDB request on
 another path or method) goes through moto's dispatcher as before.
-``tests/integration/test_emulator_dispatch.py`` compares both paths' answers byte for byte.
+``tests/integration/test_emulator_dispatch.py`` compares both paths' statuses, headers and bodies.
 """
 
 from __future__ import annotations
