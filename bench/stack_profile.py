@@ -3,9 +3,10 @@
 Starts the local stack as ``make run`` does (``python -m local_stack``: supervisor, emulator,
 REST API with its change feed and job runner, DICOM service; a temporary data directory, so
 with the emulator's recording and snapshots), stores ``--count`` generated 9 KB instances over
-REST (``POST /instances``, one keep-alive connection) or over C-STORE (one association), and
-samples every process of the stack meanwhile with py-spy (``--subprocesses --gil``: only the
-thread holding each process's GIL is sampled, so a sample is Python running, not waiting).
+REST (``POST /instances``, one keep-alive connection) or over C-STORE (one association of
+DCMTK's ``storescu``), and samples every process of the stack meanwhile with py-spy
+(``--subprocesses --gil``: only the thread holding each process's GIL is sampled, so a sample
+is Python running, not waiting).
 After the last instance it waits for the change feed to catch up, so that the feed's work for
 these instances is counted too. Before the workload, ``--idle`` seconds of the stack doing
 nothing are sampled the same way: what its polling costs (the change feed, the job runner, the
@@ -24,6 +25,7 @@ instance. The figures are written up in docs/architecture.md, "Where the time go
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import signal
 import subprocess
@@ -139,24 +141,23 @@ def store_rest(stack: LocalStack, instances: Sequence[Instance]) -> None:
 
 
 def store_cstore(stack: LocalStack, instances: Sequence[Instance]) -> None:
-    from io import BytesIO
-
-    from pydicom import dcmread
-    from pynetdicom import AE
-
-    datasets = [dcmread(BytesIO(instance.data)) for instance in instances]
-    ae = AE(ae_title="BENCH")
-    ae.add_requested_context(datasets[0].SOPClassUID, datasets[0].file_meta.TransferSyntaxUID)
-    assoc = ae.associate("127.0.0.1", stack.config["DicomPort"], ae_title="CIRRUS")
-    if not assoc.is_established:
-        raise RuntimeError("the DICOM service refused the association")
-    try:
-        for dataset in datasets:
-            status = assoc.send_c_store(dataset)
-            if status.Status != 0:
-                raise RuntimeError(f"C-STORE answered {status.Status:#06x}")
-    finally:
-        assoc.release()
+    """One association of DCMTK's ``storescu`` (``TCP_NODELAY=1``), as ``bench/scp_idle.py``
+    sends: a pynetdicom sender in this process paused its reactor around every request and
+    managed about a fifth of the rate, so each instance carried the DICOM service's polling
+    for the gaps between them."""
+    with tempfile.TemporaryDirectory(prefix="cirrus-stack-profile-files-") as directory:
+        paths = []
+        for number, instance in enumerate(instances):
+            path = Path(directory) / f"{number:05d}.dcm"
+            path.write_bytes(instance.data)
+            paths.append(str(path))
+        subprocess.run(
+            ["storescu", "-aec", "CIRRUS", "127.0.0.1", str(stack.config["DicomPort"]), *paths],
+            env={**os.environ, "TCP_NODELAY": "1"},
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
 
 
 def record(pid: int, output: Path, seconds: float | None = None) -> subprocess.Popen[bytes]:
