@@ -18,9 +18,9 @@ records of one item only, and the stability check runs beside the stream).
 
 Numbers are handed out in blocks, one counter update per batch of events rather than per
 entry, so the counter is not a hot item on the ingest path, and the appends of one batch are
-written together, as many per TransactWriteItems as fit (``append_together``). A batch whose
-transaction fails after its numbers were handed out leaves a gap; readers only ever see
-increasing numbers.
+written together, as many per TransactWriteItems as fit (``Together``, ``append_together``).
+A batch whose transaction fails after its numbers were handed out leaves a gap; readers only
+ever see increasing numbers.
 """
 
 from __future__ import annotations
@@ -64,6 +64,37 @@ class Append:
     entries: list[Entry]
     event_key: str | None = None
     guards: Sequence[dict[str, Any]] = ()
+
+
+class Together:
+    """Appends gathered for one transaction (``SequencedLog.append_together``), taken while
+    the whole fits: at most ``MAX_TRANSACTION`` actions, none on an item another one writes or
+    checks (DynamoDB refuses both). Each append's actions are built once, when it is offered.
+    Iterating gives the appends taken."""
+
+    def __init__(self, log: SequencedLog) -> None:
+        self._log = log
+        self.appends: list[Append] = []
+        self.actions: list[dict[str, Any]] = []
+        self._items: set[tuple[str, str, str]] = set()
+
+    def __iter__(self) -> Iterator[Append]:
+        return iter(self.appends)
+
+    def add(self, append: Append) -> bool:
+        """Take ``append`` if it fits with those taken (an empty group takes any)."""
+        actions = self._log.actions(append)
+        items = [_item_of(action) for action in actions]
+        if self.appends and (
+            len(self.actions) + len(actions) > MAX_TRANSACTION
+            or len(set(items)) < len(items)
+            or not self._items.isdisjoint(items)
+        ):
+            return False
+        self.appends.append(append)
+        self.actions += actions
+        self._items.update(items)
+        return True
 
 
 class GuardFailed(Exception):
@@ -119,7 +150,7 @@ class SequencedLog:
         that event was not logged before; returns False when it was. ``guards`` are
         TransactWriteItems actions (``event_guard``, or the index's guards) that must all hold
         in the same transaction; when only guards fail, raises GuardFailed naming them."""
-        actions = self._actions(Append(entries, event_key, guards))
+        actions = self.actions(Append(entries, event_key, guards))
         if not actions:
             return True
         try:
@@ -140,26 +171,23 @@ class SequencedLog:
             raise
         return True
 
-    def fit_together(self, appends: Sequence[Append]) -> bool:
-        """Whether ``appends`` can be one transaction: at most ``MAX_TRANSACTION`` actions,
-        none on the same item as another (DynamoDB refuses both)."""
-        items = [_item_of(action) for append in appends for action in self._actions(append)]
-        return len(items) <= MAX_TRANSACTION and len(set(items)) == len(items)
+    def together(self) -> Together:
+        """An empty group of appends for one ``append_together``."""
+        return Together(self)
 
-    def append_together(self, appends: Sequence[Append]) -> bool:
-        """Write several appends (that ``fit_together``) in one transaction: all of them, or,
-        when a condition failed (an event already logged, a guard), none, and False: the
-        caller then appends them one by one, which tells which failed. Other errors raise."""
-        actions = [action for append in appends for action in self._actions(append)]
+    def append_together(self, together: Together) -> bool:
+        """Write a group of appends in one transaction: all of them, or, when a condition
+        failed (an event already logged, a guard), none, and False: the caller then appends
+        them one by one, which tells which failed. Other errors raise."""
         try:
-            self._client.transact_write_items(TransactItems=actions)
+            self._client.transact_write_items(TransactItems=together.actions)
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "TransactionCanceledException":
                 raise
             return False
         return True
 
-    def _actions(self, append: Append) -> list[dict[str, Any]]:
+    def actions(self, append: Append) -> list[dict[str, Any]]:
         """The TransactWriteItems actions of one append: its event, its guards, then for each
         entry the item naming its resource and the entry."""
         actions: list[dict[str, Any]] = []

@@ -67,7 +67,7 @@ from chalicelib.model import ChildLink, Resource
 from chalicelib.services.resources.names import BUILTIN_METADATA
 from chalicelib.services.shared.clock import orthanc_now
 from chalicelib.storage.index import RECORD, ResourceIndex, load_item, resource_from_item
-from chalicelib.storage.logs import Append, Entry, GuardFailed, SequencedLog
+from chalicelib.storage.logs import Append, Entry, GuardFailed, SequencedLog, Together
 
 LOG = logging.getLogger(__name__)
 # The ancestors listed on an instance record, nearest first.
@@ -289,26 +289,31 @@ class ChangeFeed:
         touched now) and the record to retry from, with every later one (none if all are
         done)."""
         done: list[_Arrival] = []
-        group: list[tuple[_Plan, int]] = []
+        group: list[tuple[_Plan, int]] = []  # the plans in ``together``
+        together = self._changes.together()
         start = 0  # the first step whose entries may not be written yet
         try:
             for position, step in enumerate(steps):
                 plan = plans.get(position)
                 alone = isinstance(step, _Removed) or (plan is not None and bool(plan.forget))
-                if group and (alone or (plan and not self._fit([*group, (plan, seq)]))):
-                    self._write_together(group)
-                    group, done, start = [], done + _arrivals(steps[start:position]), position
+                append = None if plan is None or alone else _append(plan, seq)
+                taken = append is not None and together.add(append)
+                if group and (alone or (append is not None and not taken)):
+                    self._write_together(group, together)
+                    group, together = [], self._changes.together()
+                    done, start = done + _arrivals(steps[start:position]), position
+                    taken = append is not None and together.add(append)  # empty: takes it
                 if isinstance(step, _Removed):
                     self._changes.forget(step.resource_id)
                     start = position + 1
-                elif plan is not None and plan.forget:
+                elif plan is not None and alone:
                     self._log(plan, seq)
                     done, start = done + _arrivals([step]), position + 1
-                elif plan is not None:
+                elif plan is not None and taken:
                     group.append((plan, seq))
                 if plan is not None:
                     seq += len(plan.changes)
-            self._write_together(group)
+            self._write_together(group, together)
         except Exception:
             # Whatever went wrong (throttling, a timeout), the record is retried.
             sequence = steps[start].sequence
@@ -316,13 +321,10 @@ class ChangeFeed:
             return done, [sequence]
         return done + _arrivals(steps[start:]), []
 
-    def _fit(self, group: list[tuple[_Plan, int]]) -> bool:
-        return self._changes.fit_together([_append(plan, seq) for plan, seq in group])
-
-    def _write_together(self, group: list[tuple[_Plan, int]]) -> None:
+    def _write_together(self, group: list[tuple[_Plan, int]], together: Together) -> None:
         """One transaction for the whole group; if a condition failed in it (a guard, an
         event logged meanwhile), each plan alone, which drops only what must be dropped."""
-        if len(group) > 1 and self._changes.append_together([_append(p, s) for p, s in group]):
+        if len(group) > 1 and self._changes.append_together(together):
             return
         for plan, seq in group:
             self._log(plan, seq)
