@@ -484,22 +484,28 @@ class ResourceIndex:
     # -- writes ------------------------------------------------------------------------------
 
     def _counter_update(self, delta: Counts) -> dict[str, Any]:
+        """The ``ADD`` of ``delta`` to a counter shard picked at random. Only the counts that
+        change are named (an instance into an existing series changes two of the five), so
+        DynamoDB and the emulator evaluate a shorter expression; a delta of nothing still
+        names one (an update needs an expression)."""
         shard = f"{STATS_PREFIX}{random.randrange(STAT_SHARDS):02d}"
+        changes = {
+            name: count
+            for name, count in (
+                ("Patients", delta.patients),
+                ("Studies", delta.studies),
+                ("Series", delta.series),
+                ("Instances", delta.instances),
+                ("DiskSize", delta.disk_size),
+            )
+            if count
+        } or {"Instances": 0}
         return {
             "Update": {
                 "TableName": self._table,
                 "Key": dump_item({"pk": shard, "sk": RECORD}),
-                "UpdateExpression": "ADD Patients :p, Studies :st, Series :se, "
-                "Instances :i, DiskSize :d",
-                "ExpressionAttributeValues": dump_item(
-                    {
-                        ":p": delta.patients,
-                        ":st": delta.studies,
-                        ":se": delta.series,
-                        ":i": delta.instances,
-                        ":d": delta.disk_size,
-                    }
-                ),
+                "UpdateExpression": "ADD " + ", ".join(f"{n} :{n}" for n in changes),
+                "ExpressionAttributeValues": dump_item({f":{n}": c for n, c in changes.items()}),
             }
         }
 

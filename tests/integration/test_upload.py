@@ -235,3 +235,41 @@ def test_failed_index_write_leaves_nothing_behind(client, monkeypatch) -> None:
     assert listed.get("KeyCount", 0) == 0
     # ... and a retry succeeds.
     assert upload(client, sample_file("CT_small.dcm"))["Status"] == "Success"
+
+
+def test_counter_update_names_only_the_counts_that_change(client, configure) -> None:
+    """An instance into an existing series adds to two of the five totals, and only those
+    two are in the transaction's ADD (a shorter expression for DynamoDB and for moto, whose
+    update costs grow with it); an overwrite by a file of the same size changes none and
+    still sends a valid update."""
+    from chalicelib.storage import aws as aws_clients
+
+    configure(OverwriteInstances=True)
+    study, series, sop = generate_uid(), generate_uid(), generate_uid()
+    updates: list[str] = []
+
+    def capture(params: dict, **_: object) -> None:
+        updates.extend(
+            action["Update"]["UpdateExpression"]
+            for action in params.get("TransactItems", [])
+            if "Update" in action
+        )
+
+    event = "provide-client-params.dynamodb.TransactWriteItems"
+    dynamodb = aws_clients.client("dynamodb")
+    dynamodb.meta.events.register(event, capture)
+    try:
+        upload(client, make_instance(study_uid=study, series_uid=series, instance_number=1))
+        second = make_instance(study_uid=study, series_uid=series, sop_uid=sop)
+        upload(client, second)
+        upload(client, second)  # the same file again: replaced by itself
+    finally:
+        dynamodb.meta.events.unregister(event, capture)
+    assert updates == [
+        "ADD Patients :Patients, Studies :Studies, Series :Series, Instances :Instances, "
+        "DiskSize :DiskSize",
+        "ADD Instances :Instances, DiskSize :DiskSize",
+        "ADD Instances :Instances",
+    ]
+    stats = get(client, "/statistics")
+    assert (stats["CountPatients"], stats["CountSeries"], stats["CountInstances"]) == (1, 1, 2)
