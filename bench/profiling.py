@@ -217,13 +217,9 @@ def direct_in_process(instances: Sequence[Instance], warmup: int) -> DirectResul
     from moto import mock_aws
 
     from chalicelib import bootstrap
-    from local_stack import moto_indexes, moto_responses, moto_transactions, moto_updates
+    from local_stack import moto_patches
 
-    # The same changes to moto as the local stack's emulator.
-    moto_transactions.install()
-    moto_indexes.install()
-    moto_responses.install()
-    moto_updates.install()
+    moto_patches.install()  # the same changes to moto as the local stack's emulator
     env = product_environment(None, f"bench-{uuid.uuid4().hex[:8]}")
     with EnvironmentPatch(env), mock_aws():
         try:

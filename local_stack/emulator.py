@@ -24,6 +24,8 @@ This is ``moto_server`` (same application, same request handler) with these chan
   (``local_stack.moto_dispatch``).
 - An update expression is parsed once per distinct text, and the validator's copy of it is
   unpickled rather than deep-copied (``local_stack.moto_updates``).
+- An item's size limit is checked once per item built, not once per attribute
+  (``local_stack.moto_items``).
 - The state is restored from the data directory by the supervisor's first call, and kept there
   as snapshots plus the recording's tail (``local_stack.snapshot``); the last snapshot is taken
   when the emulator stops (SIGTERM).
@@ -47,14 +49,7 @@ from typing import Any
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from waitress import create_server
 
-from local_stack import (
-    moto_dispatch,
-    moto_indexes,
-    moto_responses,
-    moto_streams,
-    moto_transactions,
-    moto_updates,
-)
+from local_stack import moto_dispatch, moto_patches
 from local_stack.child import service_address
 from local_stack.recording import record_writes_only
 from local_stack.snapshot import Persistence, RestoreEndpoint, WsgiApp
@@ -87,11 +82,7 @@ _MAXIMUM_BODY = 5 * 1024**3
 
 def main() -> None:
     host, port = service_address(__doc__.splitlines()[0])
-    moto_transactions.install()
-    moto_indexes.install()
-    moto_responses.install()
-    moto_streams.install()
-    moto_updates.install()
+    moto_patches.install()
     # "Task queue depth" warnings, whenever several clients send at once, would bury the REST
     # server's messages.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)

@@ -60,19 +60,9 @@ def moto_storage() -> Iterator[None]:
     from chalicelib.jobs.state_machine import LOCAL_STEP_ARN, ensure_state_machine
     from chalicelib.storage import aws as aws_clients
     from chalicelib.storage.schema import ensure_storage
-    from local_stack import (
-        moto_indexes,
-        moto_responses,
-        moto_streams,
-        moto_transactions,
-        moto_updates,
-    )
+    from local_stack import moto_patches
 
-    moto_transactions.install()
-    moto_indexes.install()
-    moto_responses.install()
-    moto_streams.install()
-    moto_updates.install()
+    moto_patches.install()
 
     os.environ["CIRRUS_RESOURCE_PREFIX"] = f"test-{uuid.uuid4().hex[:8]}"
     with mock_aws():
