@@ -20,8 +20,8 @@ This is ``moto_server`` (same application, same request handler) with these chan
   per host (``local_stack.moto_responses``).
 - Stream shard iterators expire after 15 minutes, as on AWS, instead of piling up in memory
   and in every snapshot (``local_stack.moto_streams``).
-- DynamoDB's requests go straight to moto's handler, without its Flask application
-  (``local_stack.moto_dispatch``).
+- DynamoDB's requests and S3's object requests go straight to moto's handlers, without its
+  Flask application (``local_stack.moto_dispatch``).
 - An update expression is parsed once per distinct text, and the validator's copy of it is
   unpickled rather than deep-copied (``local_stack.moto_updates``).
 - An item's size limit is checked once per item built, not once per attribute
@@ -86,7 +86,7 @@ def main() -> None:
     # "Task queue depth" warnings, whenever several clients send at once, would bury the REST
     # server's messages.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    moto = moto_dispatch.DirectDynamoDB(DomainDispatcherApplication(create_backend_app))
+    moto = moto_dispatch.DirectDispatch(DomainDispatcherApplication(create_backend_app))
     app = SerializedApp(moto)
     # Without a data folder (the benchmarks' emulator, bench/servers.py) nothing is kept.
     data_dir = os.environ.get("CIRRUS_DATA_DIR")
