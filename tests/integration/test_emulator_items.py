@@ -19,6 +19,7 @@ from chalicelib.dicom.identifiers import Level
 from chalicelib.model import Resource
 from chalicelib.storage.index import dump_item, resource_item
 from local_stack import moto_items
+from tests.support.moto_tables import create_one_key_table
 
 EVERY_TYPE = {
     "pk": {"S": "a"},
@@ -86,12 +87,7 @@ def _api_answers() -> list[str]:
     answers = []
     with mock_aws():
         dynamodb = boto3.client("dynamodb", region_name="us-east-1")
-        dynamodb.create_table(
-            TableName="t",
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        create_one_key_table(dynamodb)
         calls = [
             lambda item: dynamodb.put_item(TableName="t", Item=item),
             lambda item: dynamodb.transact_write_items(

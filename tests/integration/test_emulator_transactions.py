@@ -14,6 +14,7 @@ from moto import mock_aws
 from moto.dynamodb.models import DynamoDBBackend
 
 from local_stack import moto_transactions
+from tests.support.moto_tables import create_one_key_table
 
 TABLE = "transactions"
 
@@ -58,13 +59,7 @@ SCENARIOS = {
 def _run(steps: list[list[dict[str, Any]]]) -> tuple[list[str], list[Any], list[str]]:
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
-        client.create_table(
-            TableName=TABLE,
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-        )
+        create_one_key_table(client, TABLE, stream_view="NEW_AND_OLD_IMAGES")
         outcomes = []
         for step in steps:
             try:

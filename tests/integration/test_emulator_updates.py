@@ -22,6 +22,7 @@ from moto.dynamodb.parsing.ast_nodes import Node
 from moto.dynamodb.parsing.expressions import UpdateExpressionParser
 
 from local_stack import moto_updates
+from tests.support.moto_tables import create_one_key_table
 
 EXPRESSIONS = [
     "ADD Patients :p, Studies :st, Series :se, Instances :i, DiskSize :d",
@@ -124,13 +125,7 @@ def _answers() -> Iterator[Any]:
     """Each update's answer (or error), then the table and its stream records."""
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
-        client.create_table(
-            TableName="t",
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-        )
+        create_one_key_table(client, stream_view="NEW_AND_OLD_IMAGES")
         key = {"pk": {"S": "item"}}
         for number, (expression, names, values, returned) in enumerate(UPDATES):
             request: dict[str, Any] = {"TableName": "t", "Key": key, "UpdateExpression": expression}

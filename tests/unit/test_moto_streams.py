@@ -12,6 +12,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from local_stack import moto_streams
+from tests.support.moto_tables import create_one_key_table
 
 
 @pytest.fixture
@@ -19,13 +20,7 @@ def stream() -> Iterator[tuple[Any, Any, str, str]]:
     moto_streams.install()
     with mock_aws():
         dynamodb = boto3.client("dynamodb", region_name="us-east-1")
-        dynamodb.create_table(
-            TableName="t",
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
-        )
+        create_one_key_table(dynamodb, stream_view="NEW_IMAGE")
         streams = boto3.client("dynamodbstreams", region_name="us-east-1")
         arn = dynamodb.describe_table(TableName="t")["Table"]["LatestStreamArn"]
         shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]
