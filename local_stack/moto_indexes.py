@@ -74,10 +74,10 @@ from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import RESULT_SIZE_LIMIT, SecondaryIndex, Table
 
 from local_stack import moto_projections
+from local_stack.moto_items import MAX_ITEM_SIZE
 from local_stack.moto_projections import ItemCache
 from local_stack.moto_version import require_supported_moto
 
-MAX_ITEM_SIZE = 405_000  # moto's cap on Item.size() (LimitedSizeDict)
 _STATE = "_cirrus_query_state"
 _PUT_ITEM = Table.put_item
 _DELETE_ITEM = Table.delete_item

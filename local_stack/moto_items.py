@@ -26,9 +26,9 @@ from moto.dynamodb.models.utilities import bytesize
 
 from local_stack.moto_version import require_supported_moto
 
-# moto 5.2's limit in LimitedSizeDict.__setitem__ (AWS documents 400 KB; moto measured
-# between 409 and 410 KB, and refuses above this).
-_LIMIT = 405000
+# moto 5.2's cap on an item's size in LimitedSizeDict.__setitem__ (AWS documents 400 KB;
+# moto measured between 409 and 410 KB, and refuses above this).
+MAX_ITEM_SIZE = 405_000
 
 _MOTO_INIT = Item.__init__
 
@@ -40,7 +40,7 @@ def _init(
     self.hash_key = hash_key
     self.range_key = range_key
     values = {key: DynamoType(value) for key, value in attrs.items()}
-    if sum(bytesize(key) + value.size() for key, value in values.items()) > _LIMIT:
+    if sum(bytesize(key) + value.size() for key, value in values.items()) > MAX_ITEM_SIZE:
         raise ItemSizeTooLarge
     self.attrs = LimitedSizeDict()
     dict.update(self.attrs, values)  # not LimitedSizeDict.__setitem__: measured above

@@ -297,19 +297,20 @@ class ChangeFeed:
                 plan = plans.get(position)
                 alone = isinstance(step, _Removed) or (plan is not None and bool(plan.forget))
                 append = None if plan is None or alone else _append(plan, seq)
-                taken = append is not None and together.add(append)
-                if group and (alone or (append is not None and not taken)):
+                full = append is not None and not together.add(append)
+                if group and (alone or full):
                     self._write_together(group, together)
                     group, together = [], self._changes.together()
                     done, start = done + _arrivals(steps[start:position]), position
-                    taken = append is not None and together.add(append)  # empty: takes it
+                    if full:
+                        together.add(append)  # an empty group takes any append
                 if isinstance(step, _Removed):
                     self._changes.forget(step.resource_id)
                     start = position + 1
                 elif plan is not None and alone:
                     self._log(plan, seq)
                     done, start = done + _arrivals([step]), position + 1
-                elif plan is not None and taken:
+                elif append is not None:
                     group.append((plan, seq))
                 if plan is not None:
                     seq += len(plan.changes)
