@@ -45,6 +45,16 @@ class Row:
     aws_counts: Counter[str] | None = None
     aws_round_trips: dict[str, list[float]] | None = None
     aws_failures: Counter[str] | None = None
+    # CPU seconds of the timed uploads: the server's own (Orthanc's process; for Cirrus, this
+    # process, whose threads serve chalice local and run the product code and botocore) and
+    # the emulator's (Cirrus only).
+    server_cpu: float | None = None
+    emulator_cpu: float | None = None
+
+    def cpu_per_instance(self, seconds: float | None) -> str:
+        if seconds is None or not self.result.count:
+            return "-"
+        return f"{1000 * seconds / self.result.count:.2f}"
 
     @property
     def aws_per_instance(self) -> float | None:
@@ -67,6 +77,9 @@ class Target:
     # so that an unfinished product tree cannot stop the Orthanc measurement.
     cirrus: Any = None
     moto_url: str | None = None
+    # The server's process when it is not this one (Orthanc), and the emulator's (Cirrus).
+    server_pid: int | None = None
+    emulator_pid: int | None = None
 
 
 # -- the load generator, in its own process ------------------------------------------------
@@ -125,7 +138,8 @@ def _fmt_ms(seconds: float) -> str:
 def format_table(rows: Sequence[Row]) -> list[str]:
     header = (
         f"{'target':<10} {'size':>8} {'N':>5} {'clients':>7} {'inst/s':>8} {'MB/s':>6} "
-        f"{'p50 ms':>7} {'p99 ms':>7} {'errors':>6} {'AWS req/inst':>12}"
+        f"{'p50 ms':>7} {'p99 ms':>7} {'errors':>6} {'AWS req/inst':>12} "
+        f"{'CPU ms/inst':>11} {'emulator':>8}"
     )
     lines = [header, "-" * len(header)]
     for row in rows:
@@ -137,7 +151,9 @@ def format_table(rows: Sequence[Row]) -> list[str]:
             f"{row.target:<10} {size:>8} {result.count:>5} {row.clients:>7} "
             f"{result.throughput:>8.1f} {mb_per_s:>6.1f} {_fmt_ms(result.percentile(0.5)):>7} "
             f"{_fmt_ms(result.percentile(0.99)):>7} {row.failed:>6} "
-            f"{'-' if aws is None else f'{aws:.2f}':>12}"
+            f"{'-' if aws is None else f'{aws:.2f}':>12} "
+            f"{row.cpu_per_instance(row.server_cpu):>11} "
+            f"{row.cpu_per_instance(row.emulator_cpu):>8}"
         )
     return lines
 
@@ -280,7 +296,7 @@ def start_targets(args: argparse.Namespace, stack: ExitStack) -> tuple[list[Targ
             from servers import OrthancServer
 
             orthanc = stack.enter_context(OrthancServer(binary=args.orthanc_binary))
-            targets.append(Target("orthanc", orthanc.url))
+            targets.append(Target("orthanc", orthanc.url, server_pid=orthanc.pid))
             log(f"orthanc: {orthanc.binary} on {orthanc.url}")
         except Exception as exc:  # noqa: BLE001 - report and go on with the other target
             problems.append(f"orthanc could not start: {exc}")
@@ -291,7 +307,7 @@ def start_targets(args: argparse.Namespace, stack: ExitStack) -> tuple[list[Targ
 
             moto = stack.enter_context(MotoProcess())
             cirrus = stack.enter_context(CirrusServer(moto.url))
-            targets.append(Target("cirrus", cirrus.url, cirrus, moto.url))
+            targets.append(Target("cirrus", cirrus.url, cirrus, moto.url, emulator_pid=moto.pid))
             log(f"cirrus: chalice local on {cirrus.url}, moto server on {moto.url}")
         except Exception as exc:  # noqa: BLE001 - report and go on with the other target
             problems.append(f"cirrus could not start: {exc!r}")
@@ -299,6 +315,20 @@ def start_targets(args: argparse.Namespace, stack: ExitStack) -> tuple[list[Targ
     if args.url:
         targets.append(Target("url", args.url.rstrip("/")))
     return targets, problems
+
+
+def _cpu_seconds(target: Target) -> tuple[float | None, float | None]:
+    """CPU seconds so far of the server (Orthanc's process tree, or this process for Cirrus,
+    whose uploads come from a forked child) and of Cirrus's emulator; None when unknown (a
+    server given by ``--url``)."""
+    from peers import TICKS, tree_ticks
+
+    if target.server_pid is not None:
+        server: float | None = tree_ticks({target.server_pid}) / TICKS
+    else:
+        server = time.process_time() if target.cirrus is not None else None
+    emulator = None if target.emulator_pid is None else tree_ticks({target.emulator_pid}) / TICKS
+    return server, emulator
 
 
 def benchmark(
@@ -320,8 +350,14 @@ def benchmark(
         run_load(target.url, instances[:warmup], 1, auth)
     if target.cirrus is not None:
         target.cirrus.counter.reset()
+    server, emulator = _cpu_seconds(target)
     result = run_load(target.url, instances[warmup:], clients, auth)
+    server_after, emulator_after = _cpu_seconds(target)
     row = Row(target.name, size, clients, result, len(instances[-1].data))
+    if server_after is not None and server is not None:
+        row.server_cpu = server_after - server
+    if emulator_after is not None and emulator is not None:
+        row.emulator_cpu = emulator_after - emulator
     if target.cirrus is not None:
         row.aws_counts, row.aws_round_trips = target.cirrus.counter.snapshot()
         row.aws_failures = Counter(target.cirrus.counter.failures)

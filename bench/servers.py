@@ -75,6 +75,11 @@ class MotoProcess:
         self._log: IO[bytes] | None = None
         self._process: subprocess.Popen[bytes] | None = None
 
+    @property
+    def pid(self) -> int | None:
+        """The emulator's process while it runs (the benchmarks read its CPU time)."""
+        return self._process.pid if self._process is not None else None
+
     def __enter__(self) -> MotoProcess:
         # moto logs every request; a temporary file keeps that off the terminal cheaply.
         self._log = tempfile.TemporaryFile(prefix="cirrus-bench-moto-")

@@ -30,6 +30,35 @@ os.environ.pop("CIRRUS_CONFIG", None)
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 
+def _validate_aws_requests() -> None:
+    """Put botocore's parameter validation back, for the tests only.
+
+    The product's clients skip it for speed (chalicelib/storage/aws.py), and moto accepts
+    requests AWS refuses; this hook on every session the app's clients come from validates
+    each request against its model exactly as botocore would have (after botocore's own
+    hooks have shaped it), so a malformed request fails the test that makes it."""
+    from functools import cache
+
+    from botocore.validate import validate_parameters
+
+    from chalicelib.storage import aws
+
+    build = aws.session.__wrapped__
+
+    def validate(params: dict[str, Any], model: Any, **_: Any) -> None:
+        if model.input_shape is not None:
+            validate_parameters(params, model.input_shape)
+
+    @cache
+    def session() -> Any:
+        built = build()
+        built.events.register("before-parameter-build", validate)
+        return built
+
+    aws.session = session
+
+
+_validate_aws_requests()
 pytest_plugins = ["tests.support.orthanc_fixture"]
 ROOT = Path(__file__).resolve().parents[1]
 # A test's ``record_property`` of this name is printed at the end of the run (the API

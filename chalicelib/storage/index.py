@@ -292,8 +292,25 @@ class ResourceIndex:
                 found[resource.id] = resource
         return found
 
-    def _batch_get(self, keys: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        request = {self._table: {"Keys": keys, "ConsistentRead": True}}
+    def existing(self, resource_ids: Iterable[str]) -> set[str]:
+        """Which of the given IDs have a record, read as ``get_many`` reads (consistently, one
+        BatchGetItem per 100 IDs) but projected to the key: for a caller that needs nothing
+        else, such as the ingest asking which ancestors of a new file exist. DynamoDB charges
+        the same read units, but the records' attributes are neither sent nor parsed, which
+        on the ingest path was a tenth of botocore's work (docs/architecture.md)."""
+        ids = list(dict.fromkeys(resource_ids))
+        found: set[str] = set()
+        for start in range(0, len(ids), MAX_BATCH_GET):
+            keys = [dump_item({"pk": i, "sk": RECORD}) for i in ids[start : start + MAX_BATCH_GET]]
+            found.update(item["pk"] for item in self._batch_get(keys, projection="pk"))
+        return found
+
+    def _batch_get(
+        self, keys: list[dict[str, Any]], projection: str | None = None
+    ) -> Iterator[dict[str, Any]]:
+        request: dict[str, Any] = {self._table: {"Keys": keys, "ConsistentRead": True}}
+        if projection:
+            request[self._table]["ProjectionExpression"] = projection
         while request:
             answer = self._client.batch_get_item(RequestItems=request)
             yield from (load_item(i) for i in answer["Responses"].get(self._table, []))

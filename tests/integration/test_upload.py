@@ -56,6 +56,51 @@ def test_overwrite_instances_replaces_the_file(client, configure) -> None:
     assert (stats["CountInstances"], stats["TotalDiskSize"]) == (1, str(len(second)))
 
 
+def test_aws_requests_of_a_new_a_repeated_and_an_overwriting_upload(client, configure) -> None:
+    """A new instance costs 3 requests, whose read asks for the records' keys only (which
+    of the instance and its ancestors exist: nothing else is used, and botocore parsing the
+    records was a tenth of its ingest work); a repeated one costs 1; an overwrite reads the
+    stored record in full too (its file, attachments and labels are replaced), so 4."""
+    from chalicelib.storage import aws
+
+    calls: list[tuple[str, dict]] = []
+
+    def record() -> None:
+        """Note each request of the current clients (``configure`` builds new ones)."""
+        calls.clear()
+        for service in ("dynamodb", "s3"):
+            aws.client(service).meta.events.register(
+                f"before-parameter-build.{service}",
+                lambda model, params, **_: calls.append((model.name, params)),
+            )
+
+    def names() -> list[str]:
+        """The requests of the upload, without the settings' read (once per 5 s)."""
+        settings = bootstrap.table_name("remotes")
+        return [name for name, params in calls if params.get("TableName") != settings]
+
+    data = make_instance(sop_uid=generate_uid(), study_uid="1.2.3", series_uid="1.2.3.4")
+    record()
+    upload(client, data)
+    assert names() == ["BatchGetItem", "PutObject", "TransactWriteItems"]
+    read = next(iter(calls[-3][1]["RequestItems"].values()))
+    assert read["ProjectionExpression"] == "pk" and read["ConsistentRead"] is True
+    calls.clear()
+    assert upload(client, data)["Status"] == "AlreadyStored"
+    assert names() == ["BatchGetItem"]
+    configure(OverwriteInstances=True)
+    record()
+    assert upload(client, data)["Status"] == "Success"
+    # The replaced file is deleted after the index points at the new one.
+    assert names() == [
+        "BatchGetItem",
+        "GetItem",
+        "PutObject",
+        "TransactWriteItems",
+        "DeleteObjects",
+    ]
+
+
 def test_zip_upload_skips_non_dicom_and_harmless_traversal_names(client) -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -169,14 +214,14 @@ def test_lost_race_on_a_new_series_is_retried(client, monkeypatch) -> None:
     index = bootstrap.index()
     study, series = generate_uid(), generate_uid()
     upload(client, make_instance(study_uid=study, series_uid=series, instance_number=1))
-    original = index.get_many
+    original = index.existing
     stale = {"calls": 0}
 
     def stale_first_read(ids):
         stale["calls"] += 1
-        return {} if stale["calls"] == 1 else original(ids)
+        return set() if stale["calls"] == 1 else original(ids)
 
-    monkeypatch.setattr(index, "get_many", stale_first_read)
+    monkeypatch.setattr(index, "existing", stale_first_read)
     answer = upload(client, make_instance(study_uid=study, series_uid=series, instance_number=2))
     assert answer["Status"] == "Success"
     assert stale["calls"] == 2
@@ -191,7 +236,7 @@ def test_lost_race_on_the_same_instance_is_already_stored(client, monkeypatch) -
     data = sample_file("CT_small.dcm")
     upload(client, data)
     index = bootstrap.index()
-    monkeypatch.setattr(index, "get_many", lambda ids: {})
+    monkeypatch.setattr(index, "existing", lambda ids: set())
     assert upload(client, data)["Status"] == "AlreadyStored"
     blobs = bootstrap.blobs()
     assert blobs._client.list_objects_v2(Bucket=blobs._bucket)["KeyCount"] == 1

@@ -132,6 +132,11 @@ class OrthancServer:
 
     # -- lifecycle -------------------------------------------------------------------------
 
+    @property
+    def pid(self) -> int | None:
+        """The Orthanc process while it runs (the benchmarks read its CPU time)."""
+        return self._process.pid if self._process is not None else None
+
     def config(self, root: Path) -> dict[str, Any]:
         """The configuration file contents for an Orthanc whose files live under ``root``."""
         base = {

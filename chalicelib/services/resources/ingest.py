@@ -135,10 +135,14 @@ class IngestService:
         written = False
         try:
             for _ in range(MAX_ATTEMPTS):
-                existing = self._index.get_many(parsed.ids.of(level) for level in Level)
-                stored = existing.get(parsed.ids.instance)
-                if stored and not self._overwrite:
-                    return StoreResult(parsed.ids, StoreStatus.ALREADY_STORED)
+                existing = self._index.existing(parsed.ids.of(level) for level in Level)
+                stored = None
+                if parsed.ids.instance in existing:
+                    if not self._overwrite:
+                        return StoreResult(parsed.ids, StoreStatus.ALREADY_STORED)
+                    # Only a replacement needs the stored record (its file, attachments and
+                    # labels): one more read, on the path OverwriteInstances alone takes.
+                    stored = self._index.get(parsed.ids.instance)
                 if not written:
                     if self._recycling is not None:  # before anything is written, as Orthanc
                         self._recycling.make_room(
@@ -195,7 +199,7 @@ class IngestService:
     @staticmethod
     def _records(
         parsed: ParsedFile,
-        existing: dict[str, Resource],
+        existing: set[str],
         origin: Origin,
         size: int,
         md5: str,
