@@ -104,13 +104,22 @@ def one(browser: Browser, selector: str) -> Any:
     return browser.driver.find_elements(By.CSS_SELECTOR, selector)[0]
 
 
+def shown(browser: Browser, selector: str) -> Any:
+    """The first element matching ``selector`` once a person could use it, else None. A
+    dialog's content is in the page before the dialog opens (``showModal`` runs after the
+    first render): typing into it or clicking it then fails, and a busy machine shows that
+    gap to the test."""
+    element = one(browser, selector)
+    return element if element.is_displayed() and element.is_enabled() else None
+
+
 def notice(browser: Browser) -> str:
     return one(browser, "[data-testid=actions-notice]").text
 
 
 def test_label(stack: LocalStack, study: dict[str, Any], browser: Browser) -> None:
     one(browser, "[data-testid=action-labels]").click()
-    field = browser.wait_for("the label field", lambda: one(browser, "[data-testid=label-input]"))
+    field = browser.wait_for("the label field", lambda: shown(browser, "[data-testid=label-input]"))
     field.send_keys("not valid!")
     one(browser, "[data-testid=labels-dialog] button[type=submit]").click()
     refused = browser.wait_for(
@@ -151,7 +160,11 @@ def test_send_to_a_peer(study: dict[str, Any], browser: Browser, orthanc: Orthan
 
     one(browser, "[data-testid=action-send]").click()
     target = browser.wait_for(
-        "the peers", lambda: one(browser, "[data-testid=send-target] option").text == PEER
+        "the peers",
+        lambda: (
+            shown(browser, "[data-testid=send-dialog] button[type=submit]")
+            and one(browser, "[data-testid=send-target] option").text == PEER
+        ),
     )
     assert target
     assert Select(one(browser, "[data-testid=send-target]")).first_selected_option.text == PEER
@@ -168,7 +181,7 @@ def test_send_to_a_peer(study: dict[str, Any], browser: Browser, orthanc: Orthan
 def test_delete(stack: LocalStack, study: dict[str, Any], browser: Browser) -> None:
     one(browser, "[data-testid=action-delete]").click()
     summary = browser.wait_for(
-        "the confirmation", lambda: one(browser, "[data-testid=delete-summary]")
+        "the confirmation", lambda: shown(browser, "[data-testid=delete-summary]")
     )
     assert "Delete 1 study: DOE^JOHN 2024-01-02 CT chest?" in summary.text
     browser.screenshot("console-actions-delete-confirm")
