@@ -69,10 +69,13 @@ def _plus(*parts: dict[str, float]) -> dict[str, float]:
 # consistent keys = 4 RRU; the transaction puts the instance record (1,004 bytes: 1 KB),
 # its link (223 bytes) and 0.07 new ancestors with theirs, and updates a counter shard, each
 # at 2 WRU per KB; ByLevel and ByUid get one keys-only entry each (1.07 per instance,
-# 1 WRU each). Product CPU outside AWS calls: 5.4 ms per 9 KB instance (8.1 at 525 KB).
+# 1 WRU each). Product CPU outside AWS calls (the product-only figure of bench/ingest.py
+# --profile against the emulator's server: botocore, Cirrus, pydicom): 3.0 ms per 9 KB
+# instance (2.5-3.2 in three runs, 2026-12-08) and 4.4 at 525 KB; 5.4 and 8.1 when first
+# measured (2026-12-07), before the keys-only read and botocore's parameter validation off.
 STORE_UNITS = {"rru": 4.0, "wru": 4.25 + 2.0 + 2.21, "put": 1.0}
 STORE_TRIPS = {"read": 1, "s3_put": 1, "transact": 1}
-STORE_CPU_MS = 5.4
+STORE_CPU_MS = 3.0
 
 # The change feed (app.index_stream) per instance, same measurement: its log entries (the
 # entry, its "entries of a resource" item and its event item, 2 WRU each, with
@@ -84,11 +87,13 @@ STORE_CPU_MS = 5.4
 # UpdateItem returns the record as it was (no extra request or unit) and only a series
 # stable until then, the only kind with a document, has it dropped: for a modality sending
 # a study, none (a series declared stable that receives more, or a batch retried after its
-# touches, pays one DeleteObjects: not modelled). CPU 1.46 ms per instance at one vCPU:
-# 20 ms at the function's 128 MB.
+# touches, pays one DeleteObjects: not modelled). CPU 1.1 ms per instance at one vCPU
+# (bench/stack_profile.py, the feed's thread: 0.8-1.2 ms in three runs, 2026-12-08; 1.46
+# on 2026-12-07): 15 ms at the function's 128 MB.
 FEED_PER_INSTANCE = {"wru": 6.26 + 2.13, "rru": 1.0}
 FEED_PER_BATCH = {"wru": 4.0, "lambda": 1.0, "log_kb": LOG_KB_PER_INVOCATION}
-FEED_INSTANCE_MS = 1.46 / STREAM_CPU_SHARE
+FEED_CPU_MS = 1.1
+FEED_INSTANCE_MS = FEED_CPU_MS / STREAM_CPU_SHARE
 FEED_BATCH_MS = ROUND_TRIP_MS["read"] + 4 * ROUND_TRIP_MS["write"]
 # Since 309c61b the arrivals of one batch share their TransactWriteItems, as many as fit in
 # its 100 actions with no item twice (chalicelib/storage/logs.py, MAX_TRANSACTION), instead
@@ -125,11 +130,14 @@ STABILITY_UNITS = {
     "gb_s": STREAM_MEMORY_GB * 0.045,
 }
 
-# DICOM service CPU per C-STORE: the ingest's 5.4 ms plus the ~25 ms pynetdicom adds
-# (bench/README.md, "C-STORE benchmark": 98.6 vs 72.1 ms/inst, one stack, 2026-11-28).
-CSTORE_CPU_MS = STORE_CPU_MS + 25.0
-# pynetdicom's polling: ~0.09 vCPU per open association, idle or busy (bench/README.md).
-VCPU_PER_ASSOCIATION = 0.09
+# DICOM service CPU per C-STORE, all of it (pynetdicom's reception and answer, the ingest,
+# botocore): the service's process in bench/cstore.py ("of which SCP"), 8.0-8.2 ms per
+# instance over 4 associations and 6.7-6.8 over one (2026-12-08; bench/scp_idle.py 7.1).
+# It was ~30 ms (2026-11-28) before the polling and ingest changes of issue 22.
+CSTORE_CPU_MS = 8.0
+# An open idle association: 0.55% of a core (bench/scp_idle.py, 2026-12-08), since
+# scp_container/polling.py stretches pynetdicom's 1 ms polling once it is silent; ~9% before.
+VCPU_PER_ASSOCIATION = 0.0055
 
 OPERATIONS: dict[str, dict[str, float]] = {
     "rest_ingest": _plus(STORE_UNITS, api_request(STORE_CPU_MS, STORE_TRIPS), STABILITY_UNITS),

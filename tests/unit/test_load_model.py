@@ -35,9 +35,9 @@ def test_a_batch_shares_its_transactions_100_actions_each() -> None:
 def test_the_feed_pays_a_transaction_per_batch_not_per_instance() -> None:
     use = model.usage_per_second(model.Mix("rest", rest=160.0), DEFAULTS)
     # 10 arrivals a batch, 16 batches a second: each the BatchGetItem, 4 UpdateItems and
-    # 1 transaction (no S3 request since fbcd8c4); 1.46 ms of CPU per instance at 128/1,769
+    # 1 transaction (no S3 request since fbcd8c4); 1.1 ms of CPU per instance at 128/1,769
     # of a vCPU
-    cpu_s = 160 * 1.46 / (128 / 1769) / 1000
+    cpu_s = 160 * 1.1 / (128 / 1769) / 1000
     assert use["feed_s"] == pytest.approx(cpu_s + 16 * (5 + 4 * 8 + 15) / 1000)
     assert use["put"] == pytest.approx(160 * 1.05)  # PutObject and 1/20 metadata document
 
@@ -81,8 +81,8 @@ def test_with_the_api_limits_lifted_the_change_feed_stops_rest_ingest() -> None:
     name, factor = model.first_limit(model.Mix("rest", rest=1.0), lifted)
     assert name.startswith("change feed")
     # 4 shards busy: 16 batches a second of 52 ms (1 transaction each below 23 x 16
-    # instances a second), and 20.2 ms of CPU per instance
-    assert factor == pytest.approx((4 - 16 * 0.052) / (1.46 / (128 / 1769) / 1000), rel=1e-6)
+    # instances a second), and 15.2 ms of CPU per instance
+    assert factor == pytest.approx((4 - 16 * 0.052) / (1.1 / (128 / 1769) / 1000), rel=1e-6)
 
 
 def test_the_changes_block_takes_every_entry_at_2_wru() -> None:
@@ -93,17 +93,18 @@ def test_the_changes_block_takes_every_entry_at_2_wru() -> None:
 
 def test_dicom_service_cpu_counts_polling_of_open_associations() -> None:
     limits = model.utilisation(model.Mix("dicom", cstore=10.0), DEFAULTS)
-    # 10 x 30.4 ms of work + 4 associations x 0.09 vCPU, on one 0.5 vCPU task
-    assert limits["DICOM service CPU (Fargate tasks)"] == pytest.approx((0.304 + 0.36) / 0.5)
-    # two tasks of 0.5 vCPU at most 80% busy carry 0.664 vCPU: one task more than the first
-    assert model.extra_tasks(model.Mix("dicom", cstore=10.0), DEFAULTS) == 1
+    # 10 x 8 ms of work + 4 associations x 0.0055 vCPU, on one 0.5 vCPU task
+    assert limits["DICOM service CPU (Fargate tasks)"] == pytest.approx((0.08 + 0.022) / 0.5)
+    # one task of 0.5 vCPU at most 80% busy carries 0.102 vCPU; 60 a second need 0.502
+    assert model.extra_tasks(model.Mix("dicom", cstore=10.0), DEFAULTS) == 0
+    assert model.extra_tasks(model.Mix("dicom", cstore=60.0), DEFAULTS) == 1
 
 
 def test_a_limit_that_is_a_setting_is_not_scaled() -> None:
     factors = model.headroom(model.Mix("dicom", cstore=1.0), DEFAULTS)
     assert "DICOM associations (DicomMaximumAssociations x tasks)" not in factors
-    # (0.5 - 0.36) vCPU left for 30.4 ms per instance: 4.605 instances/s
-    assert factors["DICOM service CPU (Fargate tasks)"] == pytest.approx(0.14 / 0.0304, rel=1e-6)
+    # (0.5 - 0.022) vCPU left for 8 ms per instance: 59.75 instances/s
+    assert factors["DICOM service CPU (Fargate tasks)"] == pytest.approx(0.478 / 0.008, rel=1e-6)
 
 
 def test_monthly_lines_are_rates_times_730_hours_times_prices() -> None:
