@@ -46,11 +46,11 @@ def client(service: str) -> Any:
 
     Parameter validation is off, as botocore's documentation offers "for performance
     reasons": walking every request against its model was a tenth of botocore's work on the
-    ingest path (0.2 ms of 2.3 per instance, docs/architecture.md). It only turns a request
-    AWS would refuse anyway into an error raised before sending it; the requests' shapes are
-    Cirrus's (a client's input only fills values the models leave unconstrained), and the
-    tests validate every request as botocore would (tests/conftest.py), so a malformed one
-    still fails a test first."""
+    ingest path (0.2 ms of 2.3 per instance, bench/README.md "Fifth session"). It only turns
+    a request AWS would refuse anyway into an error raised before sending it; the requests'
+    shapes are Cirrus's (a client's input only fills values the models leave unconstrained),
+    and the tests validate every request as botocore would (tests/conftest.py), so a
+    malformed one still fails a test first."""
     from botocore.config import Config
 
     config = Config(
