@@ -283,14 +283,8 @@ class ResourceIndex:
 
     def get_many(self, resource_ids: Iterable[str]) -> dict[str, Resource]:
         """Records of the given IDs that exist (one BatchGetItem per 100 IDs)."""
-        ids = list(dict.fromkeys(resource_ids))
-        found: dict[str, Resource] = {}
-        for start in range(0, len(ids), MAX_BATCH_GET):
-            keys = [dump_item({"pk": i, "sk": RECORD}) for i in ids[start : start + MAX_BATCH_GET]]
-            for item in self._batch_get(keys):
-                resource = resource_from_item(item)
-                found[resource.id] = resource
-        return found
+        found = (resource_from_item(item) for item in self._record_items(resource_ids))
+        return {resource.id: resource for resource in found}
 
     def existing(self, resource_ids: Iterable[str]) -> set[str]:
         """Which of the given IDs have a record, read as ``get_many`` reads (consistently, one
@@ -298,12 +292,16 @@ class ResourceIndex:
         else, such as the ingest asking which ancestors of a new file exist. DynamoDB charges
         the same read units, but the records' attributes are neither sent nor parsed, which
         on the ingest path was a tenth of botocore's work (docs/architecture.md)."""
+        return {item["pk"] for item in self._record_items(resource_ids, projection="pk")}
+
+    def _record_items(
+        self, resource_ids: Iterable[str], projection: str | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """The record items of the given IDs that exist, each ID asked once, 100 per request."""
         ids = list(dict.fromkeys(resource_ids))
-        found: set[str] = set()
         for start in range(0, len(ids), MAX_BATCH_GET):
             keys = [dump_item({"pk": i, "sk": RECORD}) for i in ids[start : start + MAX_BATCH_GET]]
-            found.update(item["pk"] for item in self._batch_get(keys, projection="pk"))
-        return found
+            yield from self._batch_get(keys, projection)
 
     def _batch_get(
         self, keys: list[dict[str, Any]], projection: str | None = None
