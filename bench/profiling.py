@@ -244,6 +244,57 @@ def direct_in_process(instances: Sequence[Instance], warmup: int) -> DirectResul
             bootstrap.reset()
 
 
+def least_ingest(instances: Sequence[Instance], warmup: int) -> float:
+    """Seconds per instance, outside the AWS calls, of the least any ingest built on pydicom
+    and boto3 does: read the four identifiers, write the file to S3, write one conditional
+    index item (no other tag, no ancestor, no counter, no existence read), with the product's
+    own clients against ``moto.mock_aws()``. Issue 22 asks Cirrus's code to cost at most
+    Orthanc's total per instance; this is the part of that cost no Cirrus design removes.
+    """
+    import io
+
+    from moto import mock_aws
+    from pydicom import dcmread
+
+    from chalicelib import bootstrap
+    from chalicelib.storage import aws
+
+    identifiers = ["PatientID", "StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID"]
+    counter = AwsRequestCounter()
+    prefix = f"bench-{uuid.uuid4().hex[:8]}"
+    with EnvironmentPatch(product_environment(None, prefix)), mock_aws():
+        try:
+            fresh_product_stack(counter)
+            s3, dynamodb = aws.client("s3"), aws.client("dynamodb")
+            bucket = f"{prefix}-least"
+            s3.create_bucket(Bucket=bucket)
+            dynamodb.create_table(
+                TableName=bucket,
+                KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                BillingMode="PAY_PER_REQUEST",
+            )
+            seconds = 0.0
+            for number, instance in enumerate(instances):
+                if number == warmup:
+                    counter.reset()
+                    seconds = 0.0
+                began = time.perf_counter()
+                ds = dcmread(io.BytesIO(instance.data), specific_tags=identifiers)
+                uids = [str(ds[name].value) for name in identifiers]
+                s3.put_object(Bucket=bucket, Key=uids[3], Body=instance.data)
+                dynamodb.put_item(
+                    TableName=bucket,
+                    Item={"pk": {"S": uids[3]}, "ids": {"S": "|".join(uids)}},
+                    ConditionExpression="attribute_not_exists(pk)",
+                )
+                seconds += time.perf_counter() - began
+        finally:
+            bootstrap.reset()
+    timed = max(len(instances) - warmup, 1)
+    return (seconds - counter.total_seconds) / timed
+
+
 def parse_only(instances: Sequence[Instance]) -> float:
     """Seconds per instance spent turning bytes into what ingest stores (pydicom + main tags).
 
