@@ -258,6 +258,7 @@ def least_ingest(instances: Sequence[Instance], warmup: int) -> float:
 
     from chalicelib import bootstrap
     from chalicelib.storage import aws
+    from tests.support.moto_tables import create_one_key_table
 
     identifiers = ["PatientID", "StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID"]
     counter = AwsRequestCounter()
@@ -268,12 +269,7 @@ def least_ingest(instances: Sequence[Instance], warmup: int) -> float:
             s3, dynamodb = aws.client("s3"), aws.client("dynamodb")
             bucket = f"{prefix}-least"
             s3.create_bucket(Bucket=bucket)
-            dynamodb.create_table(
-                TableName=bucket,
-                KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                BillingMode="PAY_PER_REQUEST",
-            )
+            create_one_key_table(dynamodb, bucket)
             seconds = 0.0
             for number, instance in enumerate(instances):
                 if number == warmup:
